@@ -1,0 +1,131 @@
+/** `pgferry sync [FROM] [TO]`: refresh selected tables of TO from FROM in one atomic transaction. */
+import { Command, Option } from "commander";
+import { loadConfig } from "../../config/load-config.js";
+import { resolveEndpoint } from "../../config/resolve-endpoint.js";
+import type { PgferryConfig } from "../../config/schema.js";
+import { ConfigError, SafetyError } from "../../errors.js";
+import { runSync } from "../../execute/run-sync.js";
+import type { SyncPlan } from "../../model/plan.js";
+import type { Selection } from "../../plan/select-tables.js";
+import type { CliContext, GlobalOptions } from "../cli-context.js";
+import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
+import { createConsoleLog } from "../console-log.js";
+import { EXIT } from "../exit-codes.js";
+import { createProgressDisplay } from "../progress-display.js";
+import { renderDiagnostics, renderPlan } from "../render-plan.js";
+import { renderReport, reportJson } from "../render-report.js";
+
+export interface SyncCommandOptions {
+  readonly tables?: string[];
+  readonly exclude?: string[];
+  readonly group?: string[];
+  readonly where?: string[];
+  readonly jobs?: number;
+  readonly cascade?: boolean;
+  readonly dryRun?: boolean;
+  readonly yes?: boolean;
+  readonly json?: boolean;
+  readonly lockTimeout?: number;
+}
+
+const list = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
+const repeat = (value: string, previous: string[] = []) => [...previous, value];
+const positiveInt = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 32) throw new ConfigError(`${name} must be a whole number from 1 to 32, got "${value}"`);
+  return n;
+};
+const seconds = (value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`--lock-timeout must be a number of seconds, got "${value}"`);
+  return n;
+};
+
+export function syncCommand(ctx: CliContext, globals: () => GlobalOptions, setExit: (code: number) => void): Command {
+  return new Command("sync")
+    .description("refresh selected tables of TO from FROM: FK-safe, atomic (one transaction), verified")
+    .argument("[from]", "source: environment name from pgferry.yml or a postgres:// URL (default: defaults.from)")
+    .argument("[to]", "target: environment name or postgres:// URL (default: defaults.to); never a protected environment")
+    .option("-t, --tables <patterns>", "tables to sync, comma-separated globs, schema-qualified or not (repeatable)", list)
+    .option("-x, --exclude <patterns>", "tables to leave out, comma-separated globs (repeatable)", list)
+    .option("-g, --group <name>", "sync the tables of a group from pgferry.yml (repeatable)", repeat)
+    .option("-w, --where <table:sql>", 'filter rows on the source, e.g. "users:created_at > now() - interval \'30 days\'" (repeatable)', repeat)
+    .option("-j, --jobs <n>", "parallel workers PostgreSQL may use for each index build on the target (default 1)", positiveInt("--jobs"))
+    .option("--cascade", "also empty unselected target tables that reference refreshed ones (otherwise the run refuses)")
+    .option("--dry-run", "print the plan (actions, columns, estimates, FK order, endpoints) and change nothing")
+    .option("-y, --yes", "do not ask for confirmation (required when there is no terminal)")
+    .option("--json", "print the report as JSON on stdout")
+    .addOption(new Option("--lock-timeout <seconds>", "how long to wait for a table lock on the target before failing (0 = forever)").argParser(seconds))
+    .action(async (from: string | undefined, to: string | undefined, options: SyncCommandOptions) => {
+      setExit(await runSyncCommand(ctx, globals(), from, to, options));
+    });
+}
+
+async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: string | undefined, to: string | undefined, options: SyncCommandOptions): Promise<number> {
+  const { config } = loadConfig(globals.config, ctx.cwd, ctx.env);
+  const source = resolveEndpoint(from, "source", config);
+  const target = resolveEndpoint(to, "target", config);
+  if (target.protected && !options.dryRun) {
+    throw new SafetyError(`target ${target.label} is protected: pgferry never writes to it`);
+  }
+  const interactive = Boolean(ctx.stdin.isTTY && ctx.stderr.isTTY);
+  if (!options.dryRun) requireConfirmationPossible(options.yes ?? false, interactive, target.label);
+
+  const log = createConsoleLog(ctx.stderr, globals.verbose ?? false);
+  const progress = createProgressDisplay(log, ctx.stderr, Boolean(ctx.stderr.isTTY) && !options.json);
+  try {
+    const { plan, report } = await runSync({
+      source,
+      target,
+      selection: buildSelection(config, options),
+      cascade: options.cascade ?? config.sync.cascade ?? false,
+      jobs: options.jobs ?? config.sync.jobs ?? 1,
+      dryRun: options.dryRun ?? false,
+      lockTimeoutSeconds: options.lockTimeout ?? config.sync.lockTimeout ?? 60,
+      onEvent: progress.listener,
+      signal: ctx.signal,
+      ...(options.yes ? {} : { confirm: (p: SyncPlan) => confirmPlan(ctx, p, source.label, target.label) }),
+    });
+    progress.stop();
+    if (options.json) ctx.stdout.write(`${JSON.stringify(reportJson(report), null, 2)}\n`);
+    else if (options.dryRun) ctx.stdout.write(`${renderPlan(plan, source.label, target.label)}\n`);
+    else {
+      for (const line of renderDiagnostics(plan.diagnostics.filter((d) => d.level !== "info"))) log.warn(line);
+      ctx.stdout.write(`${renderReport(report)}\n`);
+    }
+    if (ctx.signal.aborted) return EXIT.interrupted;
+    return report.ok ? EXIT.ok : EXIT.failed;
+  } finally {
+    progress.stop();
+  }
+}
+
+async function confirmPlan(ctx: CliContext, plan: SyncPlan, sourceLabel: string, targetLabel: string): Promise<boolean> {
+  ctx.stderr.write(`${renderPlan(plan, sourceLabel, targetLabel)}\n\n`);
+  const copies = plan.actions.filter((a) => a.kind === "create" || a.kind === "refresh").length;
+  return askConfirmation(`Replace the contents of ${copies} table(s) in ${targetLabel}?`, ctx.stdin, ctx.stderr);
+}
+
+/** CLI flags over pgferry.yml: --tables/--group replace the configured list, --exclude and --where add to it. */
+export function buildSelection(config: PgferryConfig, options: SyncCommandOptions): Selection {
+  const fromGroups = (options.group ?? []).flatMap((name) => {
+    const tables = config.groups[name];
+    if (!tables) {
+      const known = Object.keys(config.groups);
+      throw new ConfigError(`unknown group "${name}"${known.length ? ` (known: ${known.join(", ")})` : " (no groups in config)"}`);
+    }
+    return tables;
+  });
+  const fromFlags = [...(options.tables ?? []), ...fromGroups];
+  const where: Record<string, string> = { ...(config.sync.where ?? {}) };
+  for (const item of options.where ?? []) {
+    const colon = item.indexOf(":");
+    if (colon <= 0 || colon === item.length - 1) throw new ConfigError(`--where must look like TABLE:SQL, got "${item}"`);
+    where[item.slice(0, colon).trim()] = item.slice(colon + 1).trim();
+  }
+  return {
+    include: fromFlags.length > 0 ? fromFlags : [...(config.sync.tables ?? [])],
+    exclude: [...(config.sync.exclude ?? []), ...(options.exclude ?? [])],
+    where,
+  };
+}

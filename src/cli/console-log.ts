@@ -1,0 +1,19 @@
+/** Plain log lines on stderr (stdout stays for reports and JSON); every line is redacted. */
+import { redactText } from "../config/redact.js";
+
+export interface ConsoleLog {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+}
+
+export function createConsoleLog(stream: NodeJS.WritableStream, verbose: boolean): ConsoleLog {
+  const write = (prefix: string, message: string) => stream.write(`${prefix}${redactText(message)}\n`);
+  return {
+    info: (message) => write("pgferry: ", message),
+    warn: (message) => write("pgferry: warning: ", message),
+    debug: (message) => {
+      if (verbose) write("pgferry: debug: ", message);
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/** The commander program: global options and the commands. */
+import { Command, CommanderError } from "commander";
+import { createRequire } from "node:module";
+import { redactText } from "../config/redact.js";
+import { isPgferryError } from "../errors.js";
+import type { CliContext, GlobalOptions } from "./cli-context.js";
+import { syncCommand } from "./commands/sync-command.js";
+import { EXIT, exitCodeFor } from "./exit-codes.js";
+
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command("pgferry")
+    .description("Carry PostgreSQL data between environments: safe, atomic, fast, verified.")
+    .version(version)
+    .option("-c, --config <file>", "config file (default: ./pgferry.yml when present)")
+    .option("-v, --verbose", "more log lines; stack traces on errors")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+  const globals = () => program.opts<GlobalOptions>();
+  program.addCommand(syncCommand(ctx, globals, (code) => (exitCode = code)));
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage; // help and version exit 0; commander already printed the message
+    }
+    const verbose = Boolean(globals().verbose);
+    ctx.stderr.write(`pgferry: error: ${redactText(errorMessage(error))}\n`);
+    if (verbose && error instanceof Error) ctx.stderr.write(`${redactText(error.stack ?? "")}\n${causeChain(error)}`);
+    if (ctx.signal.aborted) return EXIT.interrupted;
+    return isPgferryError(error) ? exitCodeFor(error.code) : EXIT.failed;
+  }
+}
+
+function errorMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*\n\s*/g, " ");
+}
+
+function causeChain(error: Error): string {
+  let text = "";
+  for (let cause = error.cause; cause instanceof Error; cause = cause.cause) text += `caused by: ${redactText(cause.stack ?? cause.message)}\n`;
+  return text;
+}

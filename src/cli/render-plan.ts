@@ -1,0 +1,54 @@
+/** The dry-run view of a plan: endpoints, per-table action and columns, FK order and strategy. */
+import { describeDdl } from "../ddl/render-ddl.js";
+import type { Diagnostic } from "../model/diagnostic.js";
+import type { SyncPlan, TableAction } from "../model/plan.js";
+import { displayName } from "../model/qualified-name.js";
+import { formatBytes, formatCount } from "./format-units.js";
+import { renderTextTable } from "./render-table.js";
+
+export function renderPlan(plan: SyncPlan, sourceLabel: string, targetLabel: string): string {
+  const lines = [`Source: ${sourceLabel}`, `Target: ${targetLabel}`, ""];
+  const rows = plan.actions.map((a, i) => [String(i + 1), displayName(a.table), a.kind, ...estimates(a), detail(a)]);
+  lines.push(renderTextTable(["#", "table", "action", "est. rows", "est. size", "columns / reason"], rows, new Set([0, 3, 4])));
+  lines.push("", `Load order follows foreign keys (parents first). FK strategy: ${describeFkStrategy(plan)}.`);
+  if (plan.truncate.length > 0) lines.push(`One TRUNCATE, inside the target transaction: ${plan.truncate.map(displayName).join(", ")}.`);
+  if (plan.preData.length > 0) lines.push("", "Before the data:", ...plan.preData.map((s) => `  ${describeDdl(s)}`));
+  if (plan.postData.length > 0) lines.push("", "After the data:", ...plan.postData.map((s) => `  ${describeDdl(s)}`));
+  if (plan.sequenceResets.length > 0) lines.push("", `Sequences set to the source's values: ${plan.sequenceResets.map((r) => displayName(r.sequence)).join(", ")}.`);
+  if (plan.diagnostics.length > 0) lines.push("", ...renderDiagnostics(plan.diagnostics));
+  return lines.join("\n");
+}
+
+export function renderDiagnostics(diagnostics: readonly Diagnostic[]): string[] {
+  return diagnostics.map((d) => `${d.level}: ${d.table ? `${displayName(d.table)}: ` : ""}${d.message}`);
+}
+
+function estimates(action: TableAction): [string, string] {
+  if (action.kind !== "create" && action.kind !== "refresh") return ["", ""];
+  return [`~${formatCount(action.copy.estimatedRows)}`, formatBytes(action.copy.estimatedBytes)];
+}
+
+function detail(action: TableAction): string {
+  switch (action.kind) {
+    case "create":
+    case "refresh": {
+      const where = action.copy.where ? ` where ${action.copy.where}` : "";
+      return `${action.columns.map((c) => c.name).join(", ")} (${action.copy.format})${where}`;
+    }
+    case "skip":
+    case "truncate-cascade":
+      return action.reason;
+  }
+}
+
+function describeFkStrategy(plan: SyncPlan): string {
+  const s = plan.fkStrategy;
+  switch (s.kind) {
+    case "ordered":
+      return "ordered load, no constraint touched";
+    case "deferred":
+      return `cycle: deferring ${s.constraints.map((c) => `${displayName(c.table)}.${c.name}`).join(", ")} until commit`;
+    case "drop-and-readd":
+      return `cycle: dropping ${s.constraints.map((c) => `${displayName(c.table)}.${c.name}`).join(", ")} before the load and adding them back (validated) after it, in the same transaction`;
+  }
+}

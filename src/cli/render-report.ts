@@ -1,0 +1,56 @@
+/** The run report: a table for people, JSON for machines. */
+import type { SyncReport } from "../model/result.js";
+import { displayName } from "../model/qualified-name.js";
+import { formatBytes, formatCount, formatSeconds } from "./format-units.js";
+import { renderTextTable } from "./render-table.js";
+
+export function renderReport(report: SyncReport): string {
+  const rows = report.steps.map((s) => [displayName(s.table), s.action, formatCount(s.rows), formatBytes(s.bytes), formatSeconds(s.seconds), s.status, s.reason ?? ""]);
+  const table = renderTextTable(["table", "action", "rows", "size", "seconds", "status", "reason"], rows, new Set([2, 3, 4]));
+  const totals = reportTotals(report);
+  const rate = report.seconds > 0 ? ` (${formatCount(totals.rows / report.seconds)} rows/s)` : "";
+  const verdict = report.committed
+    ? `Committed: ${totals.synced} table(s) synced, ${formatCount(totals.rows)} rows, ${formatBytes(totals.bytes)} in ${formatSeconds(report.seconds)} s${rate}; ${report.sequencesSet} sequence(s) set.`
+    : `Nothing was changed on the target${report.error ? `: ${report.error}` : "."}`;
+  return `${table}\n\n${verdict}`;
+}
+
+export function reportTotals(report: SyncReport) {
+  const copied = report.steps.filter((s) => s.action === "create" || s.action === "refresh");
+  return {
+    created: copied.filter((s) => s.action === "create" && s.status === "ok").length,
+    synced: copied.filter((s) => s.status === "ok").length,
+    failed: report.steps.filter((s) => s.status === "failed").length,
+    rows: copied.reduce((sum, s) => sum + s.rows, 0),
+    bytes: copied.reduce((sum, s) => sum + s.bytes, 0),
+  };
+}
+
+export function reportJson(report: SyncReport): object {
+  const totals = reportTotals(report);
+  return {
+    ok: report.ok,
+    dryRun: report.dryRun,
+    committed: report.committed,
+    source: report.source,
+    target: report.target,
+    startedAt: report.startedAt,
+    seconds: report.seconds,
+    tablesCreated: totals.created,
+    tablesSynced: totals.synced,
+    tablesFailed: totals.failed,
+    totalRows: totals.rows,
+    totalBytes: totals.bytes,
+    sequencesSet: report.sequencesSet,
+    error: report.error ?? null,
+    tables: report.steps.map((s) => ({
+      table: { schema: s.table.schema, name: s.table.name },
+      action: s.action,
+      status: s.status,
+      rows: s.rows,
+      bytes: s.bytes,
+      seconds: Number(s.seconds.toFixed(3)),
+      reason: s.reason ?? null,
+    })),
+  };
+}

@@ -1,0 +1,82 @@
+/** Find, parse, interpolate and validate pgferry.yml into one frozen config. */
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse, YAMLParseError } from "yaml";
+import type { ZodError } from "zod";
+import { ConfigError } from "../errors.js";
+import { interpolateEnv } from "./interpolate-env.js";
+import { registerSecret } from "./redact.js";
+import { configSchema, type PgferryConfig } from "./schema.js";
+import { deepFreeze } from "../model/deep-freeze.js";
+
+export const DEFAULT_CONFIG_FILES = ["pgferry.yml", "pgferry.yaml"] as const;
+
+export interface LoadedConfig {
+  readonly config: PgferryConfig;
+  /** The file read, or null when none was found and an empty config is used. */
+  readonly path: string | null;
+}
+
+/** Load the config at `explicitPath`, or pgferry.yml in `cwd` when present (it is optional). */
+export function loadConfig(explicitPath: string | undefined, cwd: string, env: NodeJS.ProcessEnv): LoadedConfig {
+  const path = explicitPath ? resolve(cwd, explicitPath) : findDefault(cwd);
+  if (!path) return { config: deepFreeze(configSchema.parse({})), path: null };
+  if (!existsSync(path)) throw new ConfigError(`config file ${path} does not exist`);
+  return { config: parseConfigText(readFileSync(path, "utf8"), path, env), path };
+}
+
+export function parseConfigText(text: string, label: string, env: NodeJS.ProcessEnv): PgferryConfig {
+  let raw: unknown;
+  try {
+    raw = parse(text, { prettyErrors: false, uniqueKeys: true }) ?? {};
+  } catch (error) {
+    throw new ConfigError(`${label}: ${describeYamlError(error)}`, { cause: error });
+  }
+  let interpolated: unknown;
+  try {
+    interpolated = interpolateEnv(raw, env);
+  } catch (error) {
+    throw new ConfigError(`${label}: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = configSchema.safeParse(interpolated);
+  if (!parsed.success) throw new ConfigError(`${label}: ${describeZodError(parsed.error)}`, { cause: parsed.error });
+  for (const env of Object.values(parsed.data.environments)) {
+    registerSecret(env.password);
+    if (env.url) {
+      try {
+        registerSecret(decodeURIComponent(new URL(env.url).password));
+      } catch {
+        /* an unparsable URL is reported when it is used */
+      }
+    }
+  }
+  return deepFreeze(parsed.data);
+}
+
+function findDefault(cwd: string): string | null {
+  for (const name of DEFAULT_CONFIG_FILES) {
+    const candidate = resolve(cwd, name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+function describeYamlError(error: unknown): string {
+  if (error instanceof YAMLParseError) {
+    const where = error.linePos?.[0];
+    const firstLine = error.message.split("\n")[0] ?? error.message;
+    return where ? `YAML syntax error at line ${where.line}, column ${where.col}: ${firstLine.replace(/ at line \d+, column \d+:?$/, "")}` : `YAML syntax error: ${firstLine}`;
+  }
+  return `cannot parse: ${(error as Error).message}`;
+}
+
+function describeZodError(error: ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return "invalid config";
+  const path = issue.path.map(String).join(".");
+  if (issue.code === "unrecognized_keys") {
+    const keys = issue.keys.join(", ");
+    return `unknown key${issue.keys.length > 1 ? "s" : ""} ${keys}${path ? ` in ${path}` : ""}`;
+  }
+  return `${path || "config"}: ${issue.message}`;
+}

@@ -1,0 +1,44 @@
+/**
+ * CREATE TABLE for the pre-data step: columns, defaults, NOT NULL, identity, generated columns and
+ * valid CHECK constraints. Keys, indexes and FKs come after the data (post-data), as pg_restore does.
+ */
+import type { Column, Sequence, Table } from "../model/catalog.js";
+import { sameName } from "../model/qualified-name.js";
+import { quoteIdent, quoteQualified } from "../sql/quote.js";
+import { renderSequenceOptions } from "./render-sequence.js";
+
+export function renderCreateTable(table: Table, identitySequences: readonly Sequence[]): string {
+  const name = quoteQualified(table.name);
+  const checks = inlineChecks(table);
+  const partitionBy = table.partitioning.key ? ` PARTITION BY ${table.partitioning.key}` : "";
+  const parent = table.partitioning.parent;
+  if (parent && table.partitioning.bound) {
+    const body = checks.length ? ` (\n  ${checks.join(",\n  ")}\n)` : "";
+    return `CREATE TABLE ${name} PARTITION OF ${quoteQualified(parent)}${body} ${table.partitioning.bound}${partitionBy}`;
+  }
+  const lines = [...table.columns.map((c) => renderColumn(c, table, identitySequences)), ...checks];
+  return `CREATE TABLE ${name} (\n  ${lines.join(",\n  ")}\n)${partitionBy}`;
+}
+
+function renderColumn(column: Column, table: Table, identitySequences: readonly Sequence[]): string {
+  const parts = [quoteIdent(column.name), column.type];
+  if (column.collation) parts.push(`COLLATE ${quoteQualified(column.collation)}`);
+  if (column.generated && column.default !== null) {
+    parts.push(`GENERATED ALWAYS AS (${column.default}) ${column.generated === "stored" ? "STORED" : "VIRTUAL"}`);
+  } else if (column.identity) {
+    const sequence = identitySequences.find((s) => s.ownedBy && sameName(s.ownedBy.table, table.name) && s.ownedBy.column === column.name);
+    const options = sequence ? ` (SEQUENCE NAME ${quoteQualified(sequence.name)} ${renderSequenceOptions(sequence)})` : "";
+    parts.push(`GENERATED ${column.identity === "always" ? "ALWAYS" : "BY DEFAULT"} AS IDENTITY${options}`);
+  } else if (column.default !== null) {
+    parts.push(`DEFAULT ${column.default}`);
+  }
+  if (column.notNull) parts.push("NOT NULL");
+  return parts.join(" ");
+}
+
+/** CHECK constraints that are valid go inline; NOT VALID ones are added after the data. */
+function inlineChecks(table: Table): string[] {
+  return table.constraints
+    .filter((c) => c.kind === "check" && !c.definition.endsWith("NOT VALID"))
+    .map((c) => `CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`);
+}

@@ -1,0 +1,45 @@
+/** DdlStatement → SQL text. Pure; identifiers through quoteIdent, server-deparsed fragments as they are. */
+import type { DdlStatement } from "../model/ddl-statement.js";
+import { quoteIdent, quoteQualified } from "../sql/quote.js";
+import { renderCreateTable } from "./render-create-table.js";
+import { renderCreateDomain, renderCreateEnum } from "./render-types.js";
+import { renderCreateSequence } from "./render-sequence.js";
+
+export function renderDdl(statement: DdlStatement): string {
+  switch (statement.kind) {
+    case "create-schema":
+      return `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(statement.schema)}`;
+    case "create-enum":
+      return renderCreateEnum(statement.type);
+    case "create-domain":
+      return renderCreateDomain(statement.type);
+    case "create-sequence":
+      return renderCreateSequence(statement.sequence);
+    case "create-table":
+      return renderCreateTable(statement.table, statement.identitySequences);
+    case "add-constraint":
+      return `ALTER TABLE ${quoteQualified(statement.table)} ADD CONSTRAINT ${quoteIdent(statement.constraint.name)} ${statement.constraint.definition}`;
+    case "drop-constraint":
+      return `ALTER TABLE ${quoteQualified(statement.table)} DROP CONSTRAINT ${quoteIdent(statement.name)}`;
+    case "create-index":
+      return statement.definition;
+    case "sequence-owned-by":
+      return `ALTER SEQUENCE ${quoteQualified(statement.sequence)} OWNED BY ${quoteQualified(statement.table)}.${quoteIdent(statement.column)}`;
+    case "defer-constraint":
+      // SET CONSTRAINTS takes a constraint name qualified by schema only, not by table.
+      return `SET CONSTRAINTS ${quoteIdent(statement.table.schema)}.${quoteIdent(statement.name)} DEFERRED`;
+    default:
+      return assertNever(statement);
+  }
+}
+
+/** A one-line summary for plans and logs. */
+export function describeDdl(statement: DdlStatement): string {
+  const sql = renderDdl(statement);
+  const firstLine = sql.split("\n")[0] ?? sql;
+  return firstLine.length > 140 ? `${firstLine.slice(0, 137)}...` : firstLine;
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled DDL statement ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,72 @@
+/**
+ * The few error classes pgferry throws. Each has a stable `code`, names the object it is about
+ * and keeps the underlying error as `cause`. The CLI prints `message` as one line.
+ */
+import type { QualifiedName } from "./model/qualified-name.js";
+
+export type ErrorCode =
+  | "CONFIG"
+  | "SAFETY"
+  | "CONNECTION"
+  | "LOCKED"
+  | "TABLE_SYNC"
+  | "PARTIAL_FAILURE"
+  | "STORAGE";
+
+export interface ErrorContext {
+  readonly table?: QualifiedName;
+  readonly sqlstate?: string;
+  readonly cause?: unknown;
+}
+
+export abstract class PgferryError extends Error {
+  abstract readonly code: ErrorCode;
+  readonly table?: QualifiedName;
+  readonly sqlstate?: string;
+
+  constructor(message: string, context: ErrorContext = {}) {
+    super(message, context.cause === undefined ? undefined : { cause: context.cause });
+    this.name = new.target.name;
+    if (context.table) this.table = context.table;
+    if (context.sqlstate) this.sqlstate = context.sqlstate;
+  }
+}
+
+/** The configuration or the command line is wrong: fix the input and run again. */
+export class ConfigError extends PgferryError {
+  readonly code = "CONFIG" as const;
+}
+
+/** pgferry refuses to do something unsafe (protected target, same database, no confirmation). */
+export class SafetyError extends PgferryError {
+  readonly code = "SAFETY" as const;
+}
+
+/** A server could not be reached, refused the login, or dropped the connection. */
+export class ConnectionError extends PgferryError {
+  readonly code = "CONNECTION" as const;
+}
+
+/** Another pgferry run holds the target's advisory lock. */
+export class LockedError extends PgferryError {
+  readonly code = "LOCKED" as const;
+}
+
+/** One table could not be synced; carries the table and the PostgreSQL error. */
+export class TableSyncError extends PgferryError {
+  readonly code = "TABLE_SYNC" as const;
+}
+
+/** The run finished but some steps failed; the target was rolled back. */
+export class PartialFailureError extends PgferryError {
+  readonly code = "PARTIAL_FAILURE" as const;
+}
+
+/** Reading or writing a snapshot store failed. */
+export class StorageError extends PgferryError {
+  readonly code = "STORAGE" as const;
+}
+
+export function isPgferryError(error: unknown): error is PgferryError {
+  return error instanceof PgferryError;
+}

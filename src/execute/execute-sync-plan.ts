@@ -1,0 +1,159 @@
+/**
+ * Carry out a SyncPlan in ONE target transaction: lock, pre-data, one TRUNCATE, each table's COPY
+ * inside a savepoint (so every failing table is found and reported), post-data, sequences,
+ * verification; then COMMIT only if every step succeeded, else ROLLBACK. A killed process or a
+ * dropped connection never commits, so the target stays exactly as it was.
+ */
+import { describeDdl, renderDdl } from "../ddl/render-ddl.js";
+import { isPgferryError } from "../errors.js";
+import type { SyncPlan, TableAction } from "../model/plan.js";
+import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
+import type { StepResult } from "../model/result.js";
+import { lockTargetOrFail } from "../pg/advisory-lock.js";
+import { describePgError, isTransientConnectionError } from "../pg/describe-pg-error.js";
+import type { SqlSession } from "../pg/session.js";
+import { quoteQualified } from "../sql/quote.js";
+import { copyTable } from "./copy-table.js";
+import type { SyncEventListener } from "./events.js";
+import type { SourceSnapshot } from "./source-snapshot.js";
+import { applyTargetSettings, type TargetSettings } from "./target-settings.js";
+import { verifyTargetCounts } from "./verify-counts.js";
+
+export interface ExecuteInput {
+  readonly plan: SyncPlan;
+  readonly source: SourceSnapshot;
+  readonly target: SqlSession;
+  readonly targetLabel: string;
+  readonly settings: TargetSettings;
+  readonly onEvent: SyncEventListener;
+  readonly signal?: AbortSignal;
+}
+
+export interface ExecuteOutcome {
+  readonly steps: StepResult[];
+  readonly committed: boolean;
+  readonly sequencesSet: number;
+  readonly error?: string;
+}
+
+type CopyAction = Extract<TableAction, { kind: "create" | "refresh" }>;
+
+class RunAborted extends Error {}
+
+export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutcome> {
+  const { plan, target } = input;
+  const results = new Map<string, StepResult>();
+  const copies = plan.actions.filter((a): a is CopyAction => a.kind === "create" || a.kind === "refresh");
+  let sequencesSet = 0;
+  let runError: string | undefined;
+
+  await target.query("BEGIN");
+  try {
+    await applyTargetSettings(target, input.settings);
+    await lockTargetOrFail(target, input.targetLabel);
+    await runStatements(target, plan.preData, "creating objects", input);
+    if (plan.truncate.length > 0) {
+      input.onEvent({ kind: "log", level: "info", message: `truncating ${plan.truncate.length} table(s) inside the transaction` });
+      await target.query(`TRUNCATE ${plan.truncate.map(quoteQualified).join(", ")}`);
+    }
+    let worker = await input.source.openWorker("source worker");
+    for (const action of copies) {
+      if (input.signal?.aborted) throw new RunAborted("interrupted");
+      const result = await copyInSavepoint(action, worker, input);
+      results.set(nameKey(action.table), result);
+      if (result.status === "failed") {
+        // A COPY cut short leaves the source session mid-stream: start a fresh one on the same snapshot.
+        await worker.close();
+        worker = await input.source.openWorker("source worker");
+      }
+    }
+    if ([...results.values()].every((r) => r.status === "ok")) {
+      await runStatements(target, plan.postData, "building keys, indexes and foreign keys", input);
+      sequencesSet = await resetSequences(target, plan);
+      for (const mismatch of await verifyTargetCounts(target, copies, results)) {
+        results.set(nameKey(mismatch.table), mismatch);
+      }
+    }
+  } catch (error) {
+    runError = error instanceof RunAborted ? "interrupted: target rolled back" : isPgferryError(error) ? error.message : describePgError(error);
+  }
+
+  const failed = runError !== undefined || [...results.values()].some((r) => r.status !== "ok");
+  let committed = false;
+  if (!failed) {
+    try {
+      await target.query("COMMIT");
+      committed = true;
+    } catch (error) {
+      runError = `commit failed: ${describePgError(error)}`;
+    }
+  } else {
+    await target.query("ROLLBACK").catch(() => undefined); // a dead connection rolls back on the server
+  }
+  return { steps: finalSteps(plan, results, committed, runError), committed, sequencesSet, ...(runError ? { error: runError } : {}) };
+}
+
+async function copyInSavepoint(action: CopyAction, source: SqlSession, input: ExecuteInput): Promise<StepResult> {
+  const { target } = input;
+  const started = performance.now();
+  input.onEvent({ kind: "table-start", table: action.table, estimatedBytes: action.copy.estimatedBytes, estimatedRows: action.copy.estimatedRows });
+  await target.query("SAVEPOINT pgferry_table");
+  let bytes = 0;
+  try {
+    const outcome = await copyTable(action, source, target, (b) => {
+      bytes = b;
+      input.onEvent({ kind: "table-progress", table: action.table, bytes: b });
+    }, input.signal);
+    await target.query("RELEASE SAVEPOINT pgferry_table");
+    const seconds = (performance.now() - started) / 1000;
+    input.onEvent({ kind: "table-done", table: action.table, rows: outcome.rowsWritten, bytes: outcome.bytes, seconds, ok: true });
+    const mismatch = outcome.rowsRead !== outcome.rowsWritten ? `source sent ${outcome.rowsRead} rows, target stored ${outcome.rowsWritten}` : undefined;
+    return { table: action.table, action: action.kind, status: mismatch ? "failed" : "ok", rows: outcome.rowsWritten, bytes: outcome.bytes, seconds, ...(mismatch ? { reason: mismatch } : {}) };
+  } catch (error) {
+    if (input.signal?.aborted) throw new RunAborted("interrupted");
+    if (target.brokenBy || isTransientConnectionError(error)) {
+      throw new Error(`target connection lost while copying ${displayName(action.table)}: ${describePgError(error)}`);
+    }
+    await target.query("ROLLBACK TO SAVEPOINT pgferry_table");
+    const seconds = (performance.now() - started) / 1000;
+    input.onEvent({ kind: "table-done", table: action.table, rows: 0, bytes, seconds, ok: false });
+    return { table: action.table, action: action.kind, status: "failed", rows: 0, bytes, seconds, reason: describePgError(error) };
+  }
+}
+
+async function runStatements(target: SqlSession, statements: SyncPlan["preData"], what: string, input: ExecuteInput): Promise<void> {
+  if (statements.length === 0) return;
+  input.onEvent({ kind: "log", level: "info", message: `${what} (${statements.length} statement(s))` });
+  for (const statement of statements) {
+    input.onEvent({ kind: "log", level: "debug", message: describeDdl(statement) });
+    try {
+      await target.query(renderDdl(statement));
+    } catch (error) {
+      throw new Error(`${describeDdl(statement)}: ${describePgError(error)}`, { cause: error });
+    }
+  }
+}
+
+async function resetSequences(target: SqlSession, plan: SyncPlan): Promise<number> {
+  for (const reset of plan.sequenceResets) {
+    // The sequence's name travels as a parameter and is resolved by the regclass cast.
+    await target.query("SELECT setval($1::regclass, $2::bigint, $3)", [quoteQualified(reset.sequence), reset.value, reset.isCalled]);
+  }
+  return plan.sequenceResets.length;
+}
+
+function finalSteps(plan: SyncPlan, results: Map<string, StepResult>, committed: boolean, runError: string | undefined): StepResult[] {
+  return plan.actions.map((action): StepResult => {
+    const done = results.get(nameKey(action.table));
+    if (action.kind === "skip") return { table: action.table, action: "skip", status: "skipped", rows: 0, bytes: 0, seconds: 0, reason: action.reason };
+    if (action.kind === "truncate-cascade") {
+      return { table: action.table, action: action.kind, status: committed ? "ok" : "rolled-back", rows: 0, bytes: 0, seconds: 0, reason: action.reason };
+    }
+    if (done?.status === "failed") return done;
+    if (committed && done) return done;
+    const reason = runError ?? "rolled back: another table failed";
+    return { table: action.table, action: action.kind, status: "rolled-back", rows: done?.rows ?? 0, bytes: done?.bytes ?? 0, seconds: done?.seconds ?? 0, reason };
+  });
+}
+
+export type { QualifiedName };

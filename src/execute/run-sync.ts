@@ -1,0 +1,142 @@
+/**
+ * The sync sandwich: read both catalogs (retried while nothing is written) → plan (pure) →
+ * dry run or confirmation → execute in one target transaction → report.
+ */
+import type { Endpoint } from "../config/resolve-endpoint.js";
+import { ConfigError, SafetyError } from "../errors.js";
+import { introspectCatalog } from "../introspect/introspect-catalog.js";
+import { isSameDatabase } from "../introspect/query-identity.js";
+import type { Catalog } from "../model/catalog.js";
+import type { SyncPlan } from "../model/plan.js";
+import type { StepResult, SyncReport } from "../model/result.js";
+import { buildSyncPlan } from "../plan/build-sync-plan.js";
+import type { Selection } from "../plan/select-tables.js";
+import { connect, withRetry } from "../pg/connect.js";
+import type { SqlSession } from "../pg/session.js";
+import type { SyncEventListener } from "./events.js";
+import { executeSyncPlan } from "./execute-sync-plan.js";
+import { openSourceSnapshot, type SourceSnapshot } from "./source-snapshot.js";
+import { validateWhereFilters } from "./validate-where.js";
+
+export interface SyncOptions {
+  readonly source: Endpoint;
+  readonly target: Endpoint;
+  readonly selection: Selection;
+  readonly cascade?: boolean;
+  readonly jobs?: number;
+  readonly dryRun?: boolean;
+  readonly lockTimeoutSeconds?: number;
+  /** Asked after planning, before any write; resolve false to cancel. */
+  readonly confirm?: (plan: SyncPlan) => Promise<boolean>;
+  readonly onEvent?: SyncEventListener;
+  readonly signal?: AbortSignal;
+}
+
+export interface SyncOutcome {
+  readonly plan: SyncPlan;
+  readonly report: SyncReport;
+}
+
+export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
+  const onEvent = options.onEvent ?? (() => undefined);
+  if (options.target.protected && !options.dryRun) {
+    throw new SafetyError(`target ${options.target.label} is protected: pgferry never writes to it`);
+  }
+  const startedAt = new Date();
+  const opened = await openBothSides(options, onEvent);
+  try {
+    if (isSameDatabase(opened.sourceCatalog.identity, opened.targetCatalog.identity)) {
+      throw new SafetyError(`source and target are the same database (${options.target.label}): refusing to sync a database into itself`);
+    }
+    const plan = buildSyncPlan({
+      source: opened.sourceCatalog,
+      target: opened.targetCatalog,
+      selection: options.selection,
+      cascade: options.cascade ?? false,
+    });
+    const problems = plan.diagnostics.filter((d) => d.level === "error");
+    const report = (steps: StepResult[], extra: Partial<SyncReport>): SyncReport => ({
+      source: options.source.label,
+      target: options.target.label,
+      dryRun: options.dryRun ?? false,
+      ok: steps.every((s) => s.status === "ok" || s.status === "skipped" || s.status === "planned") && !extra.error,
+      committed: false,
+      startedAt: startedAt.toISOString(),
+      seconds: (Date.now() - startedAt.getTime()) / 1000,
+      steps,
+      sequencesSet: 0,
+      ...extra,
+    });
+    await validateWhereFilters(plan, opened.source.owner);
+    if (options.dryRun) return { plan, report: report(plannedSteps(plan), problems.length ? { error: refusal(problems.length) } : {}) };
+    if (problems.length > 0) {
+      throw new ConfigError(`${refusal(problems.length)}: ${problems.map((p) => p.message).join("; ")}`);
+    }
+    if (options.confirm && !(await options.confirm(plan))) throw new SafetyError("sync cancelled: not confirmed");
+    const outcome = await executeSyncPlan({
+      plan,
+      source: opened.source,
+      target: opened.target,
+      targetLabel: options.target.label,
+      settings: { lockTimeoutSeconds: options.lockTimeoutSeconds ?? 60, parallelIndexWorkers: Math.max(0, (options.jobs ?? 1) - 1) },
+      onEvent,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return {
+      plan,
+      report: report(outcome.steps, {
+        committed: outcome.committed,
+        sequencesSet: outcome.sequencesSet,
+        ...(outcome.error ? { error: outcome.error } : {}),
+      }),
+    };
+  } finally {
+    await opened.source.close();
+    await opened.target.close();
+  }
+}
+
+function refusal(count: number): string {
+  return `the plan has ${count} problem${count > 1 ? "s" : ""}; nothing was written`;
+}
+
+function plannedSteps(plan: SyncPlan): StepResult[] {
+  return plan.actions.map((a) => ({
+    table: a.table,
+    action: a.kind,
+    status: a.kind === "skip" ? "skipped" : "planned",
+    rows: a.kind === "create" || a.kind === "refresh" ? a.copy.estimatedRows : 0,
+    bytes: a.kind === "create" || a.kind === "refresh" ? a.copy.estimatedBytes : 0,
+    seconds: 0,
+    ...("reason" in a ? { reason: a.reason } : {}),
+  }));
+}
+
+interface OpenedSides {
+  readonly source: SourceSnapshot;
+  readonly target: SqlSession;
+  readonly sourceCatalog: Catalog;
+  readonly targetCatalog: Catalog;
+}
+
+/** Connect and read both catalogs; a dropped connection here is retried with back-off. */
+async function openBothSides(options: SyncOptions, onEvent: SyncEventListener): Promise<OpenedSides> {
+  const onRetry = (message: string) => onEvent({ kind: "log", level: "warn", message });
+  return withRetry(
+    async () => {
+      const source = await openSourceSnapshot(options.source.url, onRetry);
+      let target: SqlSession | undefined;
+      try {
+        const sourceCatalog = await introspectCatalog(source.owner);
+        target = await connect(options.target.url, { role: "target", onRetry });
+        const targetCatalog = await introspectCatalog(target);
+        return { source, target, sourceCatalog, targetCatalog };
+      } catch (error) {
+        await source.close();
+        await target?.close();
+        throw error;
+      }
+    },
+    { role: "source", what: "read the source and target catalogs", onRetry },
+  );
+}

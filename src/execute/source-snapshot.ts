@@ -1,0 +1,40 @@
+/**
+ * The source side of a run: one session that exports a REPEATABLE READ READ ONLY snapshot and
+ * keeps it alive, and workers that import it, so every read sees the same instant.
+ */
+import { connect } from "../pg/connect.js";
+import type { SqlSession } from "../pg/session.js";
+import { beginExportedSnapshot, joinSnapshot } from "../pg/snapshot.js";
+
+export interface SourceSnapshot {
+  readonly owner: SqlSession;
+  readonly snapshotId: string;
+  /** A new session reading the same snapshot. */
+  openWorker(role: string): Promise<SqlSession>;
+  close(): Promise<void>;
+}
+
+export async function openSourceSnapshot(url: string, onRetry?: (message: string) => void): Promise<SourceSnapshot> {
+  const owner = await connect(url, { role: "source", ...(onRetry ? { onRetry } : {}) });
+  const workers = new Set<SqlSession>();
+  try {
+    const snapshotId = await beginExportedSnapshot(owner);
+    return {
+      owner,
+      snapshotId,
+      async openWorker(role: string) {
+        const worker = await connect(url, { role, attempts: 2, ...(onRetry ? { onRetry } : {}) });
+        workers.add(worker);
+        await joinSnapshot(worker, snapshotId);
+        return worker;
+      },
+      async close() {
+        await Promise.all([...workers].map((w) => w.close()));
+        await owner.close();
+      },
+    };
+  } catch (error) {
+    await owner.close();
+    throw error;
+  }
+}

@@ -1,0 +1,19 @@
+/** Settings for the target transaction only (SET LOCAL semantics through set_config(…, true)). */
+import type { SqlSession } from "../pg/session.js";
+
+export interface TargetSettings {
+  /** Seconds to wait for a table lock before failing; 0 waits forever. */
+  readonly lockTimeoutSeconds: number;
+  /** Parallel workers PostgreSQL may use per index build (btree), besides the leader. */
+  readonly parallelIndexWorkers: number;
+}
+
+export async function applyTargetSettings(target: SqlSession, settings: TargetSettings): Promise<void> {
+  await target.query(
+    `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', '0', true),
+            set_config('idle_in_transaction_session_timeout', '0', true),
+            set_config('max_parallel_maintenance_workers', $2, true),
+            set_config('maintenance_work_mem', '256MB', true)`,
+    [`${Math.round(settings.lockTimeoutSeconds * 1000)}ms`, String(settings.parallelIndexWorkers)],
+  );
+}

@@ -1,0 +1,26 @@
+/**
+ * Verification before COMMIT: each table's row count on the target, read inside the target
+ * transaction, must equal what the source produced in its snapshot (COPY's own row count).
+ * A target count also catches rows dropped by triggers or routed elsewhere.
+ */
+import type { TableAction } from "../model/plan.js";
+import { nameKey } from "../model/qualified-name.js";
+import type { StepResult } from "../model/result.js";
+import type { SqlSession } from "../pg/session.js";
+import { quoteQualified } from "../sql/quote.js";
+
+type CopyAction = Extract<TableAction, { kind: "create" | "refresh" }>;
+
+export async function verifyTargetCounts(target: SqlSession, copies: readonly CopyAction[], results: ReadonlyMap<string, StepResult>): Promise<StepResult[]> {
+  const mismatches: StepResult[] = [];
+  for (const action of copies) {
+    const result = results.get(nameKey(action.table));
+    if (!result || result.status !== "ok") continue;
+    const rows = await target.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteQualified(action.table)}`);
+    const onTarget = Number(rows[0]?.n ?? -1);
+    if (onTarget !== result.rows) {
+      mismatches.push({ ...result, status: "failed", reason: `verification failed: source snapshot has ${result.rows} rows, target has ${onTarget}` });
+    }
+  }
+  return mismatches;
+}

@@ -1,0 +1,182 @@
+/**
+ * Read one database's catalog into a frozen Catalog. Runs with search_path = pg_catalog so the
+ * server's deparsers schema-qualify every name they print (as pg_dump does).
+ */
+import type { Catalog, Column, Constraint, ConstraintKind, DomainType, EnumType, Index, Sequence, Table } from "../model/catalog.js";
+import { qualifiedName, type QualifiedName } from "../model/qualified-name.js";
+import type { SqlSession } from "../pg/session.js";
+import { queryColumns, type ColumnRow } from "./query-columns.js";
+import { queryConstraints, type ConstraintRow } from "./query-constraints.js";
+import { querySchemas, queryServerInfo } from "./query-identity.js";
+import { queryIndexes } from "./query-indexes.js";
+import { querySequences, queryTableSequences, type SequenceRow } from "./query-sequences.js";
+import { queryTables, type TableRow } from "./query-tables.js";
+import { queryDomains, queryEnums } from "./query-types.js";
+import { deepFreeze } from "../model/deep-freeze.js";
+
+export async function introspectCatalog(session: SqlSession): Promise<Catalog> {
+  const saved = await session.query<{ path: string }>("SELECT current_setting('search_path') AS path, set_config('search_path', 'pg_catalog', false)");
+  try {
+    return await readCatalog(session);
+  } finally {
+    // Restore it: where filters and target triggers run later in this session with the user's path.
+    await session.query("SELECT set_config('search_path', $1, false)", [saved[0]?.path ?? "\"$user\", public"]);
+  }
+}
+
+async function readCatalog(session: SqlSession): Promise<Catalog> {
+  const info = await queryServerInfo(session);
+  const tableRows = await queryTables(session);
+  const oids = tableRows.map((t) => t.oid);
+  const [schemas, columns, constraints, indexes, tableSequences, sequences, enums, domains] = [
+    await querySchemas(session),
+    await queryColumns(session, oids),
+    await queryConstraints(session, oids),
+    await queryIndexes(session, oids),
+    await queryTableSequences(session, oids),
+    await querySequences(session),
+    await queryEnums(session),
+    await queryDomains(session),
+  ];
+  const byTable = <R extends { table_oid: number }>(rows: readonly R[]) => groupBy(rows, (r) => r.table_oid);
+  const columnsOf = byTable(columns);
+  const constraintsOf = byTable(constraints);
+  const indexesOf = byTable(indexes);
+  const sequencesOf = byTable(tableSequences);
+  const tables = tableRows.map((row) =>
+    toTable(row, columnsOf.get(row.oid) ?? [], constraintsOf.get(row.oid) ?? [], indexesOf.get(row.oid) ?? [], sequencesOf.get(row.oid) ?? []),
+  );
+  return deepFreeze({
+    serverVersion: info.versionNum,
+    serverVersionText: info.versionText,
+    identity: info.identity,
+    schemas,
+    tables: withPartitionTotals(tables),
+    sequences: sequences.map(toSequence),
+    enums: enums.map((e): EnumType => ({ name: qualifiedName(e.schema, e.name), labels: e.labels })),
+    domains: domains.map(
+      (d): DomainType => ({
+        name: qualifiedName(d.schema, d.name),
+        baseType: d.base_type,
+        baseUserType: optionalName(d.base_user_schema, d.base_user_name),
+        notNull: d.not_null,
+        default: d.default_expr,
+        collation: optionalName(d.collation_schema, d.collation_name),
+        checks: d.checks,
+      }),
+    ),
+  });
+}
+
+function toTable(
+  row: TableRow,
+  columns: readonly ColumnRow[],
+  constraints: readonly ConstraintRow[],
+  indexes: readonly { name: string; definition: string }[],
+  sequences: readonly { schema: string; name: string }[],
+): Table {
+  return {
+    name: qualifiedName(row.schema, row.name),
+    partitioned: row.partitioned,
+    partitioning: {
+      key: row.partkey,
+      parent: optionalName(row.parent_schema, row.parent_name),
+      bound: row.partbound,
+    },
+    columns: columns.map(toColumn),
+    constraints: constraints.map(toConstraint),
+    indexes: indexes.map((i): Index => ({ name: i.name, definition: i.definition })),
+    rowEstimate: Number(row.row_estimate),
+    sizeBytes: Number(row.size_bytes),
+    sequences: sequences.map((s) => qualifiedName(s.schema, s.name)),
+  };
+}
+
+function toColumn(row: ColumnRow): Column {
+  return {
+    name: row.name,
+    position: row.position,
+    type: row.type,
+    userType: optionalName(row.user_type_schema, row.user_type_name),
+    binaryPortable: row.binary_portable,
+    notNull: row.not_null,
+    default: row.default_expr,
+    generated: row.generated === "s" ? "stored" : row.generated === "v" ? "virtual" : null,
+    identity: row.identity === "a" ? "always" : row.identity === "d" ? "by default" : null,
+    collation: optionalName(row.collation_schema, row.collation_name),
+  };
+}
+
+const CONSTRAINT_KINDS: Record<ConstraintRow["type"], ConstraintKind> = {
+  p: "primary",
+  u: "unique",
+  c: "check",
+  f: "foreign",
+  x: "exclusion",
+};
+
+function toConstraint(row: ConstraintRow): Constraint {
+  return {
+    name: row.name,
+    kind: CONSTRAINT_KINDS[row.type],
+    definition: row.definition,
+    columns: row.columns,
+    references: optionalName(row.ref_schema, row.ref_name),
+    deferrable: row.deferrable,
+    initiallyDeferred: row.deferred,
+  };
+}
+
+function toSequence(row: SequenceRow): Sequence {
+  const owner = optionalName(row.owner_schema, row.owner_table);
+  return {
+    name: qualifiedName(row.schema, row.name),
+    dataType: row.data_type,
+    start: row.start,
+    increment: row.increment,
+    min: row.min,
+    max: row.max,
+    cache: row.cache,
+    cycle: row.cycle,
+    lastValue: row.last_value,
+    ownedBy: owner && row.owner_column ? { table: owner, column: row.owner_column } : null,
+    identity: row.identity,
+  };
+}
+
+/** A partitioned table's own size and estimate are zero: report its partitions' totals. */
+function withPartitionTotals(tables: Table[]): Table[] {
+  const totals = new Map<string, { rows: number; bytes: number }>();
+  const parentOf = new Map(tables.map((t) => [key(t.name), t.partitioning.parent]));
+  for (const table of tables) {
+    for (let parent = table.partitioning.parent; parent; parent = parentOf.get(key(parent)) ?? null) {
+      const sum = totals.get(key(parent)) ?? { rows: 0, bytes: 0 };
+      if (!table.partitioned) {
+        sum.rows += table.rowEstimate;
+        sum.bytes += table.sizeBytes;
+      }
+      totals.set(key(parent), sum);
+    }
+  }
+  return tables.map((t) => {
+    const sum = totals.get(key(t.name));
+    return t.partitioned && sum ? { ...t, rowEstimate: sum.rows, sizeBytes: sum.bytes } : t;
+  });
+}
+
+const key = (q: QualifiedName) => `${q.schema}\u0000${q.name}`;
+
+function optionalName(schema: string | null, name: string | null): QualifiedName | null {
+  return schema !== null && name !== null ? qualifiedName(schema, name) : null;
+}
+
+function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = keyOf(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

@@ -1,0 +1,36 @@
+/** Primary, unique, check, foreign-key and exclusion constraints defined on each table itself. */
+import type { SqlSession } from "../pg/session.js";
+
+export interface ConstraintRow {
+  readonly table_oid: number;
+  readonly name: string;
+  readonly type: "p" | "u" | "c" | "f" | "x";
+  readonly definition: string;
+  readonly deferrable: boolean;
+  readonly deferred: boolean;
+  readonly columns: string[];
+  readonly ref_schema: string | null;
+  readonly ref_name: string | null;
+}
+
+// conparentid <> 0 marks a constraint a partition inherited from its parent (created through it);
+// conislocal = false marks an inherited CHECK. NOT NULL rows (contype 'n', PostgreSQL 18) are columns' business.
+export async function queryConstraints(session: SqlSession, tableOids: readonly number[]): Promise<ConstraintRow[]> {
+  return session.query<ConstraintRow & Record<string, unknown>>(
+    `
+    SELECT con.conrelid AS table_oid, con.conname AS name, con.contype::text AS type,
+           pg_get_constraintdef(con.oid) AS definition,
+           con.condeferrable AS deferrable, con.condeferred AS deferred,
+           ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY AS k(num, ord)
+                   JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num
+                  ORDER BY k.ord)::text[] AS columns,
+           fn.nspname AS ref_schema, fc.relname AS ref_name
+      FROM pg_constraint con
+      LEFT JOIN pg_class fc ON fc.oid = con.confrelid
+      LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+     WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'c', 'f', 'x')
+       AND con.conparentid = 0 AND con.conislocal
+     ORDER BY con.conrelid, con.contype, con.conname`,
+    [tableOids],
+  );
+}

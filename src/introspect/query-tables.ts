@@ -1,0 +1,37 @@
+/** Ordinary and partitioned tables, with partitioning and size estimates. */
+import type { SqlSession } from "../pg/session.js";
+
+export interface TableRow {
+  readonly oid: number;
+  readonly schema: string;
+  readonly name: string;
+  readonly partitioned: boolean;
+  readonly partkey: string | null;
+  readonly partbound: string | null;
+  readonly parent_schema: string | null;
+  readonly parent_name: string | null;
+  readonly row_estimate: number;
+  readonly size_bytes: number;
+}
+
+// Extension member tables are left to the extension; temp and toast schemas are never synced.
+export async function queryTables(session: SqlSession): Promise<TableRow[]> {
+  return session.query<TableRow & Record<string, unknown>>(`
+    SELECT c.oid AS oid, n.nspname AS schema, c.relname AS name,
+           c.relkind = 'p' AS partitioned,
+           CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey,
+           CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partbound,
+           pn.nspname AS parent_schema, pc.relname AS parent_name,
+           GREATEST(c.reltuples, 0)::float8 AS row_estimate,
+           pg_total_relation_size(c.oid)::float8 AS size_bytes
+      FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
+      LEFT JOIN pg_class pc ON pc.oid = i.inhparent
+      LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+     WHERE c.relkind IN ('r', 'p') AND NOT c.relpersistence = 't'
+       AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+     ORDER BY n.nspname, c.relname`);
+}

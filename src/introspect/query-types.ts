@@ -1,0 +1,55 @@
+/** Enums and domains (the user-defined types columns may use). */
+import type { SqlSession } from "../pg/session.js";
+
+export interface EnumRow {
+  readonly schema: string;
+  readonly name: string;
+  readonly labels: string[];
+}
+
+export async function queryEnums(session: SqlSession): Promise<EnumRow[]> {
+  return session.query<EnumRow & Record<string, unknown>>(`
+    SELECT n.nspname AS schema, t.typname AS name,
+           array_agg(e.enumlabel::text ORDER BY e.enumsortorder)::text[] AS labels
+      FROM pg_type t
+      JOIN pg_namespace n ON n.oid = t.typnamespace
+      JOIN pg_enum e ON e.enumtypid = t.oid
+     WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+     GROUP BY n.nspname, t.typname
+     ORDER BY 1, 2`);
+}
+
+export interface DomainRow {
+  readonly schema: string;
+  readonly name: string;
+  readonly base_type: string;
+  readonly base_user_schema: string | null;
+  readonly base_user_name: string | null;
+  readonly not_null: boolean;
+  readonly default_expr: string | null;
+  readonly collation_schema: string | null;
+  readonly collation_name: string | null;
+  readonly checks: { name: string; definition: string }[];
+}
+
+export async function queryDomains(session: SqlSession): Promise<DomainRow[]> {
+  return session.query<DomainRow & Record<string, unknown>>(`
+    SELECT n.nspname AS schema, t.typname AS name, format_type(t.typbasetype, t.typtypmod) AS base_type,
+           CASE WHEN ut.oid IS NOT NULL THEN un.nspname END AS base_user_schema, ut.typname AS base_user_name,
+           t.typnotnull AS not_null, t.typdefault AS default_expr,
+           CASE WHEN t.typcollation <> bt.typcollation AND t.typcollation <> 0 THEN cn.nspname END AS collation_schema,
+           CASE WHEN t.typcollation <> bt.typcollation AND t.typcollation <> 0 THEN co.collname END AS collation_name,
+           COALESCE((SELECT json_agg(json_build_object('name', c.conname, 'definition', pg_get_constraintdef(c.oid)) ORDER BY c.conname)
+                       FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), '[]'::json) AS checks
+      FROM pg_type t
+      JOIN pg_namespace n ON n.oid = t.typnamespace
+      JOIN pg_type bt ON bt.oid = t.typbasetype
+      LEFT JOIN pg_type ut ON ut.oid = CASE WHEN bt.oid >= 16384 AND bt.typelem = 0 THEN bt.oid
+                                            WHEN bt.typelem >= 16384 THEN bt.typelem END
+      LEFT JOIN pg_namespace un ON un.oid = ut.typnamespace
+      LEFT JOIN pg_collation co ON co.oid = t.typcollation
+      LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+     WHERE t.typtype = 'd' AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+     ORDER BY 1, 2`);
+}

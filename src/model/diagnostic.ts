@@ -1,0 +1,8 @@
+import type { QualifiedName } from "./qualified-name.js";
+
+/** A warning or note produced by planning; rendered by the CLI, fatal under --strict. */
+export interface Diagnostic {
+  readonly level: "info" | "warning" | "error";
+  readonly table?: QualifiedName;
+  readonly message: string;
+}

@@ -1,0 +1,65 @@
+/**
+ * A small interface over one PostgreSQL connection: queries with bind parameters and COPY
+ * streams. Everything else in pgferry talks to the database through it.
+ */
+import pg from "pg";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import type { Readable, Writable } from "node:stream";
+
+export type Row = Record<string, unknown>;
+
+export interface CopyOutStream extends Readable {
+  readonly rowCount?: number;
+}
+export interface CopyInStream extends Writable {
+  readonly rowCount?: number;
+}
+
+export interface SqlSession {
+  readonly role: string;
+  /** Backend process id, for pg_stat_activity and pg_terminate_backend. */
+  readonly pid: number;
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Run a statement through the extended protocol, which rejects multiple statements. */
+  querySingle<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  copyOut(sql: string): CopyOutStream;
+  copyIn(sql: string): CopyInStream;
+  /** The error that broke the connection while idle, if any. */
+  readonly brokenBy: Error | null;
+  close(): Promise<void>;
+}
+
+// int8 and numeric stay strings (exact); counts are cast to float8 or int in the queries.
+let statementCounter = 0;
+
+export function wrapClient(client: pg.Client, role: string, pid: number): SqlSession {
+  let brokenBy: Error | null = null;
+  client.on("error", (error: Error) => {
+    brokenBy = error;
+  });
+  return {
+    role,
+    pid,
+    get brokenBy() {
+      return brokenBy;
+    },
+    async query<R extends Row>(sql: string, params: readonly unknown[] = []) {
+      const result = await client.query<R>(sql, params as unknown[]);
+      return result.rows;
+    },
+    async querySingle<R extends Row>(sql: string, params: readonly unknown[] = []) {
+      statementCounter += 1;
+      const result = await client.query<R>({ text: sql, values: params as unknown[], name: `pgferry_${statementCounter}` });
+      return result.rows;
+    },
+    copyOut(sql: string) {
+      return client.query(copyTo(sql));
+    },
+    copyIn(sql: string) {
+      return client.query(copyFrom(sql));
+    },
+    async close() {
+      await client.end().catch(() => undefined);
+    },
+  };
+}

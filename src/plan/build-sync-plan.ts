@@ -1,0 +1,132 @@
+/**
+ * The sync planner: from two catalogs and the user's selection to a SyncPlan. Pure.
+ * Refused runs are plans with error diagnostics; the executor never starts on one.
+ */
+import type { Catalog, Table } from "../model/catalog.js";
+import type { DdlStatement } from "../model/ddl-statement.js";
+import type { Diagnostic } from "../model/diagnostic.js";
+import type { CopySpec, FkStrategy, SyncPlan, TableAction } from "../model/plan.js";
+import { deepFreeze } from "../model/deep-freeze.js";
+import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
+import { orderByForeignKeys, type FkEdge } from "./fk-graph.js";
+import { mapColumns } from "./map-columns.js";
+import { planCreatedObjects } from "./plan-created-objects.js";
+import { planSequenceResets } from "./plan-sequence-resets.js";
+import { planTruncation } from "./plan-truncation.js";
+import { selectTables, type Selection } from "./select-tables.js";
+
+export interface SyncPlanInput {
+  readonly source: Catalog;
+  readonly target: Catalog;
+  readonly selection: Selection;
+  /** Empty unselected tables that reference refreshed ones instead of refusing. */
+  readonly cascade: boolean;
+}
+
+export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
+  const { source, target } = input;
+  const selected = selectTables(source, input.selection);
+  const targetByKey = new Map(target.tables.map((t) => [nameKey(t.name), t]));
+  const selectedKeys = new Set(selected.tables.map((t) => nameKey(t.name)));
+  const diagnostics: Diagnostic[] = [];
+
+  const fk = orderByForeignKeys(selected.tables.map((t) => t.name), collectFkEdges([...selected.tables, ...target.tables.filter((t) => selectedKeys.has(nameKey(t.name)))]));
+  const sourceByKey = new Map(selected.tables.map((t) => [nameKey(t.name), t]));
+  const actions: TableAction[] = [];
+  const created: Table[] = [];
+  for (const name of fk.order) {
+    const table = sourceByKey.get(nameKey(name))!;
+    const existing = targetByKey.get(nameKey(name));
+    if (!existing) created.push(table);
+    const copiedThrough = ancestorIn(table, sourceByKey);
+    if (copiedThrough) {
+      actions.push({ kind: "skip", table: name, reason: `rows copied through ${displayName(copiedThrough)}` });
+      continue;
+    }
+    const mapping = existing ? mapColumns(table, existing) : mapColumns(table, table);
+    diagnostics.push(...mapping.diagnostics);
+    const where = selected.where.get(nameKey(name)) ?? null;
+    const copy: CopySpec = {
+      format: mapping.binary ? "binary" : "text",
+      viaSelect: table.partitioned || where !== null || mapping.readsGenerated,
+      where,
+      estimatedRows: table.rowEstimate,
+      estimatedBytes: table.sizeBytes,
+    };
+    actions.push({ kind: existing ? "refresh" : "create", table: name, source: table, columns: mapping.columns, copy });
+  }
+
+  const refreshed = actions.filter((a) => a.kind === "refresh").map((a) => a.table);
+  const truncation = planTruncation(refreshed, target, selectedKeys, input.cascade);
+  diagnostics.push(...truncation.diagnostics);
+  actions.push(...truncation.cascaded);
+
+  const tablesAfterRun = new Set([...selectedKeys, ...targetByKey.keys()]);
+  const createdObjects = planCreatedObjects(created, source, target, tablesAfterRun);
+  diagnostics.push(...createdObjects.diagnostics);
+  const fkStrategy = planFkStrategy(fk.cycleEdges, targetByKey);
+  const sequences = planSequenceResets(actions, source, target, new Set(created.map((t) => nameKey(t.name))));
+  diagnostics.push(...sequences.diagnostics);
+
+  return deepFreeze({
+    actions,
+    truncate: truncation.truncate,
+    preData: [...createdObjects.preData, ...fkPreLoad(fkStrategy)],
+    postData: [...createdObjects.postData, ...fkPostLoad(fkStrategy)],
+    fkStrategy,
+    sequenceResets: sequences.resets,
+    diagnostics,
+  });
+}
+
+/** A partition whose partitioned ancestor is selected is filled through that ancestor. */
+function ancestorIn(table: Table, selected: ReadonlyMap<string, Table>): QualifiedName | null {
+  let found: QualifiedName | null = null;
+  for (let parent = table.partitioning.parent; parent; parent = selected.get(nameKey(parent))?.partitioning.parent ?? null) {
+    if (selected.has(nameKey(parent))) found = parent;
+    else break;
+  }
+  return found;
+}
+
+function collectFkEdges(tables: readonly Table[]): FkEdge[] {
+  return tables.flatMap((t) =>
+    t.constraints.flatMap((c) => (c.kind === "foreign" && c.references ? [{ child: t.name, parent: c.references, constraint: c.name }] : [])),
+  );
+}
+
+/**
+ * FKs inside a cycle on existing target tables: deferred when declared DEFERRABLE, otherwise
+ * dropped before the load and added back (and so validated) after it, in the same transaction.
+ * Neither needs superuser. Tables created by the run get their FKs only after the data.
+ */
+function planFkStrategy(cycleEdges: readonly FkEdge[], targetByKey: ReadonlyMap<string, Table>): FkStrategy {
+  const onTarget = cycleEdges.flatMap((edge) => {
+    const constraint = targetByKey.get(nameKey(edge.child))?.constraints.find((c) => c.name === edge.constraint && c.kind === "foreign");
+    return constraint ? [{ table: edge.child, constraint }] : [];
+  });
+  if (onTarget.length === 0) return { kind: "ordered" };
+  const refs = onTarget.map(({ table, constraint }) => ({ table, name: constraint.name, definition: constraint.definition }));
+  if (onTarget.every(({ constraint }) => constraint.deferrable)) return { kind: "deferred", constraints: refs };
+  return { kind: "drop-and-readd", constraints: refs };
+}
+
+function fkPreLoad(strategy: FkStrategy): DdlStatement[] {
+  switch (strategy.kind) {
+    case "ordered":
+      return [];
+    case "deferred":
+      return strategy.constraints.map((c) => ({ kind: "defer-constraint", table: c.table, name: c.name }));
+    case "drop-and-readd":
+      return strategy.constraints.map((c) => ({ kind: "drop-constraint", table: c.table, name: c.name }));
+  }
+}
+
+function fkPostLoad(strategy: FkStrategy): DdlStatement[] {
+  if (strategy.kind !== "drop-and-readd") return [];
+  return strategy.constraints.map((c) => ({
+    kind: "add-constraint",
+    table: c.table,
+    constraint: { name: c.name, kind: "foreign", definition: c.definition, columns: [], references: null, deferrable: false, initiallyDeferred: false },
+  }));
+}

@@ -1,0 +1,42 @@
+/** After the copy every sequence the synced tables use takes the source's value. */
+import type { Catalog, Sequence } from "../model/catalog.js";
+import type { Diagnostic } from "../model/diagnostic.js";
+import type { SequenceReset, TableAction } from "../model/plan.js";
+import { displayName, nameKey } from "../model/qualified-name.js";
+
+export function planSequenceResets(
+  actions: readonly TableAction[],
+  source: Catalog,
+  target: Catalog,
+  createdKeys: ReadonlySet<string>,
+): { resets: SequenceReset[]; diagnostics: Diagnostic[] } {
+  const resets = new Map<string, SequenceReset>();
+  const diagnostics: Diagnostic[] = [];
+  for (const action of actions) {
+    if (action.kind !== "create" && action.kind !== "refresh") continue;
+    for (const seqName of action.source.sequences) {
+      const sourceSeq = source.sequences.find((s) => nameKey(s.name) === nameKey(seqName));
+      if (!sourceSeq) continue;
+      const targetName = createdKeys.has(nameKey(action.table)) ? sourceSeq.name : findTargetSequence(sourceSeq, target)?.name;
+      if (!targetName) {
+        diagnostics.push({ level: "warning", table: action.table, message: `sequence ${displayName(seqName)} has no counterpart on the target: not set` });
+        continue;
+      }
+      resets.set(nameKey(targetName), {
+        sequence: targetName,
+        value: sourceSeq.lastValue ?? sourceSeq.start,
+        isCalled: sourceSeq.lastValue !== null,
+      });
+    }
+  }
+  return { resets: [...resets.values()], diagnostics };
+}
+
+/** The target's sequence for the same column (identity names may differ), else the same name. */
+function findTargetSequence(sourceSeq: Sequence, target: Catalog): Sequence | undefined {
+  const owner = sourceSeq.ownedBy;
+  const byOwner = owner
+    ? target.sequences.find((s) => s.ownedBy && nameKey(s.ownedBy.table) === nameKey(owner.table) && s.ownedBy.column === owner.column)
+    : undefined;
+  return byOwner ?? target.sequences.find((s) => nameKey(s.name) === nameKey(sourceSeq.name));
+}

@@ -1,0 +1,48 @@
+/**
+ * What one TRUNCATE empties. PostgreSQL refuses to truncate a table referenced by a table outside
+ * the statement; pgferry never adds CASCADE silently: an unselected referencing table makes the
+ * plan refuse, unless --cascade, which empties it too and says so.
+ */
+import type { Catalog } from "../model/catalog.js";
+import type { Diagnostic } from "../model/diagnostic.js";
+import type { TableAction } from "../model/plan.js";
+import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
+
+export interface Truncation {
+  readonly truncate: readonly QualifiedName[];
+  readonly cascaded: readonly TableAction[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function planTruncation(refreshed: readonly QualifiedName[], target: Catalog, selectedKeys: ReadonlySet<string>, cascade: boolean): Truncation {
+  const truncate = new Map(refreshed.map((t) => [nameKey(t), t]));
+  const cascaded: TableAction[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const queue = [...refreshed];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const table of target.tables) {
+      if (truncate.has(nameKey(table.name)) || isPartitionOfTruncated(table.partitioning.parent, truncate)) continue;
+      const fk = table.constraints.find((c) => c.kind === "foreign" && c.references && nameKey(c.references) === nameKey(parent));
+      if (!fk) continue;
+      if (selectedKeys.has(nameKey(table.name))) continue;
+      const why = `references ${displayName(parent)} through foreign key "${fk.name}"`;
+      if (cascade) {
+        truncate.set(nameKey(table.name), table.name);
+        cascaded.push({ kind: "truncate-cascade", table: table.name, reason: `emptied by --cascade: ${why}` });
+        queue.push(table.name);
+      } else {
+        diagnostics.push({
+          level: "error",
+          table: table.name,
+          message: `${displayName(table.name)} is not selected but ${why}: select it too, or pass --cascade to empty it`,
+        });
+      }
+    }
+  }
+  return { truncate: [...truncate.values()], cascaded, diagnostics };
+}
+
+function isPartitionOfTruncated(parent: QualifiedName | null, truncate: ReadonlyMap<string, QualifiedName>): boolean {
+  return parent !== null && truncate.has(nameKey(parent));
+}

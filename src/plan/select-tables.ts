@@ -1,0 +1,68 @@
+/** Which source tables a run touches: include/exclude patterns and per-table where filters. */
+import { ConfigError } from "../errors.js";
+import type { Catalog, Table } from "../model/catalog.js";
+import { displayName, nameKey } from "../model/qualified-name.js";
+import { matchesPattern, parseTablePattern } from "./table-pattern.js";
+
+export interface Selection {
+  /** Patterns to include; empty means every table. */
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  /** Pattern → SQL condition applied on the source. */
+  readonly where: Readonly<Record<string, string>>;
+}
+
+export interface SelectedTables {
+  readonly tables: readonly Table[];
+  /** nameKey → where condition. */
+  readonly where: ReadonlyMap<string, string>;
+}
+
+export function selectTables(source: Catalog, selection: Selection): SelectedTables {
+  const include = selection.include.map(parseTablePattern);
+  const exclude = selection.exclude.map(parseTablePattern);
+  for (const pattern of include) {
+    if (!source.tables.some((t) => matchesPattern(pattern, t.name))) {
+      throw new ConfigError(`table pattern "${pattern.text}" matches no table in the source`);
+    }
+  }
+  const chosen = source.tables.filter(
+    (t) => (include.length === 0 || include.some((p) => matchesPattern(p, t.name))) && !exclude.some((p) => matchesPattern(p, t.name)),
+  );
+  const withPartitions = addPartitionsOfSelectedParents(source, chosen, exclude);
+  if (withPartitions.length === 0) throw new ConfigError("the selection matches no table in the source");
+  return { tables: withPartitions, where: assignWhere(withPartitions, selection.where) };
+}
+
+/** A selected partitioned table brings its partitions (unless excluded): its rows live there. */
+function addPartitionsOfSelectedParents(source: Catalog, chosen: readonly Table[], exclude: ReturnType<typeof parseTablePattern>[]): Table[] {
+  const selected = new Set(chosen.map((t) => nameKey(t.name)));
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const table of source.tables) {
+      const parent = table.partitioning.parent;
+      if (parent && selected.has(nameKey(parent)) && !selected.has(nameKey(table.name)) && !exclude.some((p) => matchesPattern(p, table.name))) {
+        selected.add(nameKey(table.name));
+        grew = true;
+      }
+    }
+  }
+  return source.tables.filter((t) => selected.has(nameKey(t.name)));
+}
+
+function assignWhere(tables: readonly Table[], where: Readonly<Record<string, string>>): Map<string, string> {
+  const assigned = new Map<string, string>();
+  for (const [patternText, condition] of Object.entries(where)) {
+    const pattern = parseTablePattern(patternText);
+    const matched = tables.filter((t) => matchesPattern(pattern, t.name));
+    if (matched.length === 0) throw new ConfigError(`where filter for "${patternText}" matches no selected table`);
+    for (const table of matched) {
+      if (assigned.has(nameKey(table.name))) {
+        throw new ConfigError(`table ${displayName(table.name)} has more than one where filter`);
+      }
+      assigned.set(nameKey(table.name), condition);
+    }
+  }
+  return assigned;
+}
