@@ -43,12 +43,10 @@ function detail(action: TableAction): string {
 
 function describeFkStrategy(plan: SyncPlan): string {
   const s = plan.fkStrategy;
-  switch (s.kind) {
-    case "ordered":
-      return "ordered load, no constraint touched";
-    case "deferred":
-      return `cycle: deferring ${s.constraints.map((c) => `${displayName(c.table)}.${c.name}`).join(", ")} until commit`;
-    case "drop-and-readd":
-      return `cycle: dropping ${s.constraints.map((c) => `${displayName(c.table)}.${c.name}`).join(", ")} before the load and adding them back (validated) after it, in the same transaction`;
-  }
+  if (s.kind === "ordered") return "ordered load, no constraint touched";
+  const names = (refs: typeof s.deferred) => refs.map((c) => `${displayName(c.table)}.${c.name}`).join(", ");
+  const parts = [];
+  if (s.deferred.length) parts.push(`deferring ${names(s.deferred)} until commit`);
+  if (s.dropped.length) parts.push(`dropping ${names(s.dropped)} before the load and adding them back (validated) after it, in the same transaction`);
+  return `cycle: ${parts.join("; ")}`;
 }

@@ -13,8 +13,12 @@ export interface ColumnCopy {
 /** How FK constraints that would block a load order are handled inside the target transaction. */
 export type FkStrategy =
   | { readonly kind: "ordered" }
-  | { readonly kind: "deferred"; readonly constraints: readonly FkRef[] }
-  | { readonly kind: "drop-and-readd"; readonly constraints: readonly FkRef[] };
+  | {
+      /** Cycles on existing target tables: DEFERRABLE FKs are deferred to commit, others dropped and re-added. */
+      readonly kind: "break-cycles";
+      readonly deferred: readonly FkRef[];
+      readonly dropped: readonly FkRef[];
+    };
 
 export interface FkRef {
   readonly table: QualifiedName;

@@ -30,7 +30,10 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
   const selectedKeys = new Set(selected.tables.map((t) => nameKey(t.name)));
   const diagnostics: Diagnostic[] = [];
 
-  const fk = orderByForeignKeys(selected.tables.map((t) => t.name), collectFkEdges([...selected.tables, ...target.tables.filter((t) => selectedKeys.has(nameKey(t.name)))]));
+  const fk = orderByForeignKeys(
+    selected.tables.map((t) => t.name),
+    collectFkEdges(selected.tables, target.tables.filter((t) => selectedKeys.has(nameKey(t.name)))),
+  );
   const sourceByKey = new Map(selected.tables.map((t) => [nameKey(t.name), t]));
   const actions: TableAction[] = [];
   const created: Table[] = [];
@@ -64,7 +67,7 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
   const tablesAfterRun = new Set([...selectedKeys, ...targetByKey.keys()]);
   const createdObjects = planCreatedObjects(created, source, target, tablesAfterRun);
   diagnostics.push(...createdObjects.diagnostics);
-  const fkStrategy = planFkStrategy(fk.cycleEdges, targetByKey);
+  const fkStrategy = planFkStrategy(fk.brokenEdges, targetByKey);
   const sequences = planSequenceResets(actions, source, target, new Set(created.map((t) => nameKey(t.name))));
   diagnostics.push(...sequences.diagnostics);
 
@@ -89,42 +92,49 @@ function ancestorIn(table: Table, selected: ReadonlyMap<string, Table>): Qualifi
   return found;
 }
 
-function collectFkEdges(tables: readonly Table[]): FkEdge[] {
-  return tables.flatMap((t) =>
-    t.constraints.flatMap((c) => (c.kind === "foreign" && c.references ? [{ child: t.name, parent: c.references, constraint: c.name }] : [])),
-  );
+/** FK edges of both sides, once each; an edge is enforced during the load when the target has it. */
+function collectFkEdges(sourceTables: readonly Table[], targetTables: readonly Table[]): FkEdge[] {
+  const edges = new Map<string, FkEdge>();
+  const add = (tables: readonly Table[], enforced: boolean) => {
+    for (const t of tables) {
+      for (const c of t.constraints) {
+        if (c.kind !== "foreign" || !c.references) continue;
+        const key = `${nameKey(t.name)}\u0000${c.name}`;
+        if (enforced || !edges.has(key)) edges.set(key, { child: t.name, parent: c.references, constraint: c.name, enforced, deferrable: c.deferrable });
+      }
+    }
+  };
+  add(sourceTables, false);
+  add(targetTables, true);
+  return [...edges.values()];
 }
 
 /**
- * FKs inside a cycle on existing target tables: deferred when declared DEFERRABLE, otherwise
+ * Enforced FKs the load order cannot satisfy (inside cycles): deferred when DEFERRABLE, otherwise
  * dropped before the load and added back (and so validated) after it, in the same transaction.
  * Neither needs superuser. Tables created by the run get their FKs only after the data.
  */
-function planFkStrategy(cycleEdges: readonly FkEdge[], targetByKey: ReadonlyMap<string, Table>): FkStrategy {
-  const onTarget = cycleEdges.flatMap((edge) => {
+function planFkStrategy(brokenEdges: readonly FkEdge[], targetByKey: ReadonlyMap<string, Table>): FkStrategy {
+  const refs = brokenEdges.flatMap((edge) => {
     const constraint = targetByKey.get(nameKey(edge.child))?.constraints.find((c) => c.name === edge.constraint && c.kind === "foreign");
-    return constraint ? [{ table: edge.child, constraint }] : [];
+    return constraint ? [{ table: edge.child, name: constraint.name, definition: constraint.definition, deferrable: constraint.deferrable }] : [];
   });
-  if (onTarget.length === 0) return { kind: "ordered" };
-  const refs = onTarget.map(({ table, constraint }) => ({ table, name: constraint.name, definition: constraint.definition }));
-  if (onTarget.every(({ constraint }) => constraint.deferrable)) return { kind: "deferred", constraints: refs };
-  return { kind: "drop-and-readd", constraints: refs };
+  if (refs.length === 0) return { kind: "ordered" };
+  const strip = ({ table, name, definition }: (typeof refs)[number]) => ({ table, name, definition });
+  return { kind: "break-cycles", deferred: refs.filter((r) => r.deferrable).map(strip), dropped: refs.filter((r) => !r.deferrable).map(strip) };
 }
 
 function fkPreLoad(strategy: FkStrategy): DdlStatement[] {
-  switch (strategy.kind) {
-    case "ordered":
-      return [];
-    case "deferred":
-      return strategy.constraints.map((c) => ({ kind: "defer-constraint", table: c.table, name: c.name }));
-    case "drop-and-readd":
-      return strategy.constraints.map((c) => ({ kind: "drop-constraint", table: c.table, name: c.name }));
-  }
+  if (strategy.kind === "ordered") return [];
+  return [
+    ...strategy.deferred.map((c): DdlStatement => ({ kind: "defer-constraint", table: c.table, name: c.name })),
+    ...strategy.dropped.map((c): DdlStatement => ({ kind: "drop-constraint", table: c.table, name: c.name })),
+  ];
 }
 
 function fkPostLoad(strategy: FkStrategy): DdlStatement[] {
-  if (strategy.kind !== "drop-and-readd") return [];
-  return strategy.constraints.map((c) => ({
+  if (strategy.kind === "ordered") return [];
+  return strategy.dropped.map((c) => ({
     kind: "add-constraint",
     table: c.table,
     constraint: { name: c.name, kind: "foreign", definition: c.definition, columns: [], references: null, deferrable: false, initiallyDeferred: false },

@@ -10,13 +10,16 @@ export interface FkEdge {
   readonly child: QualifiedName;
   readonly parent: QualifiedName;
   readonly constraint: string;
+  /** The constraint exists on the target during the load (so the order matters to it). */
+  readonly enforced: boolean;
+  readonly deferrable: boolean;
 }
 
 export interface FkOrder {
   /** Tables, parents first; ties broken by name so plans are stable. */
   readonly order: readonly QualifiedName[];
-  /** Edges between different tables of one cycle. */
-  readonly cycleEdges: readonly FkEdge[];
+  /** Enforced edges the order cannot satisfy (inside cycles): they must be deferred or dropped. */
+  readonly brokenEdges: readonly FkEdge[];
   /** Each cycle's tables (components of more than one table). */
   readonly cycles: readonly (readonly QualifiedName[])[];
 }
@@ -32,9 +35,33 @@ export function orderByForeignKeys(tables: readonly QualifiedName[], edges: read
   const componentOf = new Map<string, number>();
   components.forEach((members, index) => members.forEach((m) => componentOf.set(nameKey(m), index)));
   // Tarjan emits a component only after every component it reaches (its parents): already parents-first.
-  const order = components.flatMap((members) => [...members].sort(compareNames));
-  const cycleEdges = relevant.filter((e) => componentOf.get(nameKey(e.child)) === componentOf.get(nameKey(e.parent)));
-  return { order, cycleEdges, cycles: components.filter((c) => c.length > 1) };
+  const order = components.flatMap((members, index) =>
+    orderComponent(members, relevant.filter((e) => componentOf.get(nameKey(e.child)) === index && componentOf.get(nameKey(e.parent)) === index)),
+  );
+  const position = new Map(order.map((n, i) => [nameKey(n), i]));
+  const brokenEdges = relevant.filter((e) => e.enforced && position.get(nameKey(e.child))! < position.get(nameKey(e.parent))!);
+  return { order, brokenEdges, cycles: components.filter((c) => c.length > 1) };
+}
+
+/**
+ * Order one cycle's tables so that only deferrable edges are broken when possible: a topological
+ * sort over the enforced, non-deferrable edges (Kahn); what remains of a cycle of those goes last,
+ * by name, and its forward edges get dropped and re-added.
+ */
+function orderComponent(members: readonly QualifiedName[], edges: readonly FkEdge[]): QualifiedName[] {
+  const sorted = [...members].sort(compareNames);
+  if (members.length === 1) return sorted;
+  const hard = edges.filter((e) => e.enforced && !e.deferrable);
+  const waiting = new Map(sorted.map((m) => [nameKey(m), new Set(hard.filter((e) => nameKey(e.child) === nameKey(m)).map((e) => nameKey(e.parent)))]));
+  const order: QualifiedName[] = [];
+  while (order.length < sorted.length) {
+    const ready = sorted.find((m) => waiting.has(nameKey(m)) && waiting.get(nameKey(m))!.size === 0);
+    if (!ready) break;
+    order.push(ready);
+    waiting.delete(nameKey(ready));
+    for (const parents of waiting.values()) parents.delete(nameKey(ready));
+  }
+  return [...order, ...sorted.filter((m) => waiting.has(nameKey(m)))];
 }
 
 function stronglyConnected(nodes: readonly QualifiedName[], parentsOf: Map<string, QualifiedName[]>): QualifiedName[][] {

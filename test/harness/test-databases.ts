@@ -1,0 +1,90 @@
+/**
+ * Per-test databases on the harness servers: each test gets a fresh, empty source and target
+ * database, so test files can run in parallel and never see each other's data.
+ */
+import pg from "pg";
+import { randomBytes } from "node:crypto";
+
+export interface DatabasePair {
+  readonly sourceUrl: string;
+  readonly targetUrl: string;
+  readonly source: pg.Client;
+  readonly target: pg.Client;
+  drop(): Promise<void>;
+}
+
+export function serverUrls(): { source: string; target: string } {
+  const source = process.env.PGFERRY_TEST_SOURCE_URL;
+  const target = process.env.PGFERRY_TEST_TARGET_URL;
+  if (!source || !target) {
+    throw new Error("PGFERRY_TEST_SOURCE_URL / PGFERRY_TEST_TARGET_URL are not set: run the tests with `npm test` (test/run-tests.ts starts the servers)");
+  }
+  return { source, target };
+}
+
+export function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function createDatabase(serverUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function connectTo(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  client.on("error", () => undefined);
+  await client.connect();
+  return client;
+}
+
+/** A fresh source database and a fresh target database, on the two harness servers. */
+export async function createDatabasePair(label: string): Promise<DatabasePair> {
+  const servers = serverUrls();
+  const suffix = `${label.replace(/[^a-z0-9_]/gi, "_").toLowerCase().slice(0, 30)}_${randomBytes(4).toString("hex")}`;
+  const sourceDb = `src_${suffix}`;
+  const targetDb = `tgt_${suffix}`;
+  await createDatabase(servers.source, sourceDb);
+  await createDatabase(servers.target, targetDb);
+  const sourceUrl = databaseUrl(servers.source, sourceDb);
+  const targetUrl = databaseUrl(servers.target, targetDb);
+  const source = await connectTo(sourceUrl);
+  const target = await connectTo(targetUrl);
+  return {
+    sourceUrl,
+    targetUrl,
+    source,
+    target,
+    async drop() {
+      await source.end().catch(() => undefined);
+      await target.end().catch(() => undefined);
+      await dropDatabase(servers.source, sourceDb);
+      await dropDatabase(servers.target, targetDb);
+    },
+  };
+}
+
+/** An order-independent fingerprint of a table's content, for "unchanged" and "equal" checks. */
+export async function tableFingerprint(client: pg.Client, table: string): Promise<string> {
+  const result = await client.query<{ n: string; h: string | null }>(
+    `SELECT count(*)::text AS n, md5(string_agg(md5(t::text), '' ORDER BY md5(t::text))) AS h FROM ${table} t`,
+  );
+  return `${result.rows[0]?.n}:${result.rows[0]?.h ?? "empty"}`;
+}
