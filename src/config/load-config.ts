@@ -28,7 +28,7 @@ export function loadConfig(explicitPath: string | undefined, cwd: string, env: N
 export function parseConfigText(text: string, label: string, env: NodeJS.ProcessEnv): PgferryConfig {
   let raw: unknown;
   try {
-    raw = parse(text, { prettyErrors: false, uniqueKeys: true }) ?? {};
+    raw = parse(text, { prettyErrors: true, uniqueKeys: true }) ?? {};
   } catch (error) {
     throw new ConfigError(`${label}: ${describeYamlError(error)}`, { cause: error });
   }
@@ -64,8 +64,8 @@ function findDefault(cwd: string): string | null {
 function describeYamlError(error: unknown): string {
   if (error instanceof YAMLParseError) {
     const where = error.linePos?.[0];
-    const firstLine = error.message.split("\n")[0] ?? error.message;
-    return where ? `YAML syntax error at line ${where.line}, column ${where.col}: ${firstLine.replace(/ at line \d+, column \d+:?$/, "")}` : `YAML syntax error: ${firstLine}`;
+    const firstLine = (error.message.split("\n")[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, "");
+    return where ? `YAML syntax error at line ${where.line}, column ${where.col}: ${firstLine}` : `YAML syntax error: ${firstLine}`;
   }
   return `cannot parse: ${(error as Error).message}`;
 }
