@@ -1,5 +1,5 @@
 /**
- * Carry out a SyncPlan in ONE target transaction: lock, pre-data, one TRUNCATE, each table's COPY
+ * Carry out a SyncPlan in ONE target transaction (the caller holds the target's advisory lock): pre-data, one TRUNCATE, each table's COPY
  * inside a savepoint (so every failing table is found and reported), post-data, sequences,
  * verification; then COMMIT only if every step succeeded, else ROLLBACK. A killed process or a
  * dropped connection never commits, so the target stays exactly as it was.
@@ -9,7 +9,6 @@ import { isPgferryError } from "../errors.js";
 import type { SyncPlan, TableAction } from "../model/plan.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
 import type { StepResult } from "../model/result.js";
-import { lockTargetOrFail } from "../pg/advisory-lock.js";
 import { describePgError, isTransientConnectionError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { quoteQualified } from "../sql/quote.js";
@@ -23,7 +22,6 @@ export interface ExecuteInput {
   readonly plan: SyncPlan;
   readonly source: SourceSnapshot;
   readonly target: SqlSession;
-  readonly targetLabel: string;
   readonly settings: TargetSettings;
   readonly onEvent: SyncEventListener;
   readonly signal?: AbortSignal;
@@ -50,7 +48,6 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
   await target.query("BEGIN");
   try {
     await applyTargetSettings(target, input.settings);
-    await lockTargetOrFail(target, input.targetLabel);
     await runStatements(target, plan.preData, "creating objects", input);
     if (plan.truncate.length > 0) {
       input.onEvent({ kind: "log", level: "info", message: `truncating ${plan.truncate.length} table(s) inside the transaction` });

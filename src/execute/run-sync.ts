@@ -11,6 +11,7 @@ import type { SyncPlan } from "../model/plan.js";
 import type { StepResult, SyncReport } from "../model/result.js";
 import { buildSyncPlan } from "../plan/build-sync-plan.js";
 import type { Selection } from "../plan/select-tables.js";
+import { lockTargetOrFail } from "../pg/advisory-lock.js";
 import { connect, withRetry } from "../pg/connect.js";
 import type { SqlSession } from "../pg/session.js";
 import type { SyncEventListener } from "./events.js";
@@ -77,7 +78,6 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
       plan,
       source: opened.source,
       target: opened.target,
-      targetLabel: options.target.label,
       settings: { lockTimeoutSeconds: options.lockTimeoutSeconds ?? 60, parallelIndexWorkers: Math.max(0, (options.jobs ?? 1) - 1) },
       onEvent,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -129,6 +129,7 @@ async function openBothSides(options: SyncOptions, onEvent: SyncEventListener): 
       try {
         const sourceCatalog = await introspectCatalog(source.owner);
         target = await connect(options.target.url, { role: "target", onRetry });
+        if (!options.dryRun) await lockTargetOrFail(target, options.target.label);
         const targetCatalog = await introspectCatalog(target);
         return { source, target, sourceCatalog, targetCatalog };
       } catch (error) {

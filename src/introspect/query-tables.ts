@@ -15,6 +15,8 @@ export interface TableRow {
 }
 
 // Extension member tables are left to the extension; temp and toast schemas are never synced.
+// Sizes come from relpages (as of the last VACUUM/ANALYZE): no lock is taken, so reading the
+// catalog never waits behind another session's TRUNCATE or migration.
 export async function queryTables(session: SqlSession): Promise<TableRow[]> {
   return session.query<TableRow & Record<string, unknown>>(`
     SELECT c.oid AS oid, n.nspname AS schema, c.relname AS name,
@@ -23,9 +25,10 @@ export async function queryTables(session: SqlSession): Promise<TableRow[]> {
            CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partbound,
            pn.nspname AS parent_schema, pc.relname AS parent_name,
            GREATEST(c.reltuples, 0)::float8 AS row_estimate,
-           pg_total_relation_size(c.oid)::float8 AS size_bytes
+           ((c.relpages + COALESCE(tc.relpages, 0))::float8 * current_setting('block_size')::int) AS size_bytes
       FROM pg_class c
       JOIN pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid
       LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
       LEFT JOIN pg_class pc ON pc.oid = i.inhparent
       LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace

@@ -1,7 +1,7 @@
 /**
- * Runs into one target never overlap: each takes a transaction-level advisory lock as the first
- * statement of its target transaction. PostgreSQL releases it at commit, rollback, or when the
- * connection dies, so a killed run never leaves it behind.
+ * Runs into one target never overlap: each takes a session-level advisory lock on its target
+ * connection as soon as it connects, before reading anything. PostgreSQL releases it when that
+ * connection ends, so a killed run never leaves it behind.
  */
 import { LockedError } from "../errors.js";
 import type { SqlSession } from "./session.js";
@@ -11,10 +11,10 @@ const LOCK_CLASS = 0x70676672;
 export const SYNC_LOCK = 1;
 
 export async function lockTargetOrFail(session: SqlSession, targetLabel: string, purpose = SYNC_LOCK): Promise<void> {
-  const rows = await session.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1, $2) AS locked", [LOCK_CLASS, purpose]);
+  const rows = await session.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS locked", [LOCK_CLASS, purpose]);
   if (rows[0]?.locked) return;
   const holders = await session.query<{ pid: number; since: string | null; app: string | null }>(
-    `SELECT l.pid, a.xact_start::text AS since, a.application_name AS app
+    `SELECT l.pid, a.backend_start::text AS since, a.application_name AS app
        FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'advisory' AND l.classid = $1::int::oid AND l.objid = $2::int::oid AND l.granted
         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,

@@ -1,6 +1,6 @@
 /** Open connections with bounded, logged retries for transient failures. */
 import pg from "pg";
-import { ConnectionError } from "../errors.js";
+import { ConnectionError, isPgferryError } from "../errors.js";
 import { redactUrl } from "../config/redact.js";
 import { describePgError, isTransientConnectionError, sqlstateOf } from "./describe-pg-error.js";
 import { wrapClient, type SqlSession } from "./session.js";
@@ -54,7 +54,7 @@ export async function withRetry<T>(action: () => Promise<T>, options: RetryOptio
     try {
       return await action();
     } catch (error) {
-      if (error instanceof ConnectionError) throw error; // already retried where it was raised
+      if (isPgferryError(error)) throw error; // typed already (and retried where it was raised)
       const transient = isTransientConnectionError(error);
       if (!transient || attempt >= attempts) {
         const sqlstate = sqlstateOf(error);
