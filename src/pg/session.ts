@@ -44,10 +44,13 @@ export function wrapClient(client: pg.Client, role: string, pid: number): SqlSes
       return brokenBy;
     },
     async query<R extends Row>(sql: string, params: readonly unknown[] = []) {
+      // After the server dropped us, say why (e.g. 57P01 terminated) rather than "not queryable".
+      if (brokenBy) throw brokenBy;
       const result = await client.query<R>(sql, params as unknown[]);
       return result.rows;
     },
     async querySingle<R extends Row>(sql: string, params: readonly unknown[] = []) {
+      if (brokenBy) throw brokenBy;
       statementCounter += 1;
       const result = await client.query<R>({ text: sql, values: params as unknown[], name: `pgferry_${statementCounter}` });
       return result.rows;

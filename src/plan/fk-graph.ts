@@ -45,8 +45,9 @@ export function orderByForeignKeys(tables: readonly QualifiedName[], edges: read
 
 /**
  * Order one cycle's tables so that only deferrable edges are broken when possible: a topological
- * sort over the enforced, non-deferrable edges (Kahn); what remains of a cycle of those goes last,
- * by name, and its forward edges get dropped and re-added.
+ * sort over the enforced, non-deferrable edges (Kahn). When a cycle of those remains, the table
+ * with the fewest unmet parents goes next (greedy feedback-arc choice): its unmet edges get
+ * dropped and re-added.
  */
 function orderComponent(members: readonly QualifiedName[], edges: readonly FkEdge[]): QualifiedName[] {
   const sorted = [...members].sort(compareNames);
@@ -55,13 +56,13 @@ function orderComponent(members: readonly QualifiedName[], edges: readonly FkEdg
   const waiting = new Map(sorted.map((m) => [nameKey(m), new Set(hard.filter((e) => nameKey(e.child) === nameKey(m)).map((e) => nameKey(e.parent)))]));
   const order: QualifiedName[] = [];
   while (order.length < sorted.length) {
-    const ready = sorted.find((m) => waiting.has(nameKey(m)) && waiting.get(nameKey(m))!.size === 0);
-    if (!ready) break;
+    const remaining = sorted.filter((m) => waiting.has(nameKey(m)));
+    const ready = remaining.reduce((best, m) => (waiting.get(nameKey(m))!.size < waiting.get(nameKey(best))!.size ? m : best));
     order.push(ready);
     waiting.delete(nameKey(ready));
     for (const parents of waiting.values()) parents.delete(nameKey(ready));
   }
-  return [...order, ...sorted.filter((m) => waiting.has(nameKey(m)))];
+  return order;
 }
 
 function stronglyConnected(nodes: readonly QualifiedName[], parentsOf: Map<string, QualifiedName[]>): QualifiedName[][] {

@@ -1,0 +1,80 @@
+/** A dropped connection while nothing has been written is retried with back-off; other errors are not. */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { ConnectionError } from "../../src/errors.js";
+import { introspectCatalog } from "../../src/introspect/introspect-catalog.js";
+import { connect, withRetry } from "../../src/pg/connect.js";
+import { createDatabasePair, type DatabasePair } from "../harness/test-databases.js";
+
+describe("retries before the target transaction", () => {
+  let pair: DatabasePair;
+  before(async () => {
+    pair = await createDatabasePair("retry");
+    await pair.source.query("CREATE TABLE t (id int PRIMARY KEY)");
+  });
+  after(async () => pair?.drop());
+
+  it("reads the catalog again after the server drops the connection mid-read", async () => {
+    const messages: string[] = [];
+    let attempts = 0;
+    const catalog = await withRetry(
+      async () => {
+        attempts += 1;
+        const session = await connect(pair.sourceUrl, { role: "source" });
+        try {
+          // The first attempt loses its connection the way a failover or idle kill would.
+          if (attempts === 1) await pair.source.query("SELECT pg_terminate_backend($1)", [session.pid]);
+          return await introspectCatalog(session);
+        } finally {
+          await session.close();
+        }
+      },
+      { role: "source", what: "read the source catalog", baseDelayMs: 10, onRetry: (m) => messages.push(m) },
+    );
+    assert.equal(attempts, 2);
+    assert.deepEqual(catalog.tables.map((t) => t.name.name), ["t"]);
+    assert.equal(messages.length, 1);
+    assert.match(messages[0]!, /read the source catalog failed \(terminating connection due to administrator command \[SQLSTATE 57P01\]\); retrying in 10 ms \(attempt 2 of 4\)/);
+  });
+
+  it("gives up after the last attempt with a ConnectionError", async () => {
+    let attempts = 0;
+    await assert.rejects(
+      withRetry(
+        async () => {
+          attempts += 1;
+          const session = await connect(pair.sourceUrl, { role: "source" });
+          await pair.source.query("SELECT pg_terminate_backend($1)", [session.pid]);
+          try {
+            return await session.query("SELECT 1");
+          } finally {
+            await session.close();
+          }
+        },
+        { role: "source", what: "read the source catalog", attempts: 3, baseDelayMs: 5 },
+      ),
+      (e: unknown) => e instanceof ConnectionError && /after 3 attempts/.test(e.message),
+    );
+    assert.equal(attempts, 3);
+  });
+
+  it("does not retry an error that is not about the connection", async () => {
+    let attempts = 0;
+    await assert.rejects(
+      withRetry(
+        async () => {
+          attempts += 1;
+          const session = await connect(pair.sourceUrl, { role: "source" });
+          try {
+            return await session.query("SELECT * FROM no_such_table");
+          } finally {
+            await session.close();
+          }
+        },
+        { role: "source", what: "read", baseDelayMs: 5 },
+      ),
+      /relation "no_such_table" does not exist/,
+    );
+    assert.equal(attempts, 1);
+  });
+});

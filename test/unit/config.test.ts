@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseConfigText } from "../../src/config/load-config.js";
+import { redactText, redactUrl } from "../../src/config/redact.js";
+import { environmentUrl, resolveEndpoint } from "../../src/config/resolve-endpoint.js";
+import { ConfigError } from "../../src/errors.js";
+
+const parse = (text: string, env: NodeJS.ProcessEnv = {}) => parseConfigText(text, "pgferry.yml", env);
+
+describe("config", () => {
+  it("interpolates ${VAR} and ${VAR:-default} in values, not in structure", () => {
+    const config = parse("environments:\n  prod:\n    url: postgres://app:${PW}@${HOST:-db}/app\n", { PW: "x: [y]" });
+    assert.equal(config.environments.prod?.url, "postgres://app:x: [y]@db/app");
+  });
+  it("names an unset variable and where it is used", () => {
+    assert.throws(() => parse("environments:\n  prod:\n    url: postgres://${NOPE}/x\n"), /environment variable NOPE is not set \(used at environments\.prod\.url\)/);
+  });
+  it("rejects unknown keys, with their path", () => {
+    assert.throws(() => parse("environments:\n  prod:\n    url: postgres://h/d\n    protect: true\n"), /unknown key protect in environments\.prod/);
+    assert.throws(() => parse("sync:\n  tabels: [a]\n"), /unknown key tabels in sync/);
+  });
+  it("reports YAML syntax errors with a position", () => {
+    assert.throws(() => parse("a: [\n"), (e: unknown) => e instanceof ConfigError && /YAML syntax error at line \d+, column \d+/.test(e.message));
+    assert.throws(() => parse("a: 1\na: 2\n"), /YAML syntax error/);
+  });
+  it("requires url or host/database", () => {
+    assert.throws(() => parse("environments:\n  x:\n    protected: true\n"), /give either url or host\/database/);
+  });
+  it("builds URLs from parts, encoding special characters", () => {
+    const url = environmentUrl({ host: "db.internal", port: 6432, user: "app user", password: "p@ss:w/rd", database: "app", protected: false });
+    assert.equal(url, "postgres://app%20user:p%40ss%3Aw%2Frd@db.internal:6432/app");
+  });
+  it("resolves names and URLs; protected applies to a URL of a protected environment", () => {
+    const config = parse("environments:\n  prod:\n    url: postgres://u:secret@prod.example:5432/app\n    protected: true\ndefaults:\n  from: prod\n");
+    const source = resolveEndpoint(undefined, "source", config);
+    assert.equal(source.name, "prod");
+    assert.equal(source.label, "prod (postgres://u:****@prod.example:5432/app)");
+    assert.equal(resolveEndpoint("postgresql://other:pw@prod.example/app", "target", config).protected, true);
+    assert.equal(resolveEndpoint("postgres://u:pw@prod.example/other", "target", config).protected, false);
+    assert.throws(() => resolveEndpoint(undefined, "target", config), /no target given/);
+    assert.throws(() => resolveEndpoint("staging", "target", config), /unknown environment "staging" \(known: prod\)/);
+  });
+});
+
+describe("redaction", () => {
+  it("hides URL passwords and secret-looking query parameters", () => {
+    assert.equal(redactUrl("postgres://u:hunter22@h:5432/d?sslpassword=abc&sslmode=require"), "postgres://u:****@h:5432/d?sslpassword=****&sslmode=require");
+    assert.equal(redactUrl("postgres://u@h/d"), "postgres://u@h/d");
+  });
+  it("hides passwords inside any text, and secrets seen before", () => {
+    assert.equal(redactText("failed: postgres://app:s3cr3t-pw@db/x and more"), "failed: postgres://app:****@db/x and more");
+    parse("environments:\n  a:\n    host: h\n    database: d\n    password: Pa55-from-parts\n");
+    assert.equal(redactText('auth failed for "Pa55-from-parts"'), 'auth failed for "****"');
+  });
+});
