@@ -3,6 +3,7 @@
  * columns use, sequences, the tables (pre-data); keys, indexes, FKs and sequence owners after
  * the data (post-data), the way pg_restore orders them.
  */
+import { indexOnAllPartitions } from "../ddl/index-definition.js";
 import type { Catalog, DomainType, EnumType, Sequence, Table } from "../model/catalog.js";
 import type { DdlStatement } from "../model/ddl-statement.js";
 import type { Diagnostic } from "../model/diagnostic.js";
@@ -85,7 +86,10 @@ function planPostData(created: readonly Table[], sequences: Map<string, Sequence
         });
       }
     }
-    for (const index of table.indexes) indexes.push({ kind: "create-index", table: table.name, name: index.name, definition: index.definition });
+    for (const index of table.indexes) {
+      const definition = table.partitioned ? indexOnAllPartitions(index.definition) : index.definition;
+      indexes.push({ kind: "create-index", table: table.name, name: index.name, definition });
+    }
   }
   const owners: DdlStatement[] = [...sequences.values()].flatMap((s) =>
     s.ownedBy && created.some((t) => nameKey(t.name) === nameKey(s.ownedBy!.table))

@@ -20,3 +20,12 @@ describe("quoting", () => {
     assert.equal(quoteLiteral("a\\b"), "E'a\\\\b'");
   });
 });
+
+describe("index definitions of partitioned tables", () => {
+  it("drop ONLY so the index reaches every partition, whatever the index is named", async () => {
+    const { indexOnAllPartitions } = await import("../../src/ddl/index-definition.js");
+    assert.equal(indexOnAllPartitions("CREATE INDEX p_idx ON ONLY public.p USING btree (a)"), "CREATE INDEX p_idx ON public.p USING btree (a)");
+    assert.equal(indexOnAllPartitions('CREATE UNIQUE INDEX "x ON ONLY y" ON ONLY public.p USING btree (a)'), 'CREATE UNIQUE INDEX "x ON ONLY y" ON public.p USING btree (a)');
+    assert.equal(indexOnAllPartitions("CREATE INDEX i ON public.only_t USING btree (a)"), "CREATE INDEX i ON public.only_t USING btree (a)");
+  });
+});

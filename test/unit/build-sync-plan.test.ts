@@ -1,0 +1,83 @@
+/** The planner on hand-made catalogs: actions, column mapping, truncation and cascade, sequences. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Catalog, Column, Constraint, Sequence, Table } from "../../src/model/catalog.js";
+import { qualifiedName } from "../../src/model/qualified-name.js";
+import { buildSyncPlan } from "../../src/plan/build-sync-plan.js";
+
+const col = (name: string, type = "integer", extra: Partial<Column> = {}): Column => ({
+  name, position: 0, type, userType: null, binaryPortable: true, notNull: false, default: null, generated: null, identity: null, collation: null, ...extra,
+});
+const fk = (name: string, references: string): Constraint => ({
+  name, kind: "foreign", definition: `FOREIGN KEY (x) REFERENCES public.${references}(id)`, columns: ["x"], references: qualifiedName("public", references), deferrable: false, initiallyDeferred: false,
+});
+const table = (name: string, columns: Column[], extra: Partial<Table> = {}): Table => ({
+  name: qualifiedName("public", name), partitioned: false, partitioning: { key: null, parent: null, bound: null }, columns, constraints: [], indexes: [], rowEstimate: 10, sizeBytes: 8192, sequences: [], ...extra,
+});
+const catalog = (tables: Table[], sequences: Sequence[] = []): Catalog => ({
+  serverVersion: 170000, serverVersionText: "17", identity: { systemIdentifier: null, postmasterStart: "x", databaseOid: 1, databaseName: "d" }, schemas: ["public"], tables, sequences, enums: [], domains: [],
+});
+const all = { include: [], exclude: [], where: {} };
+
+describe("buildSyncPlan", () => {
+  it("creates missing tables and refreshes existing ones, in FK order", () => {
+    const source = catalog([table("child", [col("id"), col("x")], { constraints: [fk("child_x_fk", "parent")] }), table("parent", [col("id")])]);
+    const target = catalog([table("parent", [col("id")])]);
+    const plan = buildSyncPlan({ source, target, selection: all, cascade: false });
+    assert.deepEqual(plan.actions.map((a) => `${a.kind} ${a.table.name}`), ["refresh parent", "create child"]);
+    assert.deepEqual(plan.truncate.map((t) => t.name), ["parent"]);
+    assert.ok(plan.preData.some((s) => s.kind === "create-table" && s.table.name.name === "child"));
+    assert.ok(plan.postData.some((s) => s.kind === "add-constraint" && s.constraint.name === "child_x_fk"));
+  });
+
+  it("maps columns by name, leaves generated target columns out and explains drift", () => {
+    const source = catalog([table("t", [col("a"), col("b", "text"), col("only_src")])]);
+    const target = catalog([table("t", [col("b", "text"), col("a", "bigint"), col("g", "integer", { generated: "stored", default: "a * 2" }), col("extra", "text", { default: "'x'::text" })])]);
+    const plan = buildSyncPlan({ source, target, selection: all, cascade: false });
+    const action = plan.actions[0]!;
+    assert.ok(action.kind === "refresh");
+    assert.deepEqual(action.columns.map((c) => c.name), ["a", "b"]);
+    assert.equal(action.copy.format, "text", "a type difference forces text COPY");
+    const messages = plan.diagnostics.map((d) => `${d.level}: ${d.message}`);
+    assert.ok(messages.includes('warning: column "only_src" exists only on the source: left out'));
+    assert.ok(messages.includes('warning: column "a" is integer on the source and bigint on the target: copied as text, converted by the target'));
+    assert.ok(messages.includes('info: column "extra" exists only on the target: filled by its default'));
+  });
+
+  it("makes a target-only NOT NULL column without default an error", () => {
+    const plan = buildSyncPlan({ source: catalog([table("t", [col("a")])]), target: catalog([table("t", [col("a"), col("must", "text", { notNull: true })])]), selection: all, cascade: false });
+    assert.deepEqual(plan.diagnostics.filter((d) => d.level === "error").map((d) => d.message), ['target column "must" is NOT NULL without a default and does not exist on the source']);
+  });
+
+  it("refuses to truncate a table referenced by an unselected one unless cascading, transitively", () => {
+    const tables = [table("a", [col("id")]), table("b", [col("id"), col("x")], { constraints: [fk("b_fk", "a")] }), table("c", [col("id"), col("x")], { constraints: [fk("c_fk", "b")] })];
+    const selection = { include: ["a"], exclude: [], where: {} };
+    const refused = buildSyncPlan({ source: catalog(tables), target: catalog(tables), selection, cascade: false });
+    assert.deepEqual(refused.diagnostics.filter((d) => d.level === "error").map((d) => d.table?.name), ["b"]);
+    const cascaded = buildSyncPlan({ source: catalog(tables), target: catalog(tables), selection, cascade: true });
+    assert.deepEqual(cascaded.truncate.map((t) => t.name), ["a", "b", "c"]);
+    assert.deepEqual(cascaded.actions.filter((a) => a.kind === "truncate-cascade").map((a) => a.table.name), ["b", "c"]);
+  });
+
+  it("copies partitions through their selected parent, never twice", () => {
+    const parent = table("payments", [col("id")], { partitioned: true, partitioning: { key: "RANGE (id)", parent: null, bound: null } });
+    const part = table("payments_1", [col("id")], { partitioning: { key: null, parent: qualifiedName("public", "payments"), bound: "FOR VALUES FROM (0) TO (100)" } });
+    const plan = buildSyncPlan({ source: catalog([parent, part]), target: catalog([]), selection: { include: ["payments"], exclude: [], where: {} }, cascade: false });
+    assert.deepEqual(plan.actions.map((a) => `${a.kind} ${a.table.name}`), ["create payments", "skip payments_1"]);
+    const created = plan.preData.filter((s) => s.kind === "create-table").map((s) => (s.kind === "create-table" ? s.table.name.name : ""));
+    assert.deepEqual(created, ["payments", "payments_1"]);
+    const copy = plan.actions[0]!;
+    assert.ok(copy.kind === "create" && copy.copy.viaSelect, "a partitioned table is read through SELECT");
+  });
+
+  it("resets sequences to the source's value, matching identity sequences by owner", () => {
+    const seq = (name: string, last: string | null): Sequence => ({
+      name: qualifiedName("public", name), dataType: "bigint", start: "1", increment: "1", min: "1", max: "9", cache: "1", cycle: false, lastValue: last,
+      ownedBy: { table: qualifiedName("public", "t"), column: "id" }, identity: true,
+    });
+    const source = catalog([table("t", [col("id")], { sequences: [qualifiedName("public", "t_id_seq")] })], [seq("t_id_seq", "42")]);
+    const target = catalog([table("t", [col("id")])], [seq("t_id_seq1", null)]);
+    const plan = buildSyncPlan({ source, target, selection: all, cascade: false });
+    assert.deepEqual(plan.sequenceResets, [{ sequence: qualifiedName("public", "t_id_seq1"), value: "42", isCalled: true }]);
+  });
+});
