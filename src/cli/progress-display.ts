@@ -53,28 +53,33 @@ function lineDisplay(log: ConsoleLog): ProgressDisplay {
   };
 }
 
+/** One bar per table while it copies; every line is written with no bar on screen, so nothing is redrawn twice. */
 function barDisplay(log: ConsoleLog, stream: NodeJS.WriteStream): ProgressDisplay {
-  const bars = new cliProgress.MultiBar(
-    {
-      stream,
-      clearOnComplete: true,
-      hideCursor: true,
-      format: " {table} |{bar}| {done} of ~{total_size}",
-      formatValue: (value, _options, type) => (type === "value" || type === "total" ? formatBytes(value) : String(value)),
-    },
-    cliProgress.Presets.shades_classic,
-  );
   let current: cliProgress.SingleBar | null = null;
   let estimate = 0;
-  const say = (line: string) => bars.log(`${line}\n`);
+  const clearBar = () => {
+    current?.stop();
+    current = null;
+  };
   return {
     listener(event) {
       switch (event.kind) {
         case "log":
-          return logEvent({ info: (m) => say(`pgferry: ${m}`), warn: (m) => say(`pgferry: warning: ${m}`), debug: log.debug }, event);
+          clearBar();
+          return logEvent(log, event);
         case "table-start":
+          clearBar();
           estimate = Math.max(event.estimatedBytes, 1);
-          current = bars.create(estimate, 0, { table: displayName(event.table), done: formatBytes(0), total_size: formatBytes(estimate) });
+          current = new cliProgress.SingleBar(
+            {
+              stream,
+              clearOnComplete: true,
+              hideCursor: true,
+              format: ` ${displayName(event.table)} |{bar}| {done} of ~{total_size}`,
+            },
+            cliProgress.Presets.shades_classic,
+          );
+          current.start(estimate, 0, { done: formatBytes(0), total_size: formatBytes(estimate) });
           return;
         case "table-progress":
           if (event.bytes > estimate) {
@@ -84,13 +89,10 @@ function barDisplay(log: ConsoleLog, stream: NodeJS.WriteStream): ProgressDispla
           current?.update(event.bytes, { done: formatBytes(event.bytes), total_size: formatBytes(estimate) });
           return;
         case "table-done":
-          if (current) bars.remove(current);
-          current = null;
-          return say(`pgferry: ${doneLine(event)}`);
+          clearBar();
+          return log.info(doneLine(event));
       }
     },
-    stop() {
-      bars.stop();
-    },
+    stop: clearBar,
   };
 }

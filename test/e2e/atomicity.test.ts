@@ -66,6 +66,19 @@ describe("atomicity and overlap", () => {
     assert.deepEqual(await fingerprints(), targetBefore);
   });
 
+  it("SIGTERM stops the run, rolls it back and exits 130", async () => {
+    let child: ChildProcess | undefined;
+    const run = runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--yes"], { onSpawn: (c) => (child = c) });
+    await waitForCopyInto(pair.target, "public.big");
+    child!.kill("SIGTERM");
+    const result = await run;
+    assert.equal(result.code, 130, result.stderr);
+    assert.match(result.stderr, /SIGTERM received: stopping and rolling back/);
+    assert.match(result.stdout, /Nothing was changed on the target: interrupted: target rolled back/);
+    await waitForNoPgferrySession(pair.target);
+    assert.deepEqual(await fingerprints(), targetBefore);
+  });
+
   it("a target connection lost mid-copy fails the run clearly and changes nothing", async () => {
     const run = runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--yes"]);
     const pid = await waitForCopyInto(pair.target, "public.big");

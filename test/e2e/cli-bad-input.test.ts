@@ -112,6 +112,19 @@ describe("CLI bad input", () => {
     }
   });
 
+  it("an unknown --group", async () => {
+    const config = writeConfig("groups.yml", "groups:\n  catalog: [items]\n");
+    await expectRefusal(await runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--config", config, "--group", "catalogue", "--yes"]), 2, /unknown group "catalogue" \(known: catalog\)/);
+  });
+
+  it("a --group from the config selects its tables", async () => {
+    const config = writeConfig("groups2.yml", "groups:\n  catalog: [items]\n");
+    const run = await runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--config", config, "--group", "catalog", "--dry-run"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /1\s+public\.items\s+refresh/);
+    assert.equal(await tableFingerprint(pair.target, "items"), before_, "a dry run changes nothing");
+  });
+
   it("a good run still works afterwards and reports JSON", async () => {
     const run = await runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--yes", "--json"]);
     assert.equal(run.code, 0, run.stderr);
