@@ -4,10 +4,21 @@ import { after, before, describe, it } from "node:test";
 import { ConnectionError } from "../../src/errors.js";
 import { introspectCatalog } from "../../src/introspect/introspect-catalog.js";
 import { connect, withRetry } from "../../src/pg/connect.js";
+import type { SqlSession } from "../../src/pg/session.js";
 import { createDatabasePair, type DatabasePair } from "../harness/test-databases.js";
 
 describe("retries before the target transaction", () => {
   let pair: DatabasePair;
+  /** Open a real session, optionally have the server terminate it, then run `work` on it. */
+  async function withSession<T>(terminate: boolean, work: (session: SqlSession) => Promise<T>): Promise<T> {
+    const session = await connect(pair.sourceUrl, { role: "source" });
+    try {
+      if (terminate) await pair.source.query("SELECT pg_terminate_backend($1)", [session.pid]);
+      return await work(session);
+    } finally {
+      await session.close();
+    }
+  }
   before(async () => {
     pair = await createDatabasePair("retry");
     await pair.source.query("CREATE TABLE t (id int PRIMARY KEY)");
@@ -18,17 +29,8 @@ describe("retries before the target transaction", () => {
     const messages: string[] = [];
     let attempts = 0;
     const catalog = await withRetry(
-      async () => {
-        attempts += 1;
-        const session = await connect(pair.sourceUrl, { role: "source" });
-        try {
-          // The first attempt loses its connection the way a failover or idle kill would.
-          if (attempts === 1) await pair.source.query("SELECT pg_terminate_backend($1)", [session.pid]);
-          return await introspectCatalog(session);
-        } finally {
-          await session.close();
-        }
-      },
+      // The first attempt loses its connection the way a failover or idle kill would.
+      () => withSession(++attempts === 1, introspectCatalog),
       { role: "source", what: "read the source catalog", baseDelayMs: 10, onRetry: (m) => messages.push(m) },
     );
     assert.equal(attempts, 2);
@@ -41,16 +43,7 @@ describe("retries before the target transaction", () => {
     let attempts = 0;
     await assert.rejects(
       withRetry(
-        async () => {
-          attempts += 1;
-          const session = await connect(pair.sourceUrl, { role: "source" });
-          await pair.source.query("SELECT pg_terminate_backend($1)", [session.pid]);
-          try {
-            return await session.query("SELECT 1");
-          } finally {
-            await session.close();
-          }
-        },
+        () => withSession(++attempts > 0, (session) => session.query("SELECT 1")),
         { role: "source", what: "read the source catalog", attempts: 3, baseDelayMs: 5 },
       ),
       (e: unknown) => e instanceof ConnectionError && /after 3 attempts/.test(e.message),
@@ -62,15 +55,7 @@ describe("retries before the target transaction", () => {
     let attempts = 0;
     await assert.rejects(
       withRetry(
-        async () => {
-          attempts += 1;
-          const session = await connect(pair.sourceUrl, { role: "source" });
-          try {
-            return await session.query("SELECT * FROM no_such_table");
-          } finally {
-            await session.close();
-          }
-        },
+        () => withSession(++attempts < 0, (session) => session.query("SELECT * FROM no_such_table")),
         { role: "source", what: "read", baseDelayMs: 5 },
       ),
       /relation "no_such_table" does not exist/,
