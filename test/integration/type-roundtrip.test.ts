@@ -72,7 +72,7 @@ describe("column types round-trip exactly", () => {
   it("copies built-in types with binary COPY", async () => {
     await pair.source.query("CREATE TABLE plain (id int PRIMARY KEY, j jsonb, t text[], n numeric(10,2), at timestamptz, u uuid, b bytea)");
     await pair.source.query(
-      "INSERT INTO plain SELECT g, jsonb_build_object('g', g), ARRAY[g::text, NULL], g / 3.0, '2020-01-01'::timestamptz + g * interval '1 hour', gen_random_uuid(), decode(md5(g::text), 'hex') FROM generate_series(1, 5000) g",
+      "INSERT INTO plain SELECT g, jsonb_build_object('g', g), ARRAY[g::text, NULL], g / 3.0, '2020-01-01'::timestamptz + g * interval '1 hour', md5(g::text)::uuid, decode(md5(g::text), 'hex') FROM generate_series(1, 5000) g",
     );
     const { plan, report } = await syncPair(pair, { include: ["plain"] });
     const action = plan.actions[0];
