@@ -7,9 +7,9 @@
 import { describeDdl, renderDdl } from "../ddl/render-ddl.js";
 import { isPgferryError } from "../errors.js";
 import type { SyncPlan, TableAction } from "../model/plan.js";
-import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
+import { displayName, nameKey } from "../model/qualified-name.js";
 import type { StepResult } from "../model/result.js";
-import { describePgError, isTransientConnectionError } from "../pg/describe-pg-error.js";
+import { describePgError, isTransientConnectionError, sqlstateOf } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { quoteQualified } from "../sql/quote.js";
 import { copyTable } from "./copy-table.js";
@@ -51,7 +51,7 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
     await runStatements(target, plan.preData, "creating objects", input);
     if (plan.truncate.length > 0) {
       input.onEvent({ kind: "log", level: "info", message: `truncating ${plan.truncate.length} table(s) inside the transaction` });
-      await target.query(`TRUNCATE ${plan.truncate.map(quoteQualified).join(", ")}`);
+      await truncateTables(target, plan, input.settings.lockTimeoutSeconds);
     }
     let worker = await input.source.openWorker("source worker");
     for (const action of copies) {
@@ -131,6 +131,18 @@ async function runStatements(target: SqlSession, statements: SyncPlan["preData"]
   }
 }
 
+async function truncateTables(target: SqlSession, plan: SyncPlan, lockTimeoutSeconds: number): Promise<void> {
+  try {
+    await target.query(`TRUNCATE ${plan.truncate.map(quoteQualified).join(", ")}`);
+  } catch (error) {
+    if (sqlstateOf(error) !== "55P03") throw error;
+    throw new Error(
+      `gave up after ${lockTimeoutSeconds} s waiting for a lock on ${plan.truncate.map(displayName).join(", ")}: another session is using them (raise --lock-timeout, or retry later)`,
+      { cause: error },
+    );
+  }
+}
+
 async function resetSequences(target: SqlSession, plan: SyncPlan): Promise<number> {
   for (const reset of plan.sequenceResets) {
     // The sequence's name travels as a parameter and is resolved by the regclass cast.
@@ -153,4 +165,3 @@ function finalSteps(plan: SyncPlan, results: Map<string, StepResult>, committed:
   });
 }
 
-export type { QualifiedName };

@@ -38,11 +38,14 @@ export interface SyncOutcome {
   readonly report: SyncReport;
 }
 
+/** A protected environment is never written to; checked before any connection is opened. */
+export function assertWritableTarget(target: Endpoint): void {
+  if (target.protected) throw new SafetyError(`target ${target.label} is protected: pgferry never writes to it`);
+}
+
 export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
   const onEvent = options.onEvent ?? (() => undefined);
-  if (options.target.protected && !options.dryRun) {
-    throw new SafetyError(`target ${options.target.label} is protected: pgferry never writes to it`);
-  }
+  if (!options.dryRun) assertWritableTarget(options.target);
   const startedAt = new Date();
   const opened = await openBothSides(options, onEvent);
   try {

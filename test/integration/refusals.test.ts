@@ -105,3 +105,24 @@ describe("refusals and failures change nothing", () => {
     assert.equal(created.rows[0].t, null);
   });
 });
+
+describe("lock timeout", () => {
+  it("gives up with a clear message when another session holds a refreshed table, and changes nothing", async () => {
+    const pair = await createDatabasePair("locktimeout");
+    try {
+      await pair.source.query("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2)");
+      await pair.target.query("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (9)");
+      await pair.target.query("BEGIN; LOCK TABLE t IN ACCESS SHARE MODE");
+      const started = Date.now();
+      const { report } = await syncPair(pair, { lockTimeoutSeconds: 0.5 });
+      assert.ok(Date.now() - started < 10_000);
+      assert.equal(report.ok, false);
+      assert.match(report.error ?? "", /gave up after 0\.5 s waiting for a lock on public\.t: another session is using them/);
+      await pair.target.query("ROLLBACK");
+      const rows = await pair.target.query("SELECT array_agg(id)::text AS ids FROM t");
+      assert.equal(rows.rows[0].ids, "{9}");
+    } finally {
+      await pair.drop();
+    }
+  });
+});

@@ -3,8 +3,8 @@ import { Command, Option } from "commander";
 import { loadConfig } from "../../config/load-config.js";
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import type { PgferryConfig } from "../../config/schema.js";
-import { ConfigError, SafetyError } from "../../errors.js";
-import { runSync } from "../../execute/run-sync.js";
+import { ConfigError } from "../../errors.js";
+import { assertWritableTarget, runSync } from "../../execute/run-sync.js";
 import type { SyncPlan } from "../../model/plan.js";
 import type { Selection } from "../../plan/select-tables.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
@@ -65,11 +65,11 @@ async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: str
   const { config } = loadConfig(globals.config, ctx.cwd, ctx.env);
   const source = resolveEndpoint(from, "source", config);
   const target = resolveEndpoint(to, "target", config);
-  if (target.protected && !options.dryRun) {
-    throw new SafetyError(`target ${target.label} is protected: pgferry never writes to it`);
+  if (!options.dryRun) {
+    // Both refusals come before any connection: a protected target first, then a missing confirmation.
+    assertWritableTarget(target);
+    requireConfirmationPossible(options.yes ?? false, Boolean(ctx.stdin.isTTY && ctx.stderr.isTTY), target.label);
   }
-  const interactive = Boolean(ctx.stdin.isTTY && ctx.stderr.isTTY);
-  if (!options.dryRun) requireConfirmationPossible(options.yes ?? false, interactive, target.label);
 
   const log = createConsoleLog(ctx.stderr, globals.verbose ?? false);
   const progress = createProgressDisplay(log, ctx.stderr, Boolean(ctx.stderr.isTTY) && !options.json);
