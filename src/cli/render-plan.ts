@@ -25,7 +25,8 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[]): string[] 
 
 function estimates(action: TableAction): [string, string] {
   if (action.kind !== "create" && action.kind !== "refresh") return ["", ""];
-  return [`~${formatCount(action.copy.estimatedRows)}`, formatBytes(action.copy.estimatedBytes)];
+  const rows = action.copy.estimatedRows;
+  return [rows === null ? "not analyzed" : `~${formatCount(rows)}`, formatBytes(action.copy.estimatedBytes)];
 }
 
 function detail(action: TableAction): string {

@@ -9,15 +9,16 @@ import { renderSequenceOptions } from "./render-sequence.js";
 
 export function renderCreateTable(table: Table, identitySequences: readonly Sequence[]): string {
   const name = quoteQualified(table.name);
+  const create = table.unlogged ? "CREATE UNLOGGED TABLE" : "CREATE TABLE";
   const checks = inlineChecks(table);
   const partitionBy = table.partitioning.key ? ` PARTITION BY ${table.partitioning.key}` : "";
   const parent = table.partitioning.parent;
   if (parent && table.partitioning.bound) {
     const body = checks.length ? ` (\n  ${checks.join(",\n  ")}\n)` : "";
-    return `CREATE TABLE ${name} PARTITION OF ${quoteQualified(parent)}${body} ${table.partitioning.bound}${partitionBy}`;
+    return `${create} ${name} PARTITION OF ${quoteQualified(parent)}${body} ${table.partitioning.bound}${partitionBy}`;
   }
   const lines = [...table.columns.map((c) => renderColumn(c, table, identitySequences)), ...checks];
-  return `CREATE TABLE ${name} (\n  ${lines.join(",\n  ")}\n)${partitionBy}`;
+  return `${create} ${name} (\n  ${lines.join(",\n  ")}\n)${partitionBy}`;
 }
 
 function renderColumn(column: Column, table: Table, identitySequences: readonly Sequence[]): string {

@@ -3,7 +3,7 @@ import type { QualifiedName } from "../model/qualified-name.js";
 
 export type SyncEvent =
   | { readonly kind: "log"; readonly level: "info" | "warn" | "debug"; readonly message: string }
-  | { readonly kind: "table-start"; readonly table: QualifiedName; readonly estimatedBytes: number; readonly estimatedRows: number }
+  | { readonly kind: "table-start"; readonly table: QualifiedName; readonly estimatedBytes: number; readonly estimatedRows: number | null }
   | { readonly kind: "table-progress"; readonly table: QualifiedName; readonly bytes: number }
   | { readonly kind: "table-done"; readonly table: QualifiedName; readonly rows: number; readonly bytes: number; readonly seconds: number; readonly ok: boolean };
 

@@ -108,7 +108,7 @@ function plannedSteps(plan: SyncPlan): StepResult[] {
     table: a.table,
     action: a.kind,
     status: a.kind === "skip" ? "skipped" : "planned",
-    rows: a.kind === "create" || a.kind === "refresh" ? a.copy.estimatedRows : 0,
+    rows: a.kind === "create" || a.kind === "refresh" ? (a.copy.estimatedRows ?? 0) : 0,
     bytes: a.kind === "create" || a.kind === "refresh" ? a.copy.estimatedBytes : 0,
     seconds: 0,
     ...("reason" in a ? { reason: a.reason } : {}),

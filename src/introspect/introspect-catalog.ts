@@ -86,7 +86,8 @@ function toTable(
     columns: columns.map(toColumn),
     constraints: constraints.map(toConstraint),
     indexes: indexes.map((i): Index => ({ name: i.name, definition: i.definition })),
-    rowEstimate: Number(row.row_estimate),
+    unlogged: row.unlogged,
+    rowEstimate: row.row_estimate === null ? null : Number(row.row_estimate),
     sizeBytes: Number(row.size_bytes),
     sequences: sequences.map((s) => qualifiedName(s.schema, s.name)),
   };
@@ -146,13 +147,13 @@ function toSequence(row: SequenceRow): Sequence {
 
 /** A partitioned table's own size and estimate are zero: report its partitions' totals. */
 function withPartitionTotals(tables: Table[]): Table[] {
-  const totals = new Map<string, { rows: number; bytes: number }>();
+  const totals = new Map<string, { rows: number | null; bytes: number }>();
   const parentOf = new Map(tables.map((t) => [key(t.name), t.partitioning.parent]));
   for (const table of tables) {
     for (let parent = table.partitioning.parent; parent; parent = parentOf.get(key(parent)) ?? null) {
       const sum = totals.get(key(parent)) ?? { rows: 0, bytes: 0 };
       if (!table.partitioned) {
-        sum.rows += table.rowEstimate;
+        sum.rows = sum.rows === null || table.rowEstimate === null ? null : sum.rows + table.rowEstimate;
         sum.bytes += table.sizeBytes;
       }
       totals.set(key(parent), sum);

@@ -10,7 +10,8 @@ export interface TableRow {
   readonly partbound: string | null;
   readonly parent_schema: string | null;
   readonly parent_name: string | null;
-  readonly row_estimate: number;
+  readonly unlogged: boolean;
+  readonly row_estimate: number | null;
   readonly size_bytes: number;
 }
 
@@ -24,7 +25,9 @@ export async function queryTables(session: SqlSession): Promise<TableRow[]> {
            CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey,
            CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partbound,
            pn.nspname AS parent_schema, pc.relname AS parent_name,
-           GREATEST(c.reltuples, 0)::float8 AS row_estimate,
+           c.relpersistence = 'u' AS unlogged,
+           -- reltuples is -1 (14+) or 0 with relpages 0 (12-13) while a table was never vacuumed or analyzed.
+           CASE WHEN c.reltuples < 0 OR (c.reltuples = 0 AND c.relpages = 0) THEN NULL ELSE c.reltuples::float8 END AS row_estimate,
            ((c.relpages + COALESCE(tc.relpages, 0))::float8 * current_setting('block_size')::int) AS size_bytes
       FROM pg_class c
       JOIN pg_namespace n ON n.oid = c.relnamespace

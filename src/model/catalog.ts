@@ -64,7 +64,9 @@ export interface Table {
   readonly constraints: readonly Constraint[];
   /** Indexes that do not back a constraint. */
   readonly indexes: readonly Index[];
-  readonly rowEstimate: number;
+  readonly unlogged: boolean;
+  /** From the last VACUUM/ANALYZE; null when the table was never analyzed. */
+  readonly rowEstimate: number | null;
   readonly sizeBytes: number;
   /** Sequences this table's columns own or use in defaults. */
   readonly sequences: readonly QualifiedName[];

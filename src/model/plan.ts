@@ -58,7 +58,8 @@ export interface CopySpec {
   /** Read through a SELECT (partitioned parents, where filters) instead of COPY table. */
   readonly viaSelect: boolean;
   readonly where: string | null;
-  readonly estimatedRows: number;
+  /** null when the source never analyzed the table. */
+  readonly estimatedRows: number | null;
   readonly estimatedBytes: number;
 }
 

@@ -21,7 +21,7 @@ describe("names and schemas", () => {
         "select" text
       );
       CREATE INDEX "Idx With Space" ON "Billing Dept"."Invoice.2024" ("user id", "état");
-      CREATE TABLE app.users (id int PRIMARY KEY);
+      CREATE UNLOGGED TABLE app.users (id int PRIMARY KEY);
       CREATE TABLE "Billing Dept".users (id int PRIMARY KEY, note text);
       INSERT INTO app."User" ("E-mail Address", "naïve column") VALUES ('A@x', 'ü'), ('b@x', '日本語');
       INSERT INTO "Billing Dept"."Invoice.2024" VALUES (1, 1, 'closed.for good', 'kw'), (2, 2, DEFAULT, NULL);
@@ -39,6 +39,8 @@ describe("names and schemas", () => {
     }
     const idx = await pair.target.query(`SELECT 1 FROM pg_indexes WHERE schemaname = 'Billing Dept' AND indexname = 'Idx With Space'`);
     assert.equal(idx.rowCount, 1);
+    const unlogged = await pair.target.query("SELECT relpersistence FROM pg_class WHERE oid = 'app.users'::regclass");
+    assert.equal(unlogged.rows[0].relpersistence, "u", "an UNLOGGED table stays unlogged");
     const next = await pair.target.query(`INSERT INTO app."User" ("E-mail Address") VALUES ('c@x') RETURNING "Id"`);
     assert.equal(next.rows[0].Id, 3, "serial sequence set to the source's value");
   });

@@ -12,7 +12,7 @@ const fk = (name: string, references: string): Constraint => ({
   name, kind: "foreign", definition: `FOREIGN KEY (x) REFERENCES public.${references}(id)`, columns: ["x"], references: qualifiedName("public", references), deferrable: false, initiallyDeferred: false,
 });
 const table = (name: string, columns: Column[], extra: Partial<Table> = {}): Table => ({
-  name: qualifiedName("public", name), partitioned: false, partitioning: { key: null, parent: null, bound: null }, columns, constraints: [], indexes: [], rowEstimate: 10, sizeBytes: 8192, sequences: [], ...extra,
+  name: qualifiedName("public", name), partitioned: false, partitioning: { key: null, parent: null, bound: null }, columns, constraints: [], indexes: [], unlogged: false, rowEstimate: 10, sizeBytes: 8192, sequences: [], ...extra,
 });
 const catalog = (tables: Table[], sequences: Sequence[] = []): Catalog => ({
   serverVersion: 170000, serverVersionText: "17", identity: { systemIdentifier: null, postmasterStart: "x", databaseOid: 1, databaseName: "d" }, schemas: ["public"], tables, sequences, enums: [], domains: [],
