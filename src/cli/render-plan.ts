@@ -11,7 +11,7 @@ export function renderPlan(plan: SyncPlan, sourceLabel: string, targetLabel: str
   const rows = plan.actions.map((a, i) => [String(i + 1), displayName(a.table), a.kind, ...estimates(a), detail(a)]);
   lines.push(renderTextTable(["#", "table", "action", "est. rows", "est. size", "columns / reason"], rows, new Set([0, 3, 4])));
   lines.push("", `Load order follows foreign keys (parents first). FK strategy: ${describeFkStrategy(plan)}.`);
-  if (plan.truncate.length > 0) lines.push(`One TRUNCATE, inside the target transaction: ${plan.truncate.map(displayName).join(", ")}.`);
+  if (plan.truncate.length > 0) lines.push(`One TRUNCATE, inside the target transaction: ${plan.truncate.map((t) => `${t.only ? "ONLY " : ""}${displayName(t.table)}`).join(", ")}.`);
   if (plan.preData.length > 0) lines.push("", "Before the data:", ...plan.preData.map((s) => `  ${describeDdl(s)}`));
   if (plan.postData.length > 0) lines.push("", "After the data:", ...plan.postData.map((s) => `  ${describeDdl(s)}`));
   if (plan.sequenceResets.length > 0) lines.push("", `Sequences set to the source's values: ${plan.sequenceResets.map((r) => displayName(r.sequence)).join(", ")}.`);

@@ -11,7 +11,9 @@ export function renderReport(report: SyncReport): string {
   const rate = report.seconds > 0 ? ` (${formatCount(totals.rows / report.seconds)} rows/s)` : "";
   const verdict = report.committed
     ? `Committed: ${totals.synced} table(s) synced, ${formatCount(totals.rows)} rows, ${formatBytes(totals.bytes)} in ${formatSeconds(report.seconds)} s${rate}; ${report.sequencesSet} sequence(s) set.`
-    : `Nothing was changed on the target${report.error ? `: ${report.error}` : "."}`;
+    : report.error?.startsWith("the connection broke during COMMIT")
+      ? `Outcome unknown: ${report.error}`
+      : `Nothing was changed on the target${report.error ? `: ${report.error}` : "."}`;
   return `${table}\n\n${verdict}`;
 }
 

@@ -38,6 +38,10 @@ type CopyAction = Extract<TableAction, { kind: "create" | "refresh" }>;
 
 class RunAborted extends Error {}
 
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new RunAborted("interrupted");
+}
+
 export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutcome> {
   const { plan, target } = input;
   const results = new Map<string, StepResult>();
@@ -55,7 +59,7 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
     }
     let worker = await input.source.openWorker("source worker");
     for (const action of copies) {
-      if (input.signal?.aborted) throw new RunAborted("interrupted");
+      throwIfAborted(input.signal);
       const result = await copyInSavepoint(action, worker, input);
       results.set(nameKey(action.table), result);
       if (result.status === "failed") {
@@ -66,11 +70,14 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
     }
     if ([...results.values()].every((r) => r.status === "ok")) {
       await runStatements(target, plan.postData, "building keys, indexes and foreign keys", input);
+      throwIfAborted(input.signal);
       sequencesSet = await resetSequences(target, plan);
       for (const mismatch of await verifyTargetCounts(target, copies, results)) {
         results.set(nameKey(mismatch.table), mismatch);
       }
     }
+    // An interrupt during the last statements must still win over COMMIT.
+    throwIfAborted(input.signal);
   } catch (error) {
     runError = error instanceof RunAborted ? "interrupted: target rolled back" : isPgferryError(error) ? error.message : describePgError(error);
   }
@@ -82,7 +89,10 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
       await target.query("COMMIT");
       committed = true;
     } catch (error) {
-      runError = `commit failed: ${describePgError(error)}`;
+      // The server may or may not have committed before the connection broke.
+      runError = isTransientConnectionError(error) || target.brokenBy
+        ? `the connection broke during COMMIT: the target may or may not have the new data (${describePgError(error)}); check it, or run the sync again`
+        : `commit failed: ${describePgError(error)}`;
     }
   } else {
     await target.query("ROLLBACK").catch(() => undefined); // a dead connection rolls back on the server
@@ -107,10 +117,10 @@ async function copyInSavepoint(action: CopyAction, source: SqlSession, input: Ex
     const mismatch = outcome.rowsRead !== outcome.rowsWritten ? `source sent ${outcome.rowsRead} rows, target stored ${outcome.rowsWritten}` : undefined;
     return { table: action.table, action: action.kind, status: mismatch ? "failed" : "ok", rows: outcome.rowsWritten, bytes: outcome.bytes, seconds, ...(mismatch ? { reason: mismatch } : {}) };
   } catch (error) {
-    if (input.signal?.aborted) throw new RunAborted("interrupted");
-    if (target.brokenBy || isTransientConnectionError(error)) {
-      throw new Error(`target connection lost while copying ${displayName(action.table)}: ${describePgError(error)}`);
-    }
+    throwIfAborted(input.signal);
+    if (target.brokenBy) throw new Error(`target connection lost while copying ${displayName(action.table)}: ${describePgError(target.brokenBy)}`);
+    if (source.brokenBy) throw new Error(`source connection lost while copying ${displayName(action.table)}: ${describePgError(source.brokenBy)}`);
+    if (isTransientConnectionError(error)) throw new Error(`connection lost while copying ${displayName(action.table)}: ${describePgError(error)}`);
     await target.query("ROLLBACK TO SAVEPOINT pgferry_table");
     const seconds = (performance.now() - started) / 1000;
     input.onEvent({ kind: "table-done", table: action.table, rows: 0, bytes, seconds, ok: false });
@@ -122,6 +132,7 @@ async function runStatements(target: SqlSession, statements: SyncPlan["preData"]
   if (statements.length === 0) return;
   input.onEvent({ kind: "log", level: "info", message: `${what} (${statements.length} statement(s))` });
   for (const statement of statements) {
+    throwIfAborted(input.signal);
     input.onEvent({ kind: "log", level: "debug", message: describeDdl(statement) });
     try {
       await target.query(renderDdl(statement));
@@ -133,11 +144,11 @@ async function runStatements(target: SqlSession, statements: SyncPlan["preData"]
 
 async function truncateTables(target: SqlSession, plan: SyncPlan, lockTimeoutSeconds: number): Promise<void> {
   try {
-    await target.query(`TRUNCATE ${plan.truncate.map(quoteQualified).join(", ")}`);
+    await target.query(`TRUNCATE ${plan.truncate.map((t) => `${t.only ? "ONLY " : ""}${quoteQualified(t.table)}`).join(", ")}`);
   } catch (error) {
     if (sqlstateOf(error) !== "55P03") throw error;
     throw new Error(
-      `gave up after ${lockTimeoutSeconds} s waiting for a lock on ${plan.truncate.map(displayName).join(", ")}: another session is using them (raise --lock-timeout, or retry later)`,
+      `gave up after ${lockTimeoutSeconds} s waiting for a lock on ${plan.truncate.map((t) => displayName(t.table)).join(", ")}: another session is using them (raise --lock-timeout, or retry later)`,
       { cause: error },
     );
   }

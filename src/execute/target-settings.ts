@@ -1,4 +1,7 @@
-/** Settings for the target transaction only (SET LOCAL semantics through set_config(…, true)). */
+/**
+ * Settings for the target transaction only (SET LOCAL semantics through set_config(…, true)).
+ * DateStyle and IntervalStyle match what the source sessions print, so text COPY round-trips.
+ */
 import type { SqlSession } from "../pg/session.js";
 
 export interface TargetSettings {
@@ -13,7 +16,8 @@ export async function applyTargetSettings(target: SqlSession, settings: TargetSe
     `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', '0', true),
             set_config('idle_in_transaction_session_timeout', '0', true),
             set_config('max_parallel_maintenance_workers', $2, true),
-            set_config('maintenance_work_mem', '256MB', true)`,
+            set_config('maintenance_work_mem', '256MB', true),
+            set_config('DateStyle', 'ISO, MDY', true), set_config('IntervalStyle', 'postgres', true)`,
     [`${Math.round(settings.lockTimeoutSeconds * 1000)}ms`, String(settings.parallelIndexWorkers)],
   );
 }

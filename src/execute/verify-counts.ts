@@ -16,7 +16,9 @@ export async function verifyTargetCounts(target: SqlSession, copies: readonly Co
   for (const action of copies) {
     const result = results.get(nameKey(action.table));
     if (!result || result.status !== "ok") continue;
-    const rows = await target.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteQualified(action.table)}`);
+    // ONLY for a plain table: rows of INHERITS children are theirs, not this table's.
+    const relation = action.copy.intoPartitioned ? quoteQualified(action.table) : `ONLY ${quoteQualified(action.table)}`;
+    const rows = await target.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${relation}`);
     const onTarget = Number(rows[0]?.n ?? -1);
     if (onTarget !== result.rows) {
       mismatches.push({ ...result, status: "failed", reason: `verification failed: source snapshot has ${result.rows} rows, target has ${onTarget}` });

@@ -61,6 +61,17 @@ export interface CopySpec {
   /** null when the source never analyzed the table. */
   readonly estimatedRows: number | null;
   readonly estimatedBytes: number;
+  /** The target table is partitioned: counted with its partitions, not ONLY. */
+  readonly intoPartitioned: boolean;
+}
+
+/**
+ * One table of the TRUNCATE. `only` for every table that is not partitioned, so old-style
+ * INHERITS children are never emptied behind the user's back (a partitioned table refuses ONLY).
+ */
+export interface TruncateTarget {
+  readonly table: QualifiedName;
+  readonly only: boolean;
 }
 
 export interface SequenceReset {
@@ -73,7 +84,7 @@ export interface SequenceReset {
 export interface SyncPlan {
   readonly actions: readonly TableAction[];
   /** Tables to empty in one TRUNCATE before loading (refreshed and cascaded ones). */
-  readonly truncate: readonly QualifiedName[];
+  readonly truncate: readonly TruncateTarget[];
   /** Run before the load: schemas, types, sequences and tables to create; FK deferral or drops. */
   readonly preData: readonly DdlStatement[];
   /** Run after the load: keys, indexes, FKs, sequence owners. */

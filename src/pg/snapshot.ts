@@ -8,9 +8,14 @@ import type { SqlSession } from "./session.js";
 const SNAPSHOT_ID = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
 
 // A server-wide idle_in_transaction_session_timeout would end the exporting session while it
-// waits for the workers; the session turns it off for itself.
+// waits for the workers; the session turns it off for itself. Text COPY output follows DateStyle,
+// IntervalStyle and extra_float_digits: fixed here (as pg_dump does) so the target reads it back exactly.
 async function beginReadOnlySnapshotTransaction(session: SqlSession): Promise<void> {
-  await session.query("SELECT set_config('idle_in_transaction_session_timeout', '0', false), set_config('statement_timeout', '0', false)");
+  await session.query(
+    `SELECT set_config('idle_in_transaction_session_timeout', '0', false), set_config('statement_timeout', '0', false),
+            set_config('DateStyle', 'ISO, MDY', false), set_config('IntervalStyle', 'postgres', false),
+            set_config('extra_float_digits', '3', false)`,
+  );
   await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }
 

@@ -55,6 +55,7 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
       where,
       estimatedRows: table.rowEstimate,
       estimatedBytes: table.sizeBytes,
+      intoPartitioned: existing ? existing.partitioned : table.partitioned,
     };
     actions.push({ kind: existing ? "refresh" : "create", table: name, source: table, columns: mapping.columns, copy });
   }

@@ -5,11 +5,11 @@
  */
 import type { Catalog } from "../model/catalog.js";
 import type { Diagnostic } from "../model/diagnostic.js";
-import type { TableAction } from "../model/plan.js";
+import type { TableAction, TruncateTarget } from "../model/plan.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
 
 export interface Truncation {
-  readonly truncate: readonly QualifiedName[];
+  readonly truncate: readonly TruncateTarget[];
   readonly cascaded: readonly TableAction[];
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -40,7 +40,8 @@ export function planTruncation(refreshed: readonly QualifiedName[], target: Cata
       }
     }
   }
-  return { truncate: [...truncate.values()], cascaded, diagnostics };
+  const partitioned = new Set(target.tables.filter((t) => t.partitioned).map((t) => nameKey(t.name)));
+  return { truncate: [...truncate.values()].map((table) => ({ table, only: !partitioned.has(nameKey(table)) })), cascaded, diagnostics };
 }
 
 function isPartitionOfTruncated(parent: QualifiedName | null, truncate: ReadonlyMap<string, QualifiedName>): boolean {

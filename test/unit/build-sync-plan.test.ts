@@ -25,7 +25,7 @@ describe("buildSyncPlan", () => {
     const target = catalog([table("parent", [col("id")])]);
     const plan = buildSyncPlan({ source, target, selection: all, cascade: false });
     assert.deepEqual(plan.actions.map((a) => `${a.kind} ${a.table.name}`), ["refresh parent", "create child"]);
-    assert.deepEqual(plan.truncate.map((t) => t.name), ["parent"]);
+    assert.deepEqual(plan.truncate.map((t) => t.table.name), ["parent"]);
     assert.ok(plan.preData.some((s) => s.kind === "create-table" && s.table.name.name === "child"));
     assert.ok(plan.postData.some((s) => s.kind === "add-constraint" && s.constraint.name === "child_x_fk"));
   });
@@ -55,7 +55,7 @@ describe("buildSyncPlan", () => {
     const refused = buildSyncPlan({ source: catalog(tables), target: catalog(tables), selection, cascade: false });
     assert.deepEqual(refused.diagnostics.filter((d) => d.level === "error").map((d) => d.table?.name), ["b"]);
     const cascaded = buildSyncPlan({ source: catalog(tables), target: catalog(tables), selection, cascade: true });
-    assert.deepEqual(cascaded.truncate.map((t) => t.name), ["a", "b", "c"]);
+    assert.deepEqual(cascaded.truncate.map((t) => t.table.name), ["a", "b", "c"]);
     assert.deepEqual(cascaded.actions.filter((a) => a.kind === "truncate-cascade").map((a) => a.table.name), ["b", "c"]);
   });
 
