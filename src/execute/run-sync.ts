@@ -26,12 +26,15 @@ export interface SyncOptions {
   readonly cascade?: boolean;
   readonly jobs?: number;
   readonly dryRun?: boolean;
+  /** Seconds any table lock may be waited for, on either side, before the run fails (0 = forever). Default 60. */
   readonly lockTimeoutSeconds?: number;
   /** Asked after planning, before any write; resolve false to cancel. */
   readonly confirm?: (plan: SyncPlan) => Promise<boolean>;
   readonly onEvent?: SyncEventListener;
   readonly signal?: AbortSignal;
 }
+
+export const DEFAULT_LOCK_TIMEOUT_SECONDS = 60;
 
 export interface SyncOutcome {
   readonly plan: SyncPlan;
@@ -81,7 +84,7 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
       plan,
       source: opened.source,
       target: opened.target,
-      settings: { lockTimeoutSeconds: options.lockTimeoutSeconds ?? 60, parallelIndexWorkers: Math.max(0, (options.jobs ?? 1) - 1) },
+      settings: { lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS, parallelIndexWorkers: Math.max(0, (options.jobs ?? 1) - 1) },
       onEvent,
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -127,7 +130,7 @@ async function openBothSides(options: SyncOptions, onEvent: SyncEventListener): 
   const onRetry = (message: string) => onEvent({ kind: "log", level: "warn", message });
   return withRetry(
     async () => {
-      const source = await openSourceSnapshot(options.source.url, onRetry);
+      const source = await openSourceSnapshot(options.source.url, { onRetry, lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS });
       let target: SqlSession | undefined;
       try {
         const sourceCatalog = await introspectCatalog(source.owner);

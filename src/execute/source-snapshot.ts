@@ -14,18 +14,25 @@ export interface SourceSnapshot {
   close(): Promise<void>;
 }
 
-export async function openSourceSnapshot(url: string, onRetry?: (message: string) => void): Promise<SourceSnapshot> {
+export interface SourceSnapshotOptions {
+  /** Seconds a source read may wait for a table lock before failing. */
+  readonly lockTimeoutSeconds: number;
+  readonly onRetry?: (message: string) => void;
+}
+
+export async function openSourceSnapshot(url: string, options: SourceSnapshotOptions): Promise<SourceSnapshot> {
+  const { onRetry, lockTimeoutSeconds } = options;
   const owner = await connect(url, { role: "source", ...(onRetry ? { onRetry } : {}) });
   const workers = new Set<SqlSession>();
   try {
-    const snapshotId = await beginExportedSnapshot(owner);
+    const snapshotId = await beginExportedSnapshot(owner, lockTimeoutSeconds);
     return {
       owner,
       snapshotId,
       async openWorker(role: string) {
         const worker = await connect(url, { role, attempts: 2, ...(onRetry ? { onRetry } : {}) });
         workers.add(worker);
-        await joinSnapshot(worker, snapshotId);
+        await joinSnapshot(worker, snapshotId, lockTimeoutSeconds);
         return worker;
       },
       async close() {

@@ -142,6 +142,7 @@ function toSequence(row: SequenceRow): Sequence {
     lastValue: row.last_value,
     ownedBy: owner && row.owner_column ? { table: owner, column: row.owner_column } : null,
     identity: row.identity,
+    readable: row.readable,
   };
 }
 

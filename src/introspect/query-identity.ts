@@ -18,7 +18,7 @@ export async function queryServerInfo(session: SqlSession): Promise<ServerInfo> 
     can_read_control: boolean;
   }>(`
     SELECT current_setting('server_version_num') AS version_num, current_setting('server_version') AS version_text,
-           pg_postmaster_start_time()::text AS started, d.oid AS db_oid, d.datname AS db_name,
+           extract(epoch FROM pg_postmaster_start_time())::text AS started, d.oid AS db_oid, d.datname AS db_name,
            has_function_privilege('pg_control_system()', 'EXECUTE') AS can_read_control
       FROM pg_database d WHERE d.datname = current_database()`);
   const row = rows[0];

@@ -16,6 +16,7 @@ export interface SequenceRow {
   readonly owner_table: string | null;
   readonly owner_column: string | null;
   readonly identity: boolean;
+  readonly readable: boolean;
 }
 
 // pg_sequences.last_value is NULL when the sequence was never read or is not readable by us.
@@ -26,7 +27,8 @@ export async function querySequences(session: SqlSession): Promise<SequenceRow[]
            s.seqmax::text AS max, s.seqcache::text AS cache, s.seqcycle AS cycle,
            ps.last_value::text AS last_value,
            tn.nspname AS owner_schema, tc.relname AS owner_table, ta.attname AS owner_column,
-           COALESCE(d.deptype = 'i', false) AS identity
+           COALESCE(d.deptype = 'i', false) AS identity,
+           has_sequence_privilege(c.oid, 'SELECT') OR has_sequence_privilege(c.oid, 'USAGE') AS readable
       FROM pg_sequence s
       JOIN pg_class c ON c.oid = s.seqrelid
       JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -36,7 +36,7 @@ export async function queryDomains(session: SqlSession): Promise<DomainRow[]> {
   return session.query<DomainRow & Record<string, unknown>>(`
     SELECT n.nspname AS schema, t.typname AS name, format_type(t.typbasetype, t.typtypmod) AS base_type,
            CASE WHEN ut.oid IS NOT NULL THEN un.nspname END AS base_user_schema, ut.typname AS base_user_name,
-           t.typnotnull AS not_null, t.typdefault AS default_expr,
+           t.typnotnull AS not_null, pg_get_expr(t.typdefaultbin, 'pg_type'::regclass) AS default_expr,
            CASE WHEN t.typcollation <> bt.typcollation AND t.typcollation <> 0 THEN cn.nspname END AS collation_schema,
            CASE WHEN t.typcollation <> bt.typcollation AND t.typcollation <> 0 THEN co.collname END AS collation_name,
            COALESCE((SELECT json_agg(json_build_object('name', c.conname, 'definition', pg_get_constraintdef(c.oid)) ORDER BY c.conname)

@@ -81,8 +81,10 @@ export interface Sequence {
   readonly max: string;
   readonly cache: string;
   readonly cycle: boolean;
-  /** null when the sequence was never used (or is not readable). */
+  /** null when the sequence was never used (or is not readable: see `readable`). */
   readonly lastValue: string | null;
+  /** The role may read the sequence's value (SELECT or USAGE). */
+  readonly readable: boolean;
   readonly ownedBy: { readonly table: QualifiedName; readonly column: string } | null;
   /** True when the sequence belongs to an identity column (created with the column). */
   readonly identity: boolean;

@@ -28,7 +28,7 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
   const selected = selectTables(source, input.selection);
   const targetByKey = new Map(target.tables.map((t) => [nameKey(t.name), t]));
   const selectedKeys = new Set(selected.tables.map((t) => nameKey(t.name)));
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = [...selected.diagnostics];
 
   const fk = orderByForeignKeys(
     selected.tables.map((t) => t.name),
@@ -43,6 +43,13 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
     if (!existing) created.push(table);
     const copiedThrough = ancestorIn(table, sourceByKey);
     if (copiedThrough) {
+      if (selected.where.has(nameKey(name))) {
+        diagnostics.push({
+          level: "error",
+          table: name,
+          message: `a where filter on partition ${displayName(name)} cannot apply: its rows are copied through ${displayName(copiedThrough)} (filter the parent instead)`,
+        });
+      }
       actions.push({ kind: "skip", table: name, reason: `rows copied through ${displayName(copiedThrough)}` });
       continue;
     }
@@ -121,6 +128,11 @@ function planFkStrategy(brokenEdges: readonly FkEdge[], targetByKey: ReadonlyMap
     return constraint ? [{ table: edge.child, name: constraint.name, definition: constraint.definition, deferrable: constraint.deferrable }] : [];
   });
   if (refs.length === 0) return { kind: "ordered" };
+  // SET CONSTRAINTS finds a constraint by schema and name only: if the name is taken twice in the
+  // schema, deferring it could touch (or trip on) another table's constraint, so drop and re-add it.
+  const nameCount = new Map<string, number>();
+  for (const t of targetByKey.values()) for (const c of t.constraints) nameCount.set(`${t.name.schema}\u0000${c.name}`, (nameCount.get(`${t.name.schema}\u0000${c.name}`) ?? 0) + 1);
+  for (const ref of refs) if ((nameCount.get(`${ref.table.schema}\u0000${ref.name}`) ?? 0) > 1) ref.deferrable = false;
   const strip = ({ table, name, definition }: (typeof refs)[number]) => ({ table, name, definition });
   return { kind: "break-cycles", deferred: refs.filter((r) => r.deferrable).map(strip), dropped: refs.filter((r) => !r.deferrable).map(strip) };
 }

@@ -32,7 +32,8 @@ export function mapColumns(source: Table, target: Table): ColumnMapping {
       continue;
     }
     if (other.generated) continue;
-    if (column.generated === "virtual") readsGenerated = true;
+    // COPY table TO refuses generated columns by name (12-17): SELECT computes them.
+    if (column.generated) readsGenerated = true;
     if (column.type !== other.type) {
       diagnostics.push({
         level: "warning",

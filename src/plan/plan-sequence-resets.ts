@@ -17,6 +17,15 @@ export function planSequenceResets(
     for (const seqName of action.source.sequences) {
       const sourceSeq = source.sequences.find((s) => nameKey(s.name) === nameKey(seqName));
       if (!sourceSeq) continue;
+      if (!sourceSeq.readable) {
+        // Its NULL last_value would read as "never used" and rewind the target's sequence.
+        diagnostics.push({
+          level: "warning",
+          table: action.table,
+          message: `sequence ${displayName(seqName)} is not readable by the source role: not set (grant it SELECT on the sequence)`,
+        });
+        continue;
+      }
       const targetName = createdKeys.has(nameKey(action.table)) ? sourceSeq.name : findTargetSequence(sourceSeq, target)?.name;
       if (!targetName) {
         diagnostics.push({ level: "warning", table: action.table, message: `sequence ${displayName(seqName)} has no counterpart on the target: not set` });

@@ -21,12 +21,15 @@ export function planTruncation(refreshed: readonly QualifiedName[], target: Cata
   const queue = [...refreshed];
   while (queue.length > 0) {
     const parent = queue.shift()!;
+    // An FK to a partitioned table reaches each partition (through cloned constraints PostgreSQL
+    // keeps per partition): truncating a partition needs the tables referencing its ancestors too.
+    const referenced = new Set([nameKey(parent), ...ancestorsOf(parent, target).map(nameKey)]);
     for (const table of target.tables) {
       if (truncate.has(nameKey(table.name)) || isPartitionOfTruncated(table.partitioning.parent, truncate)) continue;
-      const fk = table.constraints.find((c) => c.kind === "foreign" && c.references && nameKey(c.references) === nameKey(parent));
+      const fk = table.constraints.find((c) => c.kind === "foreign" && c.references && referenced.has(nameKey(c.references)));
       if (!fk) continue;
       if (selectedKeys.has(nameKey(table.name))) continue;
-      const why = `references ${displayName(parent)} through foreign key "${fk.name}"`;
+      const why = `references ${displayName(fk.references!)}${nameKey(fk.references!) === nameKey(parent) ? "" : ` (parent of ${displayName(parent)})`} through foreign key "${fk.name}"`;
       if (cascade) {
         truncate.set(nameKey(table.name), table.name);
         cascaded.push({ kind: "truncate-cascade", table: table.name, reason: `emptied by --cascade: ${why}` });
@@ -42,6 +45,13 @@ export function planTruncation(refreshed: readonly QualifiedName[], target: Cata
   }
   const partitioned = new Set(target.tables.filter((t) => t.partitioned).map((t) => nameKey(t.name)));
   return { truncate: [...truncate.values()].map((table) => ({ table, only: !partitioned.has(nameKey(table)) })), cascaded, diagnostics };
+}
+
+function ancestorsOf(table: QualifiedName, target: Catalog): QualifiedName[] {
+  const byKey = new Map(target.tables.map((t) => [nameKey(t.name), t]));
+  const found: QualifiedName[] = [];
+  for (let p = byKey.get(nameKey(table))?.partitioning.parent ?? null; p; p = byKey.get(nameKey(p))?.partitioning.parent ?? null) found.push(p);
+  return found;
 }
 
 function isPartitionOfTruncated(parent: QualifiedName | null, truncate: ReadonlyMap<string, QualifiedName>): boolean {

@@ -1,6 +1,7 @@
 /** Which source tables a run touches: include/exclude patterns and per-table where filters. */
 import { ConfigError } from "../errors.js";
 import type { Catalog, Table } from "../model/catalog.js";
+import type { Diagnostic } from "../model/diagnostic.js";
 import { displayName, nameKey } from "../model/qualified-name.js";
 import { matchesPattern, parseTablePattern } from "./table-pattern.js";
 
@@ -14,6 +15,7 @@ export interface Selection {
 
 export interface SelectedTables {
   readonly tables: readonly Table[];
+  readonly diagnostics: readonly Diagnostic[];
   /** nameKey → where condition. */
   readonly where: ReadonlyMap<string, string>;
 }
@@ -26,23 +28,38 @@ export function selectTables(source: Catalog, selection: Selection): SelectedTab
       throw new ConfigError(`table pattern "${pattern.text}" matches no table in the source`);
     }
   }
-  const chosen = source.tables.filter(
-    (t) => (include.length === 0 || include.some((p) => matchesPattern(p, t.name))) && !exclude.some((p) => matchesPattern(p, t.name)),
-  );
-  const withPartitions = addPartitionsOfSelectedParents(source, chosen, exclude);
+  const included = (t: Table) => include.length === 0 || include.some((p) => matchesPattern(p, t.name));
+  const excluded = (t: Table) => exclude.some((p) => matchesPattern(p, t.name));
+  const chosen = source.tables.filter((t) => included(t) && !excluded(t));
+  for (const table of source.tables) {
+    const parent = table.partitioning.parent;
+    if (parent && excluded(table) && chosen.some((t) => nameKey(t.name) === nameKey(parent))) {
+      throw new ConfigError(
+        `cannot exclude partition ${displayName(table.name)} while its parent ${displayName(parent)} is selected: the parent's rows are read through all its partitions`,
+      );
+    }
+  }
+  const withPartitions = addPartitionsOfSelectedParents(source, chosen);
   if (withPartitions.length === 0) throw new ConfigError("the selection matches no table in the source");
-  return { tables: withPartitions, where: assignWhere(withPartitions, selection.where) };
+  const diagnostics: Diagnostic[] = exclude
+    .filter((p) => !source.tables.some((t) => matchesPattern(p, t.name)))
+    .map((p) => ({ level: "warning", message: `exclude pattern "${p.text}" matches no table in the source` }));
+  return { tables: withPartitions, where: assignWhere(withPartitions, selection.where), diagnostics };
 }
 
-/** A selected partitioned table brings its partitions (unless excluded): its rows live there. */
-function addPartitionsOfSelectedParents(source: Catalog, chosen: readonly Table[], exclude: ReturnType<typeof parseTablePattern>[]): Table[] {
+/**
+ * A selected partitioned table brings all its partitions: its rows live there and are read
+ * through it, so a partition cannot be left out while its parent is in (that would be refused
+ * by name, not silently copied anyway).
+ */
+function addPartitionsOfSelectedParents(source: Catalog, chosen: readonly Table[]): Table[] {
   const selected = new Set(chosen.map((t) => nameKey(t.name)));
   let grew = true;
   while (grew) {
     grew = false;
     for (const table of source.tables) {
       const parent = table.partitioning.parent;
-      if (parent && selected.has(nameKey(parent)) && !selected.has(nameKey(table.name)) && !exclude.some((p) => matchesPattern(p, table.name))) {
+      if (parent && selected.has(nameKey(parent)) && !selected.has(nameKey(table.name))) {
         selected.add(nameKey(table.name));
         grew = true;
       }

@@ -38,6 +38,10 @@ describe("refusals and failures change nothing", () => {
     const other = new URL(pair.targetUrl);
     other.hostname = "localhost";
     await assert.rejects(syncPair({ sourceUrl: other.toString(), targetUrl: pair.targetUrl }), /same database/);
+    // And when the two sessions run in different time zones.
+    const tokyo = new URL(pair.targetUrl);
+    tokyo.searchParams.set("options", "-c TimeZone=Asia/Tokyo");
+    await assert.rejects(syncPair({ sourceUrl: tokyo.toString(), targetUrl: pair.targetUrl }), /same database/);
     await assertTargetUnchanged();
   });
 

@@ -73,11 +73,64 @@ describe("buildSyncPlan", () => {
   it("resets sequences to the source's value, matching identity sequences by owner", () => {
     const seq = (name: string, last: string | null): Sequence => ({
       name: qualifiedName("public", name), dataType: "bigint", start: "1", increment: "1", min: "1", max: "9", cache: "1", cycle: false, lastValue: last,
-      ownedBy: { table: qualifiedName("public", "t"), column: "id" }, identity: true,
+      ownedBy: { table: qualifiedName("public", "t"), column: "id" }, identity: true, readable: true,
     });
     const source = catalog([table("t", [col("id")], { sequences: [qualifiedName("public", "t_id_seq")] })], [seq("t_id_seq", "42")]);
     const target = catalog([table("t", [col("id")])], [seq("t_id_seq1", null)]);
     const plan = buildSyncPlan({ source, target, selection: all, cascade: false });
     assert.deepEqual(plan.sequenceResets, [{ sequence: qualifiedName("public", "t_id_seq1"), value: "42", isCalled: true }]);
+  });
+
+  it("does not rewind a sequence the source role cannot read", () => {
+    const seq: Sequence = {
+      name: qualifiedName("public", "t_id_seq"), dataType: "bigint", start: "1", increment: "1", min: "1", max: "9", cache: "1", cycle: false, lastValue: null,
+      ownedBy: { table: qualifiedName("public", "t"), column: "id" }, identity: false, readable: false,
+    };
+    const source = catalog([table("t", [col("id")], { sequences: [seq.name] })], [seq]);
+    const plan = buildSyncPlan({ source, target: catalog([table("t", [col("id")])], [{ ...seq, readable: true }]), selection: all, cascade: false });
+    assert.deepEqual(plan.sequenceResets, []);
+    assert.ok(plan.diagnostics.some((d) => d.level === "warning" && /sequence public\.t_id_seq is not readable by the source role: not set/.test(d.message)));
+  });
+
+  it("drops and re-adds a deferrable cycle FK whose name another constraint of the schema shares", () => {
+    const deferrable = (name: string, ref: string): Constraint => ({ ...fk(name, ref), deferrable: true });
+    const tables = [
+      table("a", [col("id"), col("x")], { constraints: [deferrable("fk_shared", "b")] }),
+      table("b", [col("id"), col("x")], { constraints: [deferrable("b_a_fk", "a")] }),
+      table("c", [col("id"), col("x")], { constraints: [fk("fk_shared", "a")] }),
+    ];
+    const plan = buildSyncPlan({ source: catalog(tables), target: catalog(tables), selection: all, cascade: false });
+    assert.ok(plan.fkStrategy.kind === "break-cycles");
+    const broken = [...plan.fkStrategy.deferred.map((c) => `defer ${c.name}`), ...plan.fkStrategy.dropped.map((c) => `drop ${c.name}`)];
+    assert.equal(broken.length, 1);
+    assert.ok(broken[0] === "defer b_a_fk" || broken[0] === "drop fk_shared", String(broken));
+    if (broken[0] === "drop fk_shared") assert.equal(plan.fkStrategy.deferred.length, 0);
+  });
+
+  it("refuses to leave out a partition of a selected parent, or to filter a partition copied through it", () => {
+    const parent = table("events", [col("id")], { partitioned: true, partitioning: { key: "RANGE (id)", parent: null, bound: null } });
+    const part = table("events_2019", [col("id")], { partitioning: { key: null, parent: qualifiedName("public", "events"), bound: "FOR VALUES FROM (0) TO (9)" } });
+    const source = catalog([parent, part]);
+    assert.throws(
+      () => buildSyncPlan({ source, target: catalog([]), selection: { include: ["events"], exclude: ["events_2019"], where: {} }, cascade: false }),
+      /cannot exclude partition public\.events_2019 while its parent public\.events is selected/,
+    );
+    const filtered = buildSyncPlan({ source, target: catalog([]), selection: { include: ["events"], exclude: [], where: { events_2019: "id > 1" } }, cascade: false });
+    assert.ok(filtered.diagnostics.some((d) => d.level === "error" && /where filter on partition public\.events_2019 cannot apply/.test(d.message)));
+  });
+
+  it("counts FKs to a partition's parent when truncating the partition", () => {
+    const parent = table("p", [col("id")], { partitioned: true, partitioning: { key: "RANGE (id)", parent: null, bound: null } });
+    const part = table("p_1", [col("id")], { partitioning: { key: null, parent: qualifiedName("public", "p"), bound: "FOR VALUES FROM (0) TO (9)" } });
+    const referencing = table("r", [col("id"), col("x")], { constraints: [fk("r_p_fk", "p")] });
+    const tables = [parent, part, referencing];
+    const plan = buildSyncPlan({ source: catalog(tables), target: catalog(tables), selection: { include: ["p_1"], exclude: [], where: {} }, cascade: false });
+    assert.ok(plan.diagnostics.some((d) => d.level === "error" && d.table?.name === "r" && /references public\.p \(parent of public\.p_1\)/.test(d.message)));
+    assert.deepEqual(plan.truncate, [{ table: qualifiedName("public", "p_1"), only: true }]);
+  });
+
+  it("warns about an exclude pattern that matches nothing", () => {
+    const plan = buildSyncPlan({ source: catalog([table("t", [col("id")])]), target: catalog([]), selection: { include: [], exclude: ["audit_*"], where: {} }, cascade: false });
+    assert.ok(plan.diagnostics.some((d) => d.level === "warning" && d.message === 'exclude pattern "audit_*" matches no table in the source'));
   });
 });

@@ -4,7 +4,7 @@ import { loadConfig } from "../../config/load-config.js";
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import type { PgferryConfig } from "../../config/schema.js";
 import { ConfigError } from "../../errors.js";
-import { assertWritableTarget, runSync } from "../../execute/run-sync.js";
+import { assertWritableTarget, DEFAULT_LOCK_TIMEOUT_SECONDS, runSync } from "../../execute/run-sync.js";
 import type { SyncPlan } from "../../model/plan.js";
 import type { Selection } from "../../plan/select-tables.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
@@ -55,7 +55,7 @@ export function syncCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
     .option("--dry-run", "print the plan (actions, columns, estimates, FK order, endpoints) and change nothing")
     .option("-y, --yes", "do not ask for confirmation (required when there is no terminal)")
     .option("--json", "print the report as JSON on stdout")
-    .addOption(new Option("--lock-timeout <seconds>", "how long to wait for a table lock on the target before failing (0 = forever)").argParser(seconds))
+    .addOption(new Option("--lock-timeout <seconds>", "how long to wait for a table lock (target or source) before failing (0 = forever)").argParser(seconds))
     .action(async (from: string | undefined, to: string | undefined, options: SyncCommandOptions) => {
       setExit(await runSyncCommand(ctx, globals(), from, to, options));
     });
@@ -81,7 +81,7 @@ async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: str
       cascade: options.cascade ?? config.sync.cascade ?? false,
       jobs: options.jobs ?? config.sync.jobs ?? 1,
       dryRun: options.dryRun ?? false,
-      lockTimeoutSeconds: options.lockTimeout ?? config.sync.lockTimeout ?? 60,
+      lockTimeoutSeconds: options.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
       onEvent: progress.listener,
       signal: ctx.signal,
       ...(options.yes ? {} : { confirm: (p: SyncPlan) => confirmPlan(ctx, p, source.label, target.label) }),
