@@ -12,6 +12,10 @@ export async function askConfirmation(question: string, input: NodeJS.ReadableSt
   try {
     const answer = await rl.question(`${question} [y/N] `);
     return /^y(es)?$/i.test(answer.trim());
+  } catch (error) {
+    // Ctrl-C or Ctrl-D at the prompt: readline rejects the question; that is a "no".
+    if ((error as Error).name === "AbortError") return false;
+    throw error;
   } finally {
     rl.close();
   }

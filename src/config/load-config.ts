@@ -30,7 +30,9 @@ export function parseConfigText(text: string, label: string, env: NodeJS.Process
   try {
     raw = parse(text, { prettyErrors: true, uniqueKeys: true }) ?? {};
   } catch (error) {
-    throw new ConfigError(`${label}: ${describeYamlError(error)}`, { cause: error });
+    // No cause kept: the parser's error quotes the offending line, which may hold a password,
+    // and secrets from this file are not known (registered) yet.
+    throw new ConfigError(`${label}: ${describeYamlError(error)}`);
   }
   let interpolated: unknown;
   try {

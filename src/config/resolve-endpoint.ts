@@ -38,16 +38,36 @@ export function resolveEndpoint(arg: string | undefined, role: "source" | "targe
   return Object.freeze({ name: chosen, url, label: `${chosen} (${redactUrl(url)})`, protected: env.protected });
 }
 
+/**
+ * The URL of an environment given in parts. Built as text, not through URL setters, which
+ * silently ignore what they cannot use (an IPv6 address, a socket directory) and would leave
+ * `localhost` in place: IPv6 goes in brackets, a socket directory into `?host=` (libpq's form).
+ */
 export function environmentUrl(env: EnvironmentConfig): string {
   if (env.url) return env.url;
-  const url = new URL("postgres://localhost");
-  url.hostname = env.host ?? "localhost";
-  if (env.port) url.port = String(env.port);
-  if (env.user) url.username = encodeURIComponent(env.user);
-  if (env.password) url.password = encodeURIComponent(env.password);
-  url.pathname = `/${encodeURIComponent(env.database ?? "")}`;
-  if (env.sslmode) url.searchParams.set("sslmode", env.sslmode);
-  return url.toString();
+  const host = env.host ?? "localhost";
+  const params = new URLSearchParams();
+  let hostPart = host;
+  if (host.startsWith("/")) {
+    hostPart = "localhost"; // replaced by ?host= when connecting
+    params.set("host", host);
+  } else if (host.includes(":")) {
+    hostPart = `[${host.replace(/^\[|\]$/g, "")}]`;
+  }
+  if (env.sslmode) params.set("sslmode", env.sslmode);
+  const auth = env.user ? `${encodeURIComponent(env.user)}${env.password ? `:${encodeURIComponent(env.password)}` : ""}@` : "";
+  const query = params.size > 0 ? `?${params.toString()}` : "";
+  const url = `postgres://${auth}${hostPart}${env.port ? `:${env.port}` : ""}/${encodeURIComponent(env.database ?? "")}${query}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`host "${host}" is not a valid host name, IP address or socket directory`);
+  }
+  if (parsed.hostname.replace(/^\[|\]$/g, "").toLowerCase() !== hostPart.replace(/^\[|\]$/g, "").toLowerCase()) {
+    throw new ConfigError(`host "${host}" is not a valid host name, IP address or socket directory`);
+  }
+  return url;
 }
 
 function validateUrl(url: string, role: string, name?: string): string {
@@ -69,11 +89,17 @@ function findProtectedMatch(url: string, config: PgferryConfig): string | null {
   return null;
 }
 
+/**
+ * Host, port and database, normalised: case, a trailing dot, loopback spellings, `?host=`.
+ * This compares what the URLs say, not where they lead (two DNS names of one server differ).
+ */
 function endpointKey(url: string): string {
   try {
     const parsed = new URL(url);
-    const host = parsed.hostname === "127.0.0.1" || parsed.hostname === "::1" ? "localhost" : parsed.hostname;
-    return `${host.toLowerCase()}:${parsed.port || "5432"}/${decodeURIComponent(parsed.pathname.slice(1))}`;
+    let host = (parsed.searchParams.get("host") ?? parsed.hostname).replace(/^\[|\]$/g, "").replace(/\.$/, "").toLowerCase();
+    if (host === "127.0.0.1" || host === "::1" || host === "") host = "localhost";
+    const database = decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username) || "postgres";
+    return `${host}:${parsed.searchParams.get("port") ?? (parsed.port || "5432")}/${database}`;
   } catch {
     return url;
   }

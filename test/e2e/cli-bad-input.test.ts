@@ -112,6 +112,21 @@ describe("CLI bad input", () => {
     }
   });
 
+  it("a plan with problems: the dry run shows them and exits 2, the real run refuses", async () => {
+    await pair.target.query("ALTER TABLE items ADD COLUMN must text NOT NULL DEFAULT 'x'; ALTER TABLE items ALTER COLUMN must DROP DEFAULT");
+    try {
+      const dry = await runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--dry-run"]);
+      assert.equal(dry.code, 2, dry.stderr);
+      assert.match(dry.stdout, /error: public\.items: target column "must" is NOT NULL without a default and does not exist on the source/);
+      const run = await runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--yes"]);
+      assert.equal(run.code, 2);
+      assert.match(errorLines(run.stderr)[0] ?? "", /the plan has 1 problem; nothing was written: target column "must" is NOT NULL/);
+    } finally {
+      await pair.target.query("ALTER TABLE items DROP COLUMN must");
+    }
+    assert.equal(await tableFingerprint(pair.target, "items"), before_);
+  });
+
   it("an unknown --group", async () => {
     const config = writeConfig("groups.yml", "groups:\n  catalog: [items]\n");
     await expectRefusal(await runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--config", config, "--group", "catalogue", "--yes"]), 2, /unknown group "catalogue" \(known: catalog\)/);

@@ -30,6 +30,23 @@ describe("config", () => {
     const url = environmentUrl({ host: "db.internal", port: 6432, user: "app user", password: "p@ss:w/rd", database: "app", protected: false });
     assert.equal(url, "postgres://app%20user:p%40ss%3Aw%2Frd@db.internal:6432/app");
   });
+  it("builds URLs for IPv6 hosts and socket directories instead of falling back to localhost", () => {
+    const v6 = environmentUrl({ host: "2001:db8::1", port: 5433, user: "u", password: "pw", database: "app", protected: false });
+    assert.equal(v6, "postgres://u:pw@[2001:db8::1]:5433/app");
+    const socket = environmentUrl({ host: "/var/run/postgresql", user: "u", password: "pw", database: "app", protected: false });
+    assert.equal(socket, "postgres://u:pw@localhost/app?host=%2Fvar%2Frun%2Fpostgresql");
+    assert.throws(() => environmentUrl({ host: "bad host name", database: "app", protected: false }), /host "bad host name" is not a valid host name/);
+  });
+  it("never keeps the YAML parser's error (it quotes the line, password included) as the cause", () => {
+    try {
+      parse("environments:\n  prod:\n    password: @hunter2secret\n");
+      assert.fail("expected a ConfigError");
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.cause, undefined);
+      assert.ok(!error.message.includes("hunter2secret"), error.message);
+    }
+  });
   it("resolves names and URLs; protected applies to a URL of a protected environment", () => {
     const config = parse("environments:\n  prod:\n    url: postgres://u:secret@prod.example:5432/app\n    protected: true\ndefaults:\n  from: prod\n");
     const source = resolveEndpoint(undefined, "source", config);
@@ -37,6 +54,10 @@ describe("config", () => {
     assert.equal(source.label, "prod (postgres://u:****@prod.example:5432/app)");
     assert.equal(resolveEndpoint("postgresql://other:pw@prod.example/app", "target", config).protected, true);
     assert.equal(resolveEndpoint("postgres://u:pw@prod.example/other", "target", config).protected, false);
+    assert.equal(resolveEndpoint("postgres://u:pw@PROD.example.:5432/app", "target", config).protected, true, "case and trailing dot");
+    const local = parse("environments:\n  db:\n    url: postgres://u@localhost/app\n    protected: true\n");
+    assert.equal(resolveEndpoint("postgres://u@[::1]/app", "target", local).protected, true, "loopback spellings");
+    assert.equal(resolveEndpoint("postgres://u@x/app?host=localhost", "target", local).protected, true, "?host= wins over the URL host");
     assert.throws(() => resolveEndpoint(undefined, "target", config), /no target given/);
     assert.throws(() => resolveEndpoint("staging", "target", config), /unknown environment "staging" \(known: prod\)/);
   });

@@ -94,6 +94,7 @@ async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: str
       ctx.stdout.write(`${renderReport(report)}\n`);
     }
     if (ctx.signal.aborted) return EXIT.interrupted;
+    if (options.dryRun && report.error) return EXIT.usage; // a plan with problems, as the real run would refuse it
     return report.ok ? EXIT.ok : EXIT.failed;
   } finally {
     progress.stop();
