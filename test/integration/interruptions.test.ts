@@ -58,7 +58,7 @@ describe("interruptions and session settings", () => {
     assert.equal(report.ok, true, report.error);
     assert.equal(plan.actions[0]?.kind === "refresh" && plan.actions[0].copy.format, "text");
     const read = async (client: typeof pair.source) =>
-      (await client.query("SELECT id, to_char(day, 'YYYY-MM-DD') AS day, extract(epoch FROM at)::text AS at, extract(epoch FROM span)::text AS span, ks::text, f::text FROM d ORDER BY id")).rows;
+      (await client.query("SELECT id, to_char(day, 'YYYY-MM-DD') AS day, extract(epoch FROM at)::float8::text AS at, extract(epoch FROM span)::float8::text AS span, ks::text, f::text FROM d ORDER BY id")).rows;
     assert.deepEqual(await read(pair.target), await read(pair.source));
   });
 });
