@@ -9,6 +9,16 @@ import type { TableAction } from "../model/plan.js";
 import type { SqlSession } from "../pg/session.js";
 import { renderCopyIn, renderCopyOut } from "./copy-sql.js";
 
+/** A COPY failed; `side` says which end failed first (the pipeline then tears down the other). */
+export class CopyStreamError extends Error {
+  constructor(
+    readonly side: "source" | "target",
+    readonly original: unknown,
+  ) {
+    super(original instanceof Error ? original.message : String(original), { cause: original });
+  }
+}
+
 export interface CopyOutcome {
   readonly rowsRead: number;
   readonly rowsWritten: number;
@@ -32,6 +42,13 @@ export async function copyTable(
       callback(null, chunk);
     },
   });
-  await pipeline(out, counter, into, signal ? { signal } : {});
+  let failedSide: "source" | "target" | null = null;
+  out.once("error", () => (failedSide ??= "source"));
+  into.once("error", () => (failedSide ??= "target"));
+  try {
+    await pipeline(out, counter, into, signal ? { signal } : {});
+  } catch (error) {
+    throw failedSide ? new CopyStreamError(failedSide, error) : error;
+  }
   return { rowsRead: out.rowCount ?? 0, rowsWritten: into.rowCount ?? 0, bytes };
 }

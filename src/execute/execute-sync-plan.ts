@@ -12,7 +12,7 @@ import type { StepResult } from "../model/result.js";
 import { describePgError, isTransientConnectionError, sqlstateOf } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { quoteQualified } from "../sql/quote.js";
-import { copyTable } from "./copy-table.js";
+import { copyTable, CopyStreamError } from "./copy-table.js";
 import type { SyncEventListener } from "./events.js";
 import type { SourceSnapshot } from "./source-snapshot.js";
 import { applyTargetSettings, type TargetSettings } from "./target-settings.js";
@@ -118,13 +118,17 @@ async function copyInSavepoint(action: CopyAction, source: SqlSession, input: Ex
     return { table: action.table, action: action.kind, status: mismatch ? "failed" : "ok", rows: outcome.rowsWritten, bytes: outcome.bytes, seconds, ...(mismatch ? { reason: mismatch } : {}) };
   } catch (error) {
     throwIfAborted(input.signal);
-    if (target.brokenBy) throw new Error(`target connection lost while copying ${displayName(action.table)}: ${describePgError(target.brokenBy)}`);
-    if (source.brokenBy) throw new Error(`source connection lost while copying ${displayName(action.table)}: ${describePgError(source.brokenBy)}`);
-    if (isTransientConnectionError(error)) throw new Error(`connection lost while copying ${displayName(action.table)}: ${describePgError(error)}`);
+    const side = error instanceof CopyStreamError ? error.side : null;
+    const cause = error instanceof CopyStreamError ? error.original : error;
+    if (target.brokenBy || source.brokenBy || isTransientConnectionError(cause)) {
+      // A lost connection ends the run: the target transaction is gone (or the snapshot may be).
+      const which = target.brokenBy || side === "target" ? "target" : source.brokenBy || side === "source" ? "source" : "a";
+      throw new Error(`${which} connection lost while copying ${displayName(action.table)}: ${describePgError(cause)}`);
+    }
     await target.query("ROLLBACK TO SAVEPOINT pgferry_table");
     const seconds = (performance.now() - started) / 1000;
     input.onEvent({ kind: "table-done", table: action.table, rows: 0, bytes, seconds, ok: false });
-    return { table: action.table, action: action.kind, status: "failed", rows: 0, bytes, seconds, reason: describePgError(error) };
+    return { table: action.table, action: action.kind, status: "failed", rows: 0, bytes, seconds, reason: describePgError(cause) };
   }
 }
 

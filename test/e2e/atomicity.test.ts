@@ -90,6 +90,21 @@ describe("atomicity and overlap", () => {
     assert.deepEqual(await fingerprints(), targetBefore);
   });
 
+  it("a source connection lost mid-copy fails the run clearly and changes nothing", async () => {
+    const run = runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--yes"]);
+    await waitForCopyInto(pair.target, "public.big");
+    const copying = await pair.source.query(
+      "SELECT pid FROM pg_stat_activity WHERE application_name = 'pgferry' AND datname = current_database() AND query LIKE 'COPY %big% TO STDOUT%'",
+    );
+    assert.equal(copying.rowCount, 1);
+    await pair.source.query("SELECT pg_terminate_backend($1)", [copying.rows[0].pid]);
+    const result = await run;
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /Nothing was changed on the target: source connection lost while copying public\.big/);
+    await waitForNoPgferrySession(pair.target);
+    assert.deepEqual(await fingerprints(), targetBefore);
+  });
+
   it("a second sync into the same target fails at once while the first runs; the first completes", async () => {
     const first = runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--yes", "--json"]);
     await waitForCopyInto(pair.target, "public.big");
