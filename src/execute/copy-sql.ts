@@ -1,12 +1,12 @@
 /** The COPY statements for one table. Pure: identifiers quoted, the where filter is the user's own SQL. */
 import type { CopySpec, TableAction } from "../model/plan.js";
-import { quoteIdentList, quoteQualified } from "../sql/quote.js";
+import { quoteIdentList, quoteQualified, quoteRelation } from "../sql/quote.js";
 
 type CopyAction = Extract<TableAction, { kind: "create" | "refresh" }>;
 
 /** FROM clause matching what COPY table TO reads: a plain table's own rows (ONLY), a partitioned table's partitions. */
 export function sourceRelation(action: CopyAction): string {
-  return action.source.partitioned ? quoteQualified(action.table) : `ONLY ${quoteQualified(action.table)}`;
+  return quoteRelation(action.table, !action.source.partitioned);
 }
 
 export function renderCopyOut(action: CopyAction): string {

@@ -13,9 +13,9 @@ import { renderCopyIn, renderCopyOut } from "./copy-sql.js";
 export class CopyStreamError extends Error {
   constructor(
     readonly side: "source" | "target",
-    readonly original: unknown,
+    cause: unknown,
   ) {
-    super(original instanceof Error ? original.message : String(original), { cause: original });
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
   }
 }
 

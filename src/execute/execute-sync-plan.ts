@@ -1,6 +1,6 @@
 /**
- * Carry out a SyncPlan in ONE target transaction (the caller holds the target's advisory lock): pre-data, one TRUNCATE, each table's COPY
- * inside a savepoint (so every failing table is found and reported), post-data, sequences,
+ * Carry out a SyncPlan in ONE target transaction (the caller holds the target's advisory lock):
+ * pre-data, one TRUNCATE, each table's COPY inside a savepoint (so every failing table is found and reported), post-data, sequences,
  * verification; then COMMIT only if every step succeeded, else ROLLBACK. A killed process or a
  * dropped connection never commits, so the target stays exactly as it was.
  */
@@ -11,7 +11,7 @@ import { displayName, nameKey } from "../model/qualified-name.js";
 import type { StepResult } from "../model/result.js";
 import { describePgError, isTransientConnectionError, sqlstateOf } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
-import { quoteQualified } from "../sql/quote.js";
+import { quoteQualified, quoteRelation } from "../sql/quote.js";
 import { copyTable, CopyStreamError } from "./copy-table.js";
 import type { SyncEventListener } from "./events.js";
 import type { SourceSnapshot } from "./source-snapshot.js";
@@ -119,7 +119,7 @@ async function copyInSavepoint(action: CopyAction, source: SqlSession, input: Ex
   } catch (error) {
     throwIfAborted(input.signal);
     const side = error instanceof CopyStreamError ? error.side : null;
-    const cause = error instanceof CopyStreamError ? error.original : error;
+    const cause = error instanceof CopyStreamError ? error.cause : error;
     if (target.brokenBy || source.brokenBy || isTransientConnectionError(cause)) {
       // A lost connection ends the run: the target transaction is gone (or the snapshot may be).
       const which = target.brokenBy || side === "target" ? "target" : source.brokenBy || side === "source" ? "source" : "a";
@@ -148,7 +148,7 @@ async function runStatements(target: SqlSession, statements: SyncPlan["preData"]
 
 async function truncateTables(target: SqlSession, plan: SyncPlan, lockTimeoutSeconds: number): Promise<void> {
   try {
-    await target.query(`TRUNCATE ${plan.truncate.map((t) => `${t.only ? "ONLY " : ""}${quoteQualified(t.table)}`).join(", ")}`);
+    await target.query(`TRUNCATE ${plan.truncate.map((t) => quoteRelation(t.table, t.only)).join(", ")}`);
   } catch (error) {
     if (sqlstateOf(error) !== "55P03") throw error;
     throw new Error(

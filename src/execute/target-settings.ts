@@ -2,7 +2,7 @@
  * Settings for the target transaction only (SET LOCAL semantics through set_config(…, true)).
  * DateStyle and IntervalStyle match what the source sessions print, so text COPY round-trips.
  */
-import type { SqlSession } from "../pg/session.js";
+import { millisecondsSetting, type SqlSession } from "../pg/session.js";
 
 export interface TargetSettings {
   /** Seconds to wait for a table lock before failing; 0 waits forever. */
@@ -18,6 +18,6 @@ export async function applyTargetSettings(target: SqlSession, settings: TargetSe
             set_config('max_parallel_maintenance_workers', $2, true),
             set_config('maintenance_work_mem', '256MB', true),
             set_config('DateStyle', 'ISO, MDY', true), set_config('IntervalStyle', 'postgres', true)`,
-    [`${Math.round(settings.lockTimeoutSeconds * 1000)}ms`, String(settings.parallelIndexWorkers)],
+    [millisecondsSetting(settings.lockTimeoutSeconds), String(settings.parallelIndexWorkers)],
   );
 }

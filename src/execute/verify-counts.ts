@@ -7,7 +7,7 @@ import type { TableAction } from "../model/plan.js";
 import { nameKey } from "../model/qualified-name.js";
 import type { StepResult } from "../model/result.js";
 import type { SqlSession } from "../pg/session.js";
-import { quoteQualified } from "../sql/quote.js";
+import { quoteRelation } from "../sql/quote.js";
 
 type CopyAction = Extract<TableAction, { kind: "create" | "refresh" }>;
 
@@ -17,7 +17,7 @@ export async function verifyTargetCounts(target: SqlSession, copies: readonly Co
     const result = results.get(nameKey(action.table));
     if (!result || result.status !== "ok") continue;
     // ONLY for a plain table: rows of INHERITS children are theirs, not this table's.
-    const relation = action.copy.intoPartitioned ? quoteQualified(action.table) : `ONLY ${quoteQualified(action.table)}`;
+    const relation = quoteRelation(action.table, !action.copy.intoPartitioned);
     const rows = await target.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${relation}`);
     const onTarget = Number(rows[0]?.n ?? -1);
     if (onTarget !== result.rows) {

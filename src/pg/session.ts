@@ -29,6 +29,11 @@ export interface SqlSession {
   close(): Promise<void>;
 }
 
+/** A PostgreSQL duration setting (lock_timeout, …) from seconds, as a bind-parameter value. */
+export function millisecondsSetting(seconds: number): string {
+  return `${Math.round(seconds * 1000)}ms`;
+}
+
 // int8 and numeric stay strings (exact); counts are cast to float8 or int in the queries.
 let statementCounter = 0;
 

@@ -3,7 +3,7 @@
  * transaction and exports its snapshot; workers import it, so every table is read as of the
  * same instant. The exporting transaction must stay open while workers use the snapshot.
  */
-import type { SqlSession } from "./session.js";
+import { millisecondsSetting, type SqlSession } from "./session.js";
 
 const SNAPSHOT_ID = /^[0-9A-F]+-[0-9A-F]+(-[0-9A-F]+)?$/i;
 
@@ -17,7 +17,7 @@ async function beginReadOnlySnapshotTransaction(session: SqlSession, lockTimeout
     `SELECT set_config('idle_in_transaction_session_timeout', '0', false), set_config('statement_timeout', '0', false),
             set_config('DateStyle', 'ISO, MDY', false), set_config('IntervalStyle', 'postgres', false),
             set_config('extra_float_digits', '3', false), set_config('lock_timeout', $1, false)`,
-    [`${Math.round(lockTimeoutSeconds * 1000)}ms`],
+    [millisecondsSetting(lockTimeoutSeconds)],
   );
   await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 }

@@ -123,16 +123,20 @@ function collectFkEdges(sourceTables: readonly Table[], targetTables: readonly T
  * Neither needs superuser. Tables created by the run get their FKs only after the data.
  */
 function planFkStrategy(brokenEdges: readonly FkEdge[], targetByKey: ReadonlyMap<string, Table>): FkStrategy {
-  const refs = brokenEdges.flatMap((edge) => {
-    const constraint = targetByKey.get(nameKey(edge.child))?.constraints.find((c) => c.name === edge.constraint && c.kind === "foreign");
-    return constraint ? [{ table: edge.child, name: constraint.name, definition: constraint.definition, deferrable: constraint.deferrable }] : [];
-  });
-  if (refs.length === 0) return { kind: "ordered" };
   // SET CONSTRAINTS finds a constraint by schema and name only: if the name is taken twice in the
   // schema, deferring it could touch (or trip on) another table's constraint, so drop and re-add it.
   const nameCount = new Map<string, number>();
-  for (const t of targetByKey.values()) for (const c of t.constraints) nameCount.set(`${t.name.schema}\u0000${c.name}`, (nameCount.get(`${t.name.schema}\u0000${c.name}`) ?? 0) + 1);
-  for (const ref of refs) if ((nameCount.get(`${ref.table.schema}\u0000${ref.name}`) ?? 0) > 1) ref.deferrable = false;
+  const schemaName = (schema: string, name: string) => `${schema}\u0000${name}`;
+  for (const t of targetByKey.values()) {
+    for (const c of t.constraints) nameCount.set(schemaName(t.name.schema, c.name), (nameCount.get(schemaName(t.name.schema, c.name)) ?? 0) + 1);
+  }
+  const refs = brokenEdges.flatMap((edge) => {
+    const constraint = targetByKey.get(nameKey(edge.child))?.constraints.find((c) => c.name === edge.constraint && c.kind === "foreign");
+    if (!constraint) return [];
+    const deferrable = constraint.deferrable && nameCount.get(schemaName(edge.child.schema, constraint.name)) === 1;
+    return [{ table: edge.child, name: constraint.name, definition: constraint.definition, deferrable }];
+  });
+  if (refs.length === 0) return { kind: "ordered" };
   const strip = ({ table, name, definition }: (typeof refs)[number]) => ({ table, name, definition });
   return { kind: "break-cycles", deferred: refs.filter((r) => r.deferrable).map(strip), dropped: refs.filter((r) => !r.deferrable).map(strip) };
 }

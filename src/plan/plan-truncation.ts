@@ -3,7 +3,7 @@
  * the statement; pgferry never adds CASCADE silently: an unselected referencing table makes the
  * plan refuse, unless --cascade, which empties it too and says so.
  */
-import type { Catalog } from "../model/catalog.js";
+import type { Catalog, Table } from "../model/catalog.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { TableAction, TruncateTarget } from "../model/plan.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
@@ -18,12 +18,13 @@ export function planTruncation(refreshed: readonly QualifiedName[], target: Cata
   const truncate = new Map(refreshed.map((t) => [nameKey(t), t]));
   const cascaded: TableAction[] = [];
   const diagnostics: Diagnostic[] = [];
+  const targetByKey = new Map(target.tables.map((t) => [nameKey(t.name), t]));
   const queue = [...refreshed];
   while (queue.length > 0) {
     const parent = queue.shift()!;
     // An FK to a partitioned table reaches each partition (through cloned constraints PostgreSQL
     // keeps per partition): truncating a partition needs the tables referencing its ancestors too.
-    const referenced = new Set([nameKey(parent), ...ancestorsOf(parent, target).map(nameKey)]);
+    const referenced = new Set([nameKey(parent), ...ancestorsOf(parent, targetByKey).map(nameKey)]);
     for (const table of target.tables) {
       if (truncate.has(nameKey(table.name)) || isPartitionOfTruncated(table.partitioning.parent, truncate)) continue;
       const fk = table.constraints.find((c) => c.kind === "foreign" && c.references && referenced.has(nameKey(c.references)));
@@ -47,8 +48,7 @@ export function planTruncation(refreshed: readonly QualifiedName[], target: Cata
   return { truncate: [...truncate.values()].map((table) => ({ table, only: !partitioned.has(nameKey(table)) })), cascaded, diagnostics };
 }
 
-function ancestorsOf(table: QualifiedName, target: Catalog): QualifiedName[] {
-  const byKey = new Map(target.tables.map((t) => [nameKey(t.name), t]));
+function ancestorsOf(table: QualifiedName, byKey: ReadonlyMap<string, Table>): QualifiedName[] {
   const found: QualifiedName[] = [];
   for (let p = byKey.get(nameKey(table))?.partitioning.parent ?? null; p; p = byKey.get(nameKey(p))?.partitioning.parent ?? null) found.push(p);
   return found;

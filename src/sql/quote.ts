@@ -15,6 +15,11 @@ export function quoteQualified(name: QualifiedName): string {
   return `${quoteIdent(name.schema)}.${quoteIdent(name.name)}`;
 }
 
+/** A table reference, `ONLY` when `only`: a plain table's own rows, not its INHERITS children's. */
+export function quoteRelation(name: QualifiedName, only: boolean): string {
+  return only ? `ONLY ${quoteQualified(name)}` : quoteQualified(name);
+}
+
 export function quoteIdentList(identifiers: readonly string[]): string {
   return identifiers.map(quoteIdent).join(", ");
 }

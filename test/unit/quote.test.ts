@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { qualifiedName } from "../../src/model/qualified-name.js";
-import { quoteIdent, quoteLiteral, quoteQualified } from "../../src/sql/quote.js";
+import { quoteIdent, quoteLiteral, quoteQualified, quoteRelation } from "../../src/sql/quote.js";
 
 describe("quoting", () => {
   it("double-quotes identifiers and doubles inner quotes", () => {
@@ -9,6 +9,10 @@ describe("quoting", () => {
     assert.equal(quoteIdent('we"ird'), '"we""ird"');
     assert.equal(quoteIdent("Mixed Case.dot"), '"Mixed Case.dot"');
     assert.equal(quoteQualified(qualifiedName("Billing Dept", "bıgınt")), '"Billing Dept"."bıgınt"');
+  });
+  it("writes ONLY before a plain table's name when asked", () => {
+    assert.equal(quoteRelation(qualifiedName("public", "m"), true), 'ONLY "public"."m"');
+    assert.equal(quoteRelation(qualifiedName("public", "p"), false), '"public"."p"');
   });
   it("refuses empty identifiers and NUL bytes", () => {
     assert.throws(() => quoteIdent(""));
