@@ -5,7 +5,11 @@ export { loadConfig, parseConfigText, type LoadedConfig } from "./config/load-co
 export { resolveEndpoint, type Endpoint } from "./config/resolve-endpoint.js";
 export type { PgferryConfig } from "./config/schema.js";
 export { redactUrl, redactText } from "./config/redact.js";
-export { buildSyncPlan, type SyncPlanInput } from "./plan/build-sync-plan.js";
+export { buildSyncPlan, type DriftOptions, type SyncPlanInput } from "./plan/build-sync-plan.js";
+export { runDiff, type DiffOptions } from "./execute/run-diff.js";
+export { syncRows, type SyncRowsOptions, type SyncRowsResult, type SyncRowsTableResult } from "./execute/sync-rows.js";
+export { diffCatalogs } from "./plan/diff-catalogs.js";
+export type * from "./model/schema-diff.js";
 export type { Selection } from "./plan/select-tables.js";
 export { introspectCatalog } from "./introspect/introspect-catalog.js";
 export * from "./errors.js";

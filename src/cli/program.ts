@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { redactText } from "../config/redact.js";
 import { isPgferryError } from "../errors.js";
 import type { CliContext, GlobalOptions } from "./cli-context.js";
+import { DIFF_ERROR_EXIT, diffCommand } from "./commands/diff-command.js";
 import { syncCommand } from "./commands/sync-command.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 
@@ -20,7 +21,10 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
   const globals = () => program.opts<GlobalOptions>();
+  // A command may fix the exit code of every error it raises (diff: 2, as diff(1) does).
+  let errorExit: number | undefined;
   program.addCommand(syncCommand(ctx, globals, (code) => (exitCode = code)));
+  program.addCommand(diffCommand(ctx, globals, (code) => (exitCode = code)).hook("preAction", () => void (errorExit = DIFF_ERROR_EXIT)));
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
 
   try {
@@ -34,6 +38,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     ctx.stderr.write(`pgferry: error: ${redactText(errorMessage(error))}\n`);
     if (verbose && error instanceof Error) ctx.stderr.write(`${redactText(error.stack ?? "")}\n${causeChain(error)}`);
     if (ctx.signal.aborted) return EXIT.interrupted;
+    if (errorExit !== undefined) return errorExit;
     return isPgferryError(error) ? exitCodeFor(error.code) : EXIT.failed;
   }
 }

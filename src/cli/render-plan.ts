@@ -34,7 +34,10 @@ function detail(action: TableAction): string {
     case "create":
     case "refresh": {
       const where = action.copy.where ? ` where ${action.copy.where}` : "";
-      return `${action.columns.map((c) => c.name).join(", ")} (${action.copy.format})${where}`;
+      const columns = action.columns.map((c) => (c.conversion === "none" ? c.name : `${c.name} ${c.sourceType}→${c.targetType}${c.conversion === "to-jsonb" ? " (to_jsonb)" : ""}`));
+      const fills = action.copy.fills.map((f) => `${f.column} := configured value`);
+      const via = action.copy.staged ? `${action.copy.format}, through a staging table` : action.copy.format;
+      return `${[...columns, ...fills].join(", ")} (${via})${where}`;
     }
     case "skip":
     case "truncate-cascade":

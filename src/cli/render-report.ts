@@ -1,12 +1,23 @@
 /** The run report: a table for people, JSON for machines. */
-import type { SyncReport } from "../model/result.js";
+import type { RowChanges, SyncReport } from "../model/result.js";
 import { displayName } from "../model/qualified-name.js";
 import { formatBytes, formatCount, formatSeconds } from "./format-units.js";
 import { renderTextTable } from "./render-table.js";
 
 export function renderReport(report: SyncReport): string {
-  const rows = report.steps.map((s) => [displayName(s.table), s.action, formatCount(s.rows), formatBytes(s.bytes), formatSeconds(s.seconds), s.status, s.reason ?? ""]);
-  const table = renderTextTable(["table", "action", "rows", "size", "seconds", "status", "reason"], rows, new Set([2, 3, 4]));
+  const merged = report.steps.some((s) => s.changes);
+  const rows = report.steps.map((s) => [
+    displayName(s.table),
+    s.action,
+    formatCount(s.rows),
+    formatBytes(s.bytes),
+    formatSeconds(s.seconds),
+    ...(merged ? [describeChanges(s.changes)] : []),
+    s.status,
+    s.reason ?? "",
+  ]);
+  const header = ["table", "action", "rows", "size", "seconds", ...(merged ? ["inserted / updated / unchanged / deleted"] : []), "status", "reason"];
+  const table = renderTextTable(header, rows, new Set([2, 3, 4]));
   const totals = reportTotals(report);
   const rate = report.seconds > 0 ? ` (${formatCount(totals.rows / report.seconds)} rows/s)` : "";
   const verdict = report.committed
@@ -15,6 +26,10 @@ export function renderReport(report: SyncReport): string {
       ? `Outcome unknown: ${report.error}`
       : `Nothing was changed on the target${report.error ? `: ${report.error}` : "."}`;
   return `${table}\n\n${verdict}`;
+}
+
+function describeChanges(changes: RowChanges | undefined): string {
+  return changes ? [changes.inserted, changes.updated, changes.unchanged, changes.deleted].map(formatCount).join(" / ") : "";
 }
 
 export function reportTotals(report: SyncReport) {
@@ -53,6 +68,7 @@ export function reportJson(report: SyncReport): object {
       bytes: s.bytes,
       seconds: Number(s.seconds.toFixed(3)),
       reason: s.reason ?? null,
+      ...(s.changes ? { changes: s.changes } : {}),
     })),
   };
 }

@@ -3,7 +3,7 @@
  * valid CHECK constraints. Keys, indexes and FKs come after the data (post-data), as pg_restore does.
  */
 import type { Column, Sequence, Table } from "../model/catalog.js";
-import { sameName } from "../model/qualified-name.js";
+import { sameName, type QualifiedName } from "../model/qualified-name.js";
 import { quoteIdent, quoteQualified } from "../sql/quote.js";
 import { renderSequenceOptions } from "./render-sequence.js";
 
@@ -12,13 +12,15 @@ export function renderCreateTable(table: Table, identitySequences: readonly Sequ
   const create = table.unlogged ? "CREATE UNLOGGED TABLE" : "CREATE TABLE";
   const checks = inlineChecks(table);
   const partitionBy = table.partitioning.key ? ` PARTITION BY ${table.partitioning.key}` : "";
+  // reloptions are name=value pairs of storage parameters (fillfactor, autovacuum_*…).
+  const storage = table.options.length ? ` WITH (${table.options.join(", ")})` : "";
   const parent = table.partitioning.parent;
   if (parent && table.partitioning.bound) {
     const body = checks.length ? ` (\n  ${checks.join(",\n  ")}\n)` : "";
-    return `${create} ${name} PARTITION OF ${quoteQualified(parent)}${body} ${table.partitioning.bound}${partitionBy}`;
+    return `${create} ${name} PARTITION OF ${quoteQualified(parent)}${body} ${table.partitioning.bound}${partitionBy}${storage}`;
   }
   const lines = [...table.columns.map((c) => renderColumn(c, table, identitySequences)), ...checks];
-  return `${create} ${name} (\n  ${lines.join(",\n  ")}\n)${partitionBy}`;
+  return `${create} ${name} (\n  ${lines.join(",\n  ")}\n)${partitionBy}${storage}`;
 }
 
 function renderColumn(column: Column, table: Table, identitySequences: readonly Sequence[]): string {
@@ -35,6 +37,18 @@ function renderColumn(column: Column, table: Table, identitySequences: readonly 
   }
   if (column.notNull) parts.push("NOT NULL");
   return parts.join(" ");
+}
+
+/**
+ * A source-only column added to an existing table (--add-columns): its type, collation and, for a
+ * generated column, its expression. No NOT NULL or default: the table may hold rows, and a default
+ * may name a sequence the target lacks.
+ */
+export function renderAddColumn(table: QualifiedName, column: Column): string {
+  const parts = [quoteIdent(column.name), column.type];
+  if (column.collation) parts.push(`COLLATE ${quoteQualified(column.collation)}`);
+  if (column.generated && column.default !== null) parts.push(`GENERATED ALWAYS AS (${column.default}) ${column.generated === "stored" ? "STORED" : "VIRTUAL"}`);
+  return `ALTER TABLE ${quoteQualified(table)} ADD COLUMN ${parts.join(" ")}`;
 }
 
 /** CHECK constraints that are valid go inline; NOT VALID ones are added after the data. */

@@ -1,14 +1,29 @@
 /** DdlStatement → SQL text. Pure; identifiers through quoteIdent, server-deparsed fragments as they are. */
 import type { DdlStatement } from "../model/ddl-statement.js";
 import { quoteIdent, quoteQualified } from "../sql/quote.js";
-import { renderCreateTable } from "./render-create-table.js";
+import { renderAddColumn, renderCreateTable } from "./render-create-table.js";
 import { renderCreateDomain, renderCreateEnum } from "./render-types.js";
+import { renderComment, renderCreateComposite, renderCreateExtension, renderCreateTrigger, renderCreateView } from "./render-objects.js";
 import { renderCreateSequence } from "./render-sequence.js";
 
 export function renderDdl(statement: DdlStatement): string {
   switch (statement.kind) {
     case "create-schema":
       return `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(statement.schema)}`;
+    case "create-extension":
+      return renderCreateExtension(statement.name, statement.schema);
+    case "create-composite":
+      return renderCreateComposite(statement.type);
+    case "create-function":
+      return statement.function.definition;
+    case "create-view":
+      return renderCreateView(statement.view);
+    case "refresh-materialized-view":
+      return `REFRESH MATERIALIZED VIEW ${quoteQualified(statement.name)}`;
+    case "create-trigger":
+      return renderCreateTrigger(statement.table, statement.trigger);
+    case "comment":
+      return renderComment(statement.on, statement.text);
     case "create-enum":
       return renderCreateEnum(statement.type);
     case "create-domain":
@@ -17,6 +32,8 @@ export function renderDdl(statement: DdlStatement): string {
       return renderCreateSequence(statement.sequence);
     case "create-table":
       return renderCreateTable(statement.table, statement.identitySequences);
+    case "add-column":
+      return renderAddColumn(statement.table, statement.column);
     case "add-constraint":
       return `ALTER TABLE ${quoteQualified(statement.table)} ADD CONSTRAINT ${quoteIdent(statement.constraint.name)} ${statement.constraint.definition}`;
     case "drop-constraint":

@@ -1,6 +1,7 @@
 /** The COPY statements for one table. Pure: identifiers quoted, the where filter is the user's own SQL. */
-import type { CopySpec, TableAction } from "../model/plan.js";
-import { quoteIdentList, quoteQualified, quoteRelation } from "../sql/quote.js";
+import type { CopySpec, MergeSpec, TableAction } from "../model/plan.js";
+import { conversionExpression } from "../plan/plan-conversion.js";
+import { quoteIdent, quoteIdentList, quoteQualified, quoteRelation } from "../sql/quote.js";
 
 type CopyAction = Extract<TableAction, { kind: "create" | "refresh" }>;
 
@@ -29,4 +30,90 @@ export function renderSourceCount(action: CopyAction): string {
 
 function formatOptions(copy: CopySpec): string {
   return copy.format === "binary" ? " (FORMAT binary)" : "";
+}
+
+/** Always in the session's temporary schema, so no user table of that name can be meant. */
+export function stagingName(staging: string): string {
+  return `pg_temp.${quoteIdent(staging)}`;
+}
+
+/** The staging table a drifted table loads through: the copied columns, typed for the conversion. */
+export function renderCreateStaging(action: CopyAction, staging: string): string {
+  const columns = action.columns.map((c) => `${quoteIdent(c.name)} ${c.stagingType}`);
+  return `CREATE TEMPORARY TABLE ${stagingName(staging)} (${columns.join(", ")}) ON COMMIT DROP`;
+}
+
+export function renderCopyInStaging(action: CopyAction, staging: string): string {
+  return `COPY ${stagingName(staging)} (${quoteIdentList(action.columns.map((c) => c.name))}) FROM STDIN${formatOptions(action.copy)}`;
+}
+
+/**
+ * INSERT … SELECT from the staging table with each column's conversion; fills are parameters
+ * cast to their column's type. OVERRIDING SYSTEM VALUE keeps the source's identity values, as COPY does.
+ */
+export function renderInsertFromStaging(action: CopyAction, staging: string, alias?: string): string {
+  const names = [...action.columns.map((c) => c.name), ...action.copy.fills.map((f) => f.column)];
+  const values = [
+    ...action.columns.map((c) => conversionExpression(c.conversion, quoteIdent(c.name), c.targetType)),
+    ...action.copy.fills.map((f, i) => `CAST($${i + 1}::text AS ${f.type})`),
+  ];
+  const into = alias ? `${quoteQualified(action.table)} AS ${alias}` : quoteQualified(action.table);
+  return `INSERT INTO ${into} (${quoteIdentList(names)}) OVERRIDING SYSTEM VALUE SELECT ${values.join(", ")} FROM ${stagingName(staging)}`;
+}
+
+/** The key columns of a merged table as the target sees them, and as converted from the staging table. */
+function keyTuples(action: CopyAction, targetAlias: string): { target: string; staged: string } {
+  const key = action.copy.merge?.key ?? [];
+  const column = (name: string) => action.columns.find((c) => c.name === name)!;
+  return {
+    target: `(${key.map((k) => `${targetAlias}.${quoteIdent(k)}`).join(", ")})`,
+    staged: `(${key.map((k) => conversionExpression(column(k).conversion, `s.${quoteIdent(k)}`, column(k).targetType)).join(", ")})`,
+  };
+}
+
+/**
+ * Upsert / insert-missing from the staging table. An upsert rewrites a matching row only when a
+ * copied value differs (IS DISTINCT FROM), so unchanged rows cause no write; `xmax = 0` tells an
+ * inserted row from an updated one. Returns one row: inserted, updated.
+ */
+export function renderMergeFromStaging(action: CopyAction, staging: string): string {
+  const merge = action.copy.merge;
+  if (!merge) throw new Error("renderMergeFromStaging needs a merge spec");
+  return renderMergeCounts(`${renderInsertFromStaging(action, staging, MERGE_ALIAS)} ${renderOnConflict(merge)}`);
+}
+
+/** The alias of the target table inside a merging INSERT. */
+export const MERGE_ALIAS = "pgferry_t";
+
+/** ON CONFLICT for a merge: DO NOTHING, or DO UPDATE of the columns whose values differ. */
+export function renderOnConflict(merge: Pick<MergeSpec, "mode" | "key" | "update">): string {
+  const conflict = `ON CONFLICT (${quoteIdentList(merge.key)})`;
+  const changed = merge.update.map(quoteIdent);
+  if (merge.mode === "insert-missing" || changed.length === 0) return `${conflict} DO NOTHING`;
+  return (
+    `${conflict} DO UPDATE SET ${changed.map((c) => `${c} = EXCLUDED.${c}`).join(", ")}` +
+    ` WHERE (${changed.map((c) => `${MERGE_ALIAS}.${c}`).join(", ")}) IS DISTINCT FROM (${changed.map((c) => `EXCLUDED.${c}`).join(", ")})`
+  );
+}
+
+/** Wrap a merging INSERT (target aliased MERGE_ALIAS) so it returns one row: inserted, updated. */
+export function renderMergeCounts(insert: string): string {
+  return `WITH merged AS (${insert} RETURNING (${MERGE_ALIAS}.xmax = 0) AS inserted)
+    SELECT count(*) FILTER (WHERE inserted)::int8::text AS inserted, count(*) FILTER (WHERE NOT inserted)::int8::text AS updated FROM merged`;
+}
+
+/** Staged source rows whose key is not on the target after the merge (verification: must be 0). */
+export function renderMissingAfterMerge(action: CopyAction, staging: string): string {
+  const keys = keyTuples(action, "t");
+  return `SELECT count(*)::int8::text AS n FROM ${stagingName(staging)} AS s
+    WHERE NOT EXISTS (SELECT 1 FROM ${quoteRelation(action.table, !action.copy.intoPartitioned)} AS t WHERE ${keys.target} = ${keys.staged})`;
+}
+
+/** --delete-missing: target rows (within the where filter) whose key the source no longer has. */
+export function renderDeleteMissing(action: CopyAction, staging: string): string {
+  const keys = keyTuples(action, "t");
+  // A replacing merge (refresh with preserved columns) leaves nothing outside the filter, as a refresh.
+  const where = action.copy.where === null || action.copy.merge?.replace ? "" : ` AND (${action.copy.where})`;
+  return `DELETE FROM ${quoteRelation(action.table, !action.copy.intoPartitioned)} AS t
+    WHERE NOT EXISTS (SELECT 1 FROM ${stagingName(staging)} AS s WHERE ${keys.target} = ${keys.staged})${where}`;
 }

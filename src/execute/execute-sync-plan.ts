@@ -11,7 +11,9 @@ import { displayName, nameKey } from "../model/qualified-name.js";
 import type { StepResult } from "../model/result.js";
 import { describePgError, isTransientConnectionError, sqlstateOf } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
-import { quoteQualified, quoteRelation } from "../sql/quote.js";
+import { quoteRelation } from "../sql/quote.js";
+import { renderDeleteMissing } from "./copy-sql.js";
+import { setSequences } from "./set-sequences.js";
 import { copyTable, CopyStreamError } from "./copy-table.js";
 import type { SyncEventListener } from "./events.js";
 import type { SourceSnapshot } from "./source-snapshot.js";
@@ -58,9 +60,9 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
       await truncateTables(target, plan, input.settings.lockTimeoutSeconds);
     }
     let worker = await input.source.openWorker("source worker");
-    for (const action of copies) {
+    for (const [index, action] of copies.entries()) {
       throwIfAborted(input.signal);
-      const result = await copyInSavepoint(action, worker, input);
+      const result = await copyInSavepoint(action, worker, stagingFor(index), input);
       results.set(nameKey(action.table), result);
       if (result.status === "failed") {
         // A COPY cut short leaves the source session mid-stream: start a fresh one on the same snapshot.
@@ -69,9 +71,12 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
       }
     }
     if ([...results.values()].every((r) => r.status === "ok")) {
+      await deleteMissingRows(copies, results, input);
+    }
+    if ([...results.values()].every((r) => r.status === "ok")) {
       await runStatements(target, plan.postData, "building keys, indexes and foreign keys", input);
       throwIfAborted(input.signal);
-      sequencesSet = await resetSequences(target, plan);
+      sequencesSet = await setSequences(target, plan.sequenceResets);
       for (const mismatch of await verifyTargetCounts(target, copies, results)) {
         results.set(nameKey(mismatch.table), mismatch);
       }
@@ -100,22 +105,65 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
   return { steps: finalSteps(plan, results, committed, runError), committed, sequencesSet, ...(runError ? { error: runError } : {}) };
 }
 
-async function copyInSavepoint(action: CopyAction, source: SqlSession, input: ExecuteInput): Promise<StepResult> {
+/** One staging table name per copied table: merged tables keep theirs until COMMIT. */
+function stagingFor(index: number): string {
+  return `pgferry_staging_${index}`;
+}
+
+/**
+ * --delete-missing, after every table is merged: children before parents (reverse load order),
+ * so a deleted parent's vanished children are gone first. Each table in its own savepoint.
+ */
+async function deleteMissingRows(copies: readonly CopyAction[], results: Map<string, StepResult>, input: ExecuteInput): Promise<void> {
+  const { target } = input;
+  for (const [index, action] of [...copies.entries()].reverse()) {
+    if (!action.copy.merge?.deleteMissing) continue;
+    throwIfAborted(input.signal);
+    const result = results.get(nameKey(action.table))!;
+    await target.query("SAVEPOINT pgferry_delete");
+    try {
+      const deleted = await target.execute(renderDeleteMissing(action, stagingFor(index)));
+      await target.query("RELEASE SAVEPOINT pgferry_delete");
+      const changes = { inserted: 0, updated: 0, unchanged: 0, ...result.changes, deleted };
+      results.set(nameKey(action.table), { ...result, changes });
+    } catch (error) {
+      if (target.brokenBy || isTransientConnectionError(error)) throw error;
+      await target.query("ROLLBACK TO SAVEPOINT pgferry_delete");
+      results.set(nameKey(action.table), { ...result, status: "failed", reason: `deleting rows the source no longer has: ${describePgError(error)}` });
+    }
+  }
+}
+
+async function copyInSavepoint(action: CopyAction, source: SqlSession, staging: string, input: ExecuteInput): Promise<StepResult> {
   const { target } = input;
   const started = performance.now();
   input.onEvent({ kind: "table-start", table: action.table, estimatedBytes: action.copy.estimatedBytes, estimatedRows: action.copy.estimatedRows });
   await target.query("SAVEPOINT pgferry_table");
   let bytes = 0;
   try {
-    const outcome = await copyTable(action, source, target, (b) => {
+    const outcome = await copyTable(action, source, target, staging, (b) => {
       bytes = b;
       input.onEvent({ kind: "table-progress", table: action.table, bytes: b });
     }, input.signal);
     await target.query("RELEASE SAVEPOINT pgferry_table");
     const seconds = (performance.now() - started) / 1000;
     input.onEvent({ kind: "table-done", table: action.table, rows: outcome.rowsWritten, bytes: outcome.bytes, seconds, ok: true });
-    const mismatch = outcome.rowsRead !== outcome.rowsWritten ? `source sent ${outcome.rowsRead} rows, target stored ${outcome.rowsWritten}` : undefined;
-    return { table: action.table, action: action.kind, status: mismatch ? "failed" : "ok", rows: outcome.rowsWritten, bytes: outcome.bytes, seconds, ...(mismatch ? { reason: mismatch } : {}) };
+    const mismatch =
+      outcome.rowsRead === outcome.rowsWritten
+        ? undefined
+        : outcome.changes
+          ? `verification failed: ${outcome.rowsRead - outcome.rowsWritten} of the source's ${outcome.rowsRead} rows are not on the target after the merge`
+          : `source sent ${outcome.rowsRead} rows, target stored ${outcome.rowsWritten}`;
+    return {
+      table: action.table,
+      action: action.kind,
+      status: mismatch ? "failed" : "ok",
+      rows: outcome.rowsWritten,
+      bytes: outcome.bytes,
+      seconds,
+      ...(mismatch ? { reason: mismatch } : {}),
+      ...(outcome.changes ? { changes: outcome.changes } : {}),
+    };
   } catch (error) {
     throwIfAborted(input.signal);
     const side = error instanceof CopyStreamError ? error.side : null;
@@ -156,14 +204,6 @@ async function truncateTables(target: SqlSession, plan: SyncPlan, lockTimeoutSec
       { cause: error },
     );
   }
-}
-
-async function resetSequences(target: SqlSession, plan: SyncPlan): Promise<number> {
-  for (const reset of plan.sequenceResets) {
-    // The sequence's name travels as a parameter and is resolved by the regclass cast.
-    await target.query("SELECT setval($1::regclass, $2::bigint, $3)", [quoteQualified(reset.sequence), reset.value, reset.isCalled]);
-  }
-  return plan.sequenceResets.length;
 }
 
 function finalSteps(plan: SyncPlan, results: Map<string, StepResult>, committed: boolean, runError: string | undefined): StepResult[] {

@@ -7,14 +7,15 @@ import { ConfigError, SafetyError } from "../errors.js";
 import { introspectCatalog } from "../introspect/introspect-catalog.js";
 import { isSameDatabase } from "../introspect/query-identity.js";
 import type { Catalog } from "../model/catalog.js";
-import type { SyncPlan } from "../model/plan.js";
+import type { SyncMode, SyncPlan } from "../model/plan.js";
 import type { StepResult, SyncReport } from "../model/result.js";
-import { buildSyncPlan } from "../plan/build-sync-plan.js";
+import { buildSyncPlan, type DriftOptions, type TableSettings } from "../plan/build-sync-plan.js";
 import type { Selection } from "../plan/select-tables.js";
 import { lockTargetOrFail } from "../pg/advisory-lock.js";
 import { connect, withRetry } from "../pg/connect.js";
 import type { SqlSession } from "../pg/session.js";
 import type { SyncEventListener } from "./events.js";
+import { checkConversions } from "./check-conversions.js";
 import { executeSyncPlan } from "./execute-sync-plan.js";
 import { openSourceSnapshot, type SourceSnapshot } from "./source-snapshot.js";
 import { validateWhereFilters } from "./validate-where.js";
@@ -24,6 +25,14 @@ export interface SyncOptions {
   readonly target: Endpoint;
   readonly selection: Selection;
   readonly cascade?: boolean;
+  /** Schema drift handling: --add-columns, --no-create, --strict and per-table fill values. */
+  readonly drift?: DriftOptions;
+  /** refresh (default) replaces each table's rows; upsert and insert-missing merge by key. */
+  readonly mode?: SyncMode;
+  /** With upsert: delete target rows whose key the source no longer has. */
+  readonly deleteMissing?: boolean;
+  /** Per-table settings by pattern (pgferry.yml `tables:`): fill, key, preserve. */
+  readonly tables?: Readonly<Record<string, TableSettings>>;
   readonly jobs?: number;
   readonly dryRun?: boolean;
   /** Seconds any table lock may be waited for, on either side, before the run fails (0 = forever). Default 60. */
@@ -55,12 +64,18 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
     if (isSameDatabase(opened.sourceCatalog.identity, opened.targetCatalog.identity)) {
       throw new SafetyError(`source and target are the same database (${options.target.label}): refusing to sync a database into itself`);
     }
-    const plan = buildSyncPlan({
+    const planned = buildSyncPlan({
       source: opened.sourceCatalog,
       target: opened.targetCatalog,
       selection: options.selection,
       cascade: options.cascade ?? false,
+      ...(options.drift ? { drift: options.drift } : {}),
+      ...(options.mode ? { mode: options.mode } : {}),
+      ...(options.deleteMissing ? { deleteMissing: options.deleteMissing } : {}),
+      ...(options.tables ? { tables: options.tables } : {}),
     });
+    const conversionProblems = await checkConversions(planned, opened.target);
+    const plan: SyncPlan = conversionProblems.length ? Object.freeze({ ...planned, diagnostics: [...planned.diagnostics, ...conversionProblems] }) : planned;
     const problems = plan.diagnostics.filter((d) => d.level === "error");
     const report = (steps: StepResult[], extra: Partial<SyncReport>): SyncReport => ({
       source: options.source.label,

@@ -1,6 +1,8 @@
 /**
  * Settings for the target transaction only (SET LOCAL semantics through set_config(…, true)).
  * DateStyle and IntervalStyle match what the source sessions print, so text COPY round-trips.
+ * check_function_bodies is off, as pg_restore has it: a created SQL function may name a table
+ * created after it.
  */
 import { millisecondsSetting, type SqlSession } from "../pg/session.js";
 
@@ -17,7 +19,8 @@ export async function applyTargetSettings(target: SqlSession, settings: TargetSe
             set_config('idle_in_transaction_session_timeout', '0', true),
             set_config('max_parallel_maintenance_workers', $2, true),
             set_config('maintenance_work_mem', '256MB', true),
-            set_config('DateStyle', 'ISO, MDY', true), set_config('IntervalStyle', 'postgres', true)`,
+            set_config('DateStyle', 'ISO, MDY', true), set_config('IntervalStyle', 'postgres', true),
+            set_config('check_function_bodies', 'off', true)`,
     [millisecondsSetting(settings.lockTimeoutSeconds), String(settings.parallelIndexWorkers)],
   );
 }

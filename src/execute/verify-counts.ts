@@ -15,7 +15,8 @@ export async function verifyTargetCounts(target: SqlSession, copies: readonly Co
   const mismatches: StepResult[] = [];
   for (const action of copies) {
     const result = results.get(nameKey(action.table));
-    if (!result || result.status !== "ok") continue;
+    // A merged table keeps target-only rows: copyTable checked every source key instead.
+    if (!result || result.status !== "ok" || (action.copy.merge && !action.copy.merge.replace)) continue;
     // ONLY for a plain table: rows of INHERITS children are theirs, not this table's.
     const relation = quoteRelation(action.table, !action.copy.intoPartitioned);
     const rows = await target.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${relation}`);

@@ -2,13 +2,25 @@
  * Read one database's catalog into a frozen Catalog. Runs with search_path = pg_catalog so the
  * server's deparsers schema-qualify every name they print (as pg_dump does).
  */
-import type { Catalog, Column, Constraint, ConstraintKind, DomainType, EnumType, Index, Sequence, Table } from "../model/catalog.js";
+import type { Catalog, Column, CompositeType, Constraint, ConstraintKind, DomainType, EnumType, FunctionDef, Index, Sequence, Table, Trigger, View } from "../model/catalog.js";
 import { qualifiedName, type QualifiedName } from "../model/qualified-name.js";
 import type { SqlSession } from "../pg/session.js";
 import { queryColumns, type ColumnRow } from "./query-columns.js";
 import { queryConstraints, type ConstraintRow } from "./query-constraints.js";
 import { querySchemas, queryServerInfo } from "./query-identity.js";
-import { queryIndexes } from "./query-indexes.js";
+import { queryIndexes, type IndexRow } from "./query-indexes.js";
+import {
+  queryComposites,
+  queryExtensions,
+  queryFunctions,
+  queryTableDependencies,
+  queryTriggers,
+  queryViews,
+  type FunctionRow,
+  type TableDependencyRow,
+  type TriggerRow,
+  type ViewRow,
+} from "./query-objects.js";
 import { querySequences, queryTableSequences, type SequenceRow } from "./query-sequences.js";
 import { queryTables, type TableRow } from "./query-tables.js";
 import { queryDomains, queryEnums } from "./query-types.js";
@@ -38,14 +50,27 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
     await queryEnums(session),
     await queryDomains(session),
   ];
+  const [triggers, dependencies, functionRows, viewRows, composites, extensions] = [
+    await queryTriggers(session, oids, info.versionNum),
+    await queryTableDependencies(session, oids),
+    await queryFunctions(session),
+    await queryViews(session),
+    await queryComposites(session),
+    await queryExtensions(session),
+  ];
+  const viewIndexes = groupBy(await queryIndexes(session, viewRows.map((v) => v.oid)), (r) => r.table_oid);
+  const functionKeys = new Map(functionRows.map((f) => [String(f.oid), functionKey(f)]));
   const byTable = <R extends { table_oid: number }>(rows: readonly R[]) => groupBy(rows, (r) => r.table_oid);
   const columnsOf = byTable(columns);
   const constraintsOf = byTable(constraints);
   const indexesOf = byTable(indexes);
   const sequencesOf = byTable(tableSequences);
-  const tables = tableRows.map((row) =>
-    toTable(row, columnsOf.get(row.oid) ?? [], constraintsOf.get(row.oid) ?? [], indexesOf.get(row.oid) ?? [], sequencesOf.get(row.oid) ?? []),
-  );
+  const triggersOf = byTable(triggers);
+  const dependenciesOf = byTable(dependencies);
+  const tables = tableRows.map((row) => ({
+    ...toTable(row, columnsOf.get(row.oid) ?? [], constraintsOf.get(row.oid) ?? [], indexesOf.get(row.oid) ?? [], sequencesOf.get(row.oid) ?? []),
+    ...tableObjects(triggersOf.get(row.oid) ?? [], dependenciesOf.get(row.oid) ?? [], functionKeys),
+  }));
   return deepFreeze({
     serverVersion: info.versionNum,
     serverVersionText: info.versionText,
@@ -53,7 +78,7 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
     schemas,
     tables: withPartitionTotals(tables),
     sequences: sequences.map(toSequence),
-    enums: enums.map((e): EnumType => ({ name: qualifiedName(e.schema, e.name), labels: e.labels })),
+    enums: enums.map((e): EnumType => ({ name: qualifiedName(e.schema, e.name), labels: e.labels, comment: e.comment })),
     domains: domains.map(
       (d): DomainType => ({
         name: qualifiedName(d.schema, d.name),
@@ -63,18 +88,71 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
         default: d.default_expr,
         collation: optionalName(d.collation_schema, d.collation_name),
         checks: d.checks,
+        comment: d.comment,
       }),
     ),
+    composites: composites.map(
+      (c): CompositeType => ({
+        name: qualifiedName(c.schema, c.name),
+        comment: c.comment,
+        attributes: c.attributes.map((a) => ({
+          name: a.name,
+          type: a.type,
+          userType: optionalName(a.user_type_schema, a.user_type_name),
+          collation: optionalName(a.collation_schema, a.collation_name),
+        })),
+      }),
+    ),
+    functions: functionRows.map(
+      (f): FunctionDef => ({
+        key: functionKey(f),
+        name: qualifiedName(f.schema, f.name),
+        identityArguments: f.args,
+        kind: f.kind,
+        definition: f.definition,
+        comment: f.comment,
+      }),
+    ),
+    views: viewRows.map((v) => toView(v, viewIndexes.get(v.oid) ?? [], functionKeys)),
+    extensions: extensions.extensions,
+    availableExtensions: extensions.available,
   });
+}
+
+/** How overloads are told apart: the qualified name and the identity argument types. */
+function functionKey(f: Pick<FunctionRow, "schema" | "name" | "args">): string {
+  return `${f.schema}.${f.name}(${f.args})`;
+}
+
+function tableObjects(triggers: readonly TriggerRow[], dependencies: readonly TableDependencyRow[], functionKeys: ReadonlyMap<string, string>) {
+  return {
+    triggers: triggers.map((t): Trigger => ({ name: t.name, definition: t.definition, enabled: t.enabled, comment: t.comment })),
+    functions: dependencies.flatMap((d) => (d.kind === "function" && functionKeys.has(d.ref) ? [functionKeys.get(d.ref)!] : [])),
+    extensions: dependencies.flatMap((d) => (d.kind === "extension" ? [d.ref] : [])),
+  };
+}
+
+function toView(row: ViewRow, indexes: readonly IndexRow[], functionKeys: ReadonlyMap<string, string>): View {
+  return {
+    name: qualifiedName(row.schema, row.name),
+    materialized: row.materialized,
+    definition: row.definition,
+    options: row.options ?? [],
+    populated: row.populated,
+    relations: row.relations.map((r) => qualifiedName(r.schema, r.name)),
+    functions: row.functions.flatMap((oid) => (functionKeys.has(oid) ? [functionKeys.get(oid)!] : [])),
+    indexes: indexes.map((i): Index => ({ name: i.name, definition: i.definition, comment: i.comment })),
+    comment: row.comment,
+  };
 }
 
 function toTable(
   row: TableRow,
   columns: readonly ColumnRow[],
   constraints: readonly ConstraintRow[],
-  indexes: readonly { name: string; definition: string }[],
+  indexes: readonly IndexRow[],
   sequences: readonly { schema: string; name: string }[],
-): Table {
+): Omit<Table, "triggers" | "functions" | "extensions"> {
   return {
     name: qualifiedName(row.schema, row.name),
     partitioned: row.partitioned,
@@ -85,7 +163,10 @@ function toTable(
     },
     columns: columns.map(toColumn),
     constraints: constraints.map(toConstraint),
-    indexes: indexes.map((i): Index => ({ name: i.name, definition: i.definition })),
+    indexes: indexes.map((i): Index => ({ name: i.name, definition: i.definition, comment: i.comment })),
+    comment: row.comment,
+    options: row.options ?? [],
+    unhandled: row.unhandled,
     unlogged: row.unlogged,
     rowEstimate: row.row_estimate === null ? null : Number(row.row_estimate),
     sizeBytes: Number(row.size_bytes),
@@ -99,12 +180,14 @@ function toColumn(row: ColumnRow): Column {
     position: row.position,
     type: row.type,
     userType: optionalName(row.user_type_schema, row.user_type_name),
+    category: row.category,
     binaryPortable: row.binary_portable,
     notNull: row.not_null,
     default: row.default_expr,
     generated: row.generated === "s" ? "stored" : row.generated === "v" ? "virtual" : null,
     identity: row.identity === "a" ? "always" : row.identity === "d" ? "by default" : null,
     collation: optionalName(row.collation_schema, row.collation_name),
+    comment: row.comment,
   };
 }
 
@@ -123,8 +206,10 @@ function toConstraint(row: ConstraintRow): Constraint {
     definition: row.definition,
     columns: row.columns,
     references: optionalName(row.ref_schema, row.ref_name),
+    referencedColumns: row.ref_columns,
     deferrable: row.deferrable,
     initiallyDeferred: row.deferred,
+    comment: row.comment,
   };
 }
 
@@ -143,6 +228,7 @@ function toSequence(row: SequenceRow): Sequence {
     ownedBy: owner && row.owner_column ? { table: owner, column: row.owner_column } : null,
     identity: row.identity,
     readable: row.readable,
+    comment: row.comment,
   };
 }
 

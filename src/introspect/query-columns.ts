@@ -12,9 +12,11 @@ export interface ColumnRow {
   readonly identity: string;
   readonly user_type_schema: string | null;
   readonly user_type_name: string | null;
+  readonly category: string;
   readonly binary_portable: boolean;
   readonly collation_schema: string | null;
   readonly collation_name: string | null;
+  readonly comment: string | null;
 }
 
 /*
@@ -30,13 +32,14 @@ export async function queryColumns(session: SqlSession, tableOids: readonly numb
            pg_get_expr(ad.adbin, ad.adrelid) AS default_expr,
            a.attgenerated::text AS generated, a.attidentity::text AS identity,
            CASE WHEN ut.oid IS NOT NULL THEN utn.nspname END AS user_type_schema,
-           ut.typname AS user_type_name,
+           ut.typname AS user_type_name, bt.typcategory::text AS category,
            (CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END) < 16384
              AND COALESCE(NULLIF(bt.typelem, 0), 0) < 16384
              AND (t.typtype <> 'd' OR bt.typtype IN ('b', 'e'))
              OR t.typtype = 'e' AS binary_portable,
            CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN cn.nspname END AS collation_schema,
-           CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN co.collname END AS collation_name
+           CASE WHEN a.attcollation <> t.typcollation AND a.attcollation <> 0 THEN co.collname END AS collation_name,
+           col_description(a.attrelid, a.attnum) AS comment
       FROM pg_attribute a
       JOIN pg_type t ON t.oid = a.atttypid
       JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END

@@ -9,8 +9,10 @@ export interface ConstraintRow {
   readonly deferrable: boolean;
   readonly deferred: boolean;
   readonly columns: string[];
+  readonly ref_columns: string[];
   readonly ref_schema: string | null;
   readonly ref_name: string | null;
+  readonly comment: string | null;
 }
 
 // conparentid <> 0 marks a constraint a partition inherited from its parent (created through it);
@@ -24,7 +26,10 @@ export async function queryConstraints(session: SqlSession, tableOids: readonly 
            ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY AS k(num, ord)
                    JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num
                   ORDER BY k.ord)::text[] AS columns,
-           fn.nspname AS ref_schema, fc.relname AS ref_name
+           ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY AS k(num, ord)
+                   JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num
+                  ORDER BY k.ord)::text[] AS ref_columns,
+           fn.nspname AS ref_schema, fc.relname AS ref_name, obj_description(con.oid, 'pg_constraint') AS comment
       FROM pg_constraint con
       LEFT JOIN pg_class fc ON fc.oid = con.confrelid
       LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace

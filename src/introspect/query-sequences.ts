@@ -17,6 +17,7 @@ export interface SequenceRow {
   readonly owner_column: string | null;
   readonly identity: boolean;
   readonly readable: boolean;
+  readonly comment: string | null;
 }
 
 // pg_sequences.last_value is NULL when the sequence was never read or is not readable by us.
@@ -28,7 +29,8 @@ export async function querySequences(session: SqlSession): Promise<SequenceRow[]
            ps.last_value::text AS last_value,
            tn.nspname AS owner_schema, tc.relname AS owner_table, ta.attname AS owner_column,
            COALESCE(d.deptype = 'i', false) AS identity,
-           has_sequence_privilege(c.oid, 'SELECT') OR has_sequence_privilege(c.oid, 'USAGE') AS readable
+           has_sequence_privilege(c.oid, 'SELECT') OR has_sequence_privilege(c.oid, 'USAGE') AS readable,
+           obj_description(c.oid, 'pg_class') AS comment
       FROM pg_sequence s
       JOIN pg_class c ON c.oid = s.seqrelid
       JOIN pg_namespace n ON n.oid = c.relnamespace

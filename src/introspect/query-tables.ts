@@ -13,6 +13,9 @@ export interface TableRow {
   readonly unlogged: boolean;
   readonly row_estimate: number | null;
   readonly size_bytes: number;
+  readonly comment: string | null;
+  readonly options: string[] | null;
+  readonly unhandled: string[];
 }
 
 // Extension member tables are left to the extension; temp and toast schemas are never synced.
@@ -28,7 +31,15 @@ export async function queryTables(session: SqlSession): Promise<TableRow[]> {
            c.relpersistence = 'u' AS unlogged,
            -- reltuples is -1 (14+) or 0 with relpages 0 (12-13) while a table was never vacuumed or analyzed.
            CASE WHEN c.reltuples < 0 OR (c.reltuples = 0 AND c.relpages = 0) THEN NULL ELSE c.reltuples::float8 END AS row_estimate,
-           ((c.relpages + COALESCE(tc.relpages, 0))::float8 * current_setting('block_size')::int) AS size_bytes
+           ((c.relpages + COALESCE(tc.relpages, 0))::float8 * current_setting('block_size')::int) AS size_bytes,
+           obj_description(c.oid, 'pg_class') AS comment, c.reloptions::text[] AS options,
+           array_remove(ARRAY[
+             CASE WHEN c.relrowsecurity THEN 'row level security' END,
+             CASE WHEN EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid) THEN 'row security policies' END,
+             CASE WHEN EXISTS (SELECT 1 FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN') THEN 'rules' END,
+             CASE WHEN EXISTS (SELECT 1 FROM pg_statistic_ext s WHERE s.stxrelid = c.oid) THEN 'extended statistics' END,
+             CASE WHEN NOT c.relispartition AND EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = c.oid) THEN 'INHERITS parents' END
+           ], NULL)::text[] AS unhandled
       FROM pg_class c
       JOIN pg_namespace n ON n.oid = c.relnamespace
       LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid

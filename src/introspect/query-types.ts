@@ -5,17 +5,19 @@ export interface EnumRow {
   readonly schema: string;
   readonly name: string;
   readonly labels: string[];
+  readonly comment: string | null;
 }
 
 export async function queryEnums(session: SqlSession): Promise<EnumRow[]> {
   return session.query<EnumRow & Record<string, unknown>>(`
     SELECT n.nspname AS schema, t.typname AS name,
-           array_agg(e.enumlabel::text ORDER BY e.enumsortorder)::text[] AS labels
+           array_agg(e.enumlabel::text ORDER BY e.enumsortorder)::text[] AS labels,
+           obj_description(t.oid, 'pg_type') AS comment
       FROM pg_type t
       JOIN pg_namespace n ON n.oid = t.typnamespace
       JOIN pg_enum e ON e.enumtypid = t.oid
      WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
-     GROUP BY n.nspname, t.typname
+     GROUP BY n.nspname, t.typname, t.oid
      ORDER BY 1, 2`);
 }
 
@@ -30,6 +32,7 @@ export interface DomainRow {
   readonly collation_schema: string | null;
   readonly collation_name: string | null;
   readonly checks: { name: string; definition: string }[];
+  readonly comment: string | null;
 }
 
 export async function queryDomains(session: SqlSession): Promise<DomainRow[]> {
@@ -40,7 +43,8 @@ export async function queryDomains(session: SqlSession): Promise<DomainRow[]> {
            CASE WHEN t.typcollation <> bt.typcollation AND t.typcollation <> 0 THEN cn.nspname END AS collation_schema,
            CASE WHEN t.typcollation <> bt.typcollation AND t.typcollation <> 0 THEN co.collname END AS collation_name,
            COALESCE((SELECT json_agg(json_build_object('name', c.conname, 'definition', pg_get_constraintdef(c.oid)) ORDER BY c.conname)
-                       FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), '[]'::json) AS checks
+                       FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c'), '[]'::json) AS checks,
+           obj_description(t.oid, 'pg_type') AS comment
       FROM pg_type t
       JOIN pg_namespace n ON n.oid = t.typnamespace
       JOIN pg_type bt ON bt.oid = t.typbasetype

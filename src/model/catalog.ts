@@ -20,6 +20,11 @@ export interface Column {
   readonly type: string;
   /** The column's type when it is user-defined (enum, domain, composite), for dependency order. */
   readonly userType: QualifiedName | null;
+  /**
+   * pg_type.typcategory of the column's type (of the base type for a domain): `A` array,
+   * `S` string, `N` numeric, `E` enum, `B` boolean, `D` date/time, `U` user-defined (json, jsonb…).
+   */
+  readonly category: string;
   /** True when binary COPY of this type is portable between servers (no user type oids inside). */
   readonly binaryPortable: boolean;
   readonly notNull: boolean;
@@ -27,6 +32,7 @@ export interface Column {
   readonly generated: "stored" | "virtual" | null;
   readonly identity: "always" | "by default" | null;
   readonly collation: QualifiedName | null;
+  readonly comment: string | null;
 }
 
 export type ConstraintKind = "primary" | "unique" | "check" | "foreign" | "exclusion";
@@ -38,14 +44,27 @@ export interface Constraint {
   readonly definition: string;
   readonly columns: readonly string[];
   readonly references: QualifiedName | null;
+  /** For a foreign key: the referenced columns, in the order of `columns`. */
+  readonly referencedColumns: readonly string[];
   readonly deferrable: boolean;
   readonly initiallyDeferred: boolean;
+  readonly comment: string | null;
 }
 
 export interface Index {
   readonly name: string;
   /** pg_get_indexdef output. */
   readonly definition: string;
+  readonly comment: string | null;
+}
+
+export interface Trigger {
+  readonly name: string;
+  /** pg_get_triggerdef output: the whole CREATE TRIGGER statement. */
+  readonly definition: string;
+  /** pg_trigger.tgenabled: O origin (default), D disabled, R replica, A always. */
+  readonly enabled: "O" | "D" | "R" | "A";
+  readonly comment: string | null;
 }
 
 export interface Partitioning {
@@ -70,6 +89,16 @@ export interface Table {
   readonly sizeBytes: number;
   /** Sequences this table's columns own or use in defaults. */
   readonly sequences: readonly QualifiedName[];
+  readonly triggers: readonly Trigger[];
+  /** Keys (FunctionDef.key) of user functions its defaults, checks, indexes and triggers call. */
+  readonly functions: readonly string[];
+  /** Extensions whose types, operator classes or functions the table uses. */
+  readonly extensions: readonly string[];
+  readonly comment: string | null;
+  /** Storage parameters (reloptions), e.g. `fillfactor=70`. */
+  readonly options: readonly string[];
+  /** What the table has that pgferry does not create with it (reported in the plan): policies, rules… */
+  readonly unhandled: readonly string[];
 }
 
 export interface Sequence {
@@ -88,15 +117,65 @@ export interface Sequence {
   readonly ownedBy: { readonly table: QualifiedName; readonly column: string } | null;
   /** True when the sequence belongs to an identity column (created with the column). */
   readonly identity: boolean;
+  readonly comment: string | null;
 }
 
 export interface EnumType {
   readonly name: QualifiedName;
   readonly labels: readonly string[];
+  readonly comment: string | null;
+}
+
+export interface CompositeType {
+  readonly name: QualifiedName;
+  readonly attributes: readonly {
+    readonly name: string;
+    readonly type: string;
+    readonly userType: QualifiedName | null;
+    readonly collation: QualifiedName | null;
+  }[];
+  readonly comment: string | null;
+}
+
+/** A user function or procedure (not an extension's). */
+export interface FunctionDef {
+  /** `schema.name(identity arguments)`: how PostgreSQL tells overloads apart. */
+  readonly key: string;
+  readonly name: QualifiedName;
+  readonly identityArguments: string;
+  /** f function, p procedure, a aggregate, w window. */
+  readonly kind: "f" | "p" | "a" | "w";
+  /** pg_get_functiondef output (CREATE OR REPLACE …); null for aggregates and window functions. */
+  readonly definition: string | null;
+  readonly comment: string | null;
+}
+
+/** A view or materialized view. */
+export interface View {
+  readonly name: QualifiedName;
+  readonly materialized: boolean;
+  /** pg_get_viewdef output: the SELECT. */
+  readonly definition: string;
+  /** reloptions, e.g. `security_barrier=true`, `check_option=local`. */
+  readonly options: readonly string[];
+  /** A materialized view holds data (REFRESH it after the load). */
+  readonly populated: boolean;
+  /** Tables, views and sequences the definition reads. */
+  readonly relations: readonly QualifiedName[];
+  /** Keys of user functions it calls. */
+  readonly functions: readonly string[];
+  readonly indexes: readonly Index[];
+  readonly comment: string | null;
+}
+
+export interface Extension {
+  readonly name: string;
+  readonly schema: string;
 }
 
 export interface DomainType {
   readonly name: QualifiedName;
+  readonly comment: string | null;
   readonly baseType: string;
   readonly baseUserType: QualifiedName | null;
   readonly notNull: boolean;
@@ -115,4 +194,10 @@ export interface Catalog {
   readonly sequences: readonly Sequence[];
   readonly enums: readonly EnumType[];
   readonly domains: readonly DomainType[];
+  readonly composites: readonly CompositeType[];
+  readonly functions: readonly FunctionDef[];
+  readonly views: readonly View[];
+  readonly extensions: readonly Extension[];
+  /** Extensions this server could create (pg_available_extensions). */
+  readonly availableExtensions: readonly string[];
 }

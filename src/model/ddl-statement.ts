@@ -1,15 +1,30 @@
 /** Schema changes a run makes on the target, as data. Rendered to SQL by ddl/render-ddl. */
-import type { Constraint, DomainType, EnumType, Sequence, Table } from "./catalog.js";
+import type { Column, CompositeType, Constraint, DomainType, EnumType, FunctionDef, Sequence, Table, Trigger, View } from "./catalog.js";
 import type { QualifiedName } from "./qualified-name.js";
+
+/** What a COMMENT ON statement names. */
+export type CommentTarget =
+  | { readonly kind: "table" | "view" | "materialized-view" | "sequence" | "index" | "type"; readonly name: QualifiedName }
+  | { readonly kind: "column"; readonly table: QualifiedName; readonly column: string }
+  | { readonly kind: "constraint" | "trigger"; readonly table: QualifiedName; readonly name: string }
+  | { readonly kind: "function"; readonly function: FunctionDef };
 
 export type DdlStatement =
   | { readonly kind: "create-schema"; readonly schema: string }
+  | { readonly kind: "create-extension"; readonly name: string; readonly schema: string }
   | { readonly kind: "create-enum"; readonly type: EnumType }
   | { readonly kind: "create-domain"; readonly type: DomainType }
+  | { readonly kind: "create-composite"; readonly type: CompositeType }
+  | { readonly kind: "create-function"; readonly function: FunctionDef & { readonly definition: string } }
   | { readonly kind: "create-sequence"; readonly sequence: Sequence }
   | { readonly kind: "create-table"; readonly table: Table; readonly identitySequences: readonly Sequence[] }
+  | { readonly kind: "add-column"; readonly table: QualifiedName; readonly column: Column }
   | { readonly kind: "add-constraint"; readonly table: QualifiedName; readonly constraint: Constraint }
   | { readonly kind: "drop-constraint"; readonly table: QualifiedName; readonly name: string }
   | { readonly kind: "create-index"; readonly table: QualifiedName; readonly name: string; readonly definition: string }
   | { readonly kind: "sequence-owned-by"; readonly sequence: QualifiedName; readonly table: QualifiedName; readonly column: string }
-  | { readonly kind: "defer-constraint"; readonly table: QualifiedName; readonly name: string };
+  | { readonly kind: "defer-constraint"; readonly table: QualifiedName; readonly name: string }
+  | { readonly kind: "create-view"; readonly view: View }
+  | { readonly kind: "refresh-materialized-view"; readonly name: QualifiedName }
+  | { readonly kind: "create-trigger"; readonly table: QualifiedName; readonly trigger: Trigger }
+  | { readonly kind: "comment"; readonly on: CommentTarget; readonly text: string };

@@ -5,4 +5,6 @@ export interface Diagnostic {
   readonly level: "info" | "warning" | "error";
   readonly table?: QualifiedName;
   readonly message: string;
+  /** The two schemas differ here (a table, column or type): fatal under --strict. */
+  readonly drift?: boolean;
 }

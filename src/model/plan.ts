@@ -8,6 +8,27 @@ export interface ColumnCopy {
   readonly name: string;
   readonly sourceType: string;
   readonly targetType: string;
+  /** How a source value becomes the target column's value. */
+  readonly conversion: ColumnConversion;
+  /** The column's type in the staging table: the source's type, or text when the target lacks that type. */
+  readonly stagingType: string;
+}
+
+/**
+ * - `none`: same type on both sides.
+ * - `text-input`: the source's text form is read by the target type's input function during
+ *   COPY (int→bigint, varchar widening, enum→text, text→enum, numeric→numeric(p,s)…); no staging.
+ * - `to-jsonb`: `to_jsonb(value)` (arrays, numbers, booleans, dates… into a json/jsonb column).
+ * - `cast`: `CAST(value AS target)`, PostgreSQL's explicit cast (numeric→integer rounds, boolean→integer…).
+ * The last two load through a staging table typed like the source.
+ */
+export type ColumnConversion = "none" | "text-input" | "to-jsonb" | "cast";
+
+/** A target-only column given a configured value (bound as a parameter, cast to the column's type). */
+export interface ColumnFill {
+  readonly column: string;
+  readonly type: string;
+  readonly value: string | null;
 }
 
 /** How FK constraints that would block a load order are handled inside the target transaction. */
@@ -63,7 +84,38 @@ export interface CopySpec {
   readonly estimatedBytes: number;
   /** The target table is partitioned: counted with its partitions, not ONLY. */
   readonly intoPartitioned: boolean;
+  /**
+   * Load through a temporary table typed like the source, then INSERT … SELECT with conversions
+   * and fills; false when bytes can go straight into the target table.
+   */
+  readonly staged: boolean;
+  readonly fills: readonly ColumnFill[];
+  /** Merge into the existing rows by key instead of replacing them (upsert / insert-missing); null for a plain load. */
+  readonly merge: MergeSpec | null;
 }
+
+/**
+ * `upsert`: INSERT … ON CONFLICT (key) DO UPDATE, touching only rows whose values differ;
+ * `insert-missing`: ON CONFLICT DO NOTHING. Both load through the staging table; the table is
+ * not truncated, and rows only on the target stay unless `deleteMissing`.
+ */
+export interface MergeSpec {
+  readonly mode: "upsert" | "insert-missing";
+  /** The primary key, or the configured key (backed by a unique constraint on the target). */
+  readonly key: readonly string[];
+  /** Columns an upsert overwrites on a key match: the copied non-key columns minus `preserve`. */
+  readonly update: readonly string[];
+  /** Delete target rows (within the where filter) whose key the source no longer has. */
+  readonly deleteMissing: boolean;
+  /**
+   * A refresh of a table with preserved columns: carried out as an upsert that deletes every row
+   * the source lacks (whatever the where filter), so the table ends equal to the source apart
+   * from the preserved values.
+   */
+  readonly replace: boolean;
+}
+
+export type SyncMode = "refresh" | "upsert" | "insert-missing";
 
 /**
  * One table of the TRUNCATE. `only` for every table that is not partitioned, so old-style
@@ -79,6 +131,8 @@ export interface SequenceReset {
   /** Bound as a parameter to setval. */
   readonly value: string;
   readonly isCalled: boolean;
+  /** Merge modes keep target-only rows: the sequence never moves below its current value. */
+  readonly neverBackwards: boolean;
 }
 
 export interface SyncPlan {

@@ -11,6 +11,16 @@ export interface StepResult {
   readonly bytes: number;
   readonly seconds: number;
   readonly reason?: string;
+  /** Merge modes: what happened to the target's rows. */
+  readonly changes?: RowChanges;
+}
+
+export interface RowChanges {
+  readonly inserted: number;
+  readonly updated: number;
+  /** Rows the source sent that were already equal (upsert) or present (insert-missing) on the target. */
+  readonly unchanged: number;
+  readonly deleted: number;
 }
 
 export interface SyncReport {

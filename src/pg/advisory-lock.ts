@@ -24,3 +24,16 @@ export async function lockTargetOrFail(session: SqlSession, targetLabel: string,
   const who = holder ? ` (backend pid ${holder.pid}${holder.since ? `, since ${holder.since}` : ""})` : "";
   throw new LockedError(`another pgferry run is writing to ${targetLabel}${who}; try again when it has finished`);
 }
+
+/**
+ * For short writes (syncRows): wait, inside the caller's transaction, until no other run holds
+ * the target's lock, for at most the transaction's lock_timeout. Released at COMMIT or ROLLBACK.
+ */
+export async function waitForTargetLock(session: SqlSession, targetLabel: string, purpose = SYNC_LOCK): Promise<void> {
+  try {
+    await session.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_CLASS, purpose]);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "55P03") throw error;
+    throw new LockedError(`another pgferry run kept writing to ${targetLabel} longer than the lock timeout`, { cause: error });
+  }
+}

@@ -22,6 +22,8 @@ export interface SqlSession {
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** Run a statement through the extended protocol, which rejects multiple statements. */
   querySingle<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Run a data-changing statement; resolves to the number of rows it touched. */
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
   copyOut(sql: string): CopyOutStream;
   copyIn(sql: string): CopyInStream;
   /** The error that broke the connection while idle, if any. */
@@ -40,7 +42,9 @@ let statementCounter = 0;
 export function wrapClient(client: pg.Client, role: string, pid: number): SqlSession {
   let brokenBy: Error | null = null;
   client.on("error", (error: Error) => {
-    brokenBy = error;
+    // Keep the first error: the server's reason (e.g. 57P01) comes first, then the driver's
+    // own "Connection terminated unexpectedly" when the socket closes.
+    brokenBy ??= error;
   });
   return {
     role,
@@ -59,6 +63,11 @@ export function wrapClient(client: pg.Client, role: string, pid: number): SqlSes
       statementCounter += 1;
       const result = await client.query<R>({ text: sql, values: params as unknown[], name: `pgferry_${statementCounter}` });
       return result.rows;
+    },
+    async execute(sql: string, params: readonly unknown[] = []) {
+      if (brokenBy) throw brokenBy;
+      const result = await client.query(sql, params as unknown[]);
+      return result.rowCount ?? 0;
     },
     copyOut(sql: string) {
       return client.query(copyTo(sql));

@@ -2,18 +2,23 @@
  * The sync planner: from two catalogs and the user's selection to a SyncPlan. Pure.
  * Refused runs are plans with error diagnostics; the executor never starts on one.
  */
-import type { Catalog, Table } from "../model/catalog.js";
+import type { Catalog, Column, Table } from "../model/catalog.js";
 import type { DdlStatement } from "../model/ddl-statement.js";
 import type { Diagnostic } from "../model/diagnostic.js";
-import type { CopySpec, FkStrategy, SyncPlan, TableAction } from "../model/plan.js";
+import { ConfigError } from "../errors.js";
+import type { CopySpec, FkStrategy, SyncMode, SyncPlan, TableAction } from "../model/plan.js";
 import { deepFreeze } from "../model/deep-freeze.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
 import { orderByForeignKeys, type FkEdge } from "./fk-graph.js";
-import { mapColumns } from "./map-columns.js";
+import { mapColumns, type ColumnMappingOptions } from "./map-columns.js";
 import { planCreatedObjects } from "./plan-created-objects.js";
+import { planMerge } from "./plan-merge.js";
 import { planSequenceResets } from "./plan-sequence-resets.js";
 import { planTruncation } from "./plan-truncation.js";
 import { selectTables, type Selection } from "./select-tables.js";
+import { tableSettingsLookup, userTypeLookup, type TableSettings } from "./table-settings.js";
+
+export type { TableSettings } from "./table-settings.js";
 
 export interface SyncPlanInput {
   readonly source: Catalog;
@@ -21,6 +26,23 @@ export interface SyncPlanInput {
   readonly selection: Selection;
   /** Empty unselected tables that reference refreshed ones instead of refusing. */
   readonly cascade: boolean;
+  readonly drift?: DriftOptions;
+  /** How existing tables receive the rows (default refresh). */
+  readonly mode?: SyncMode;
+  /** With upsert: delete target rows whose key the source no longer has (within the where filter). */
+  readonly deleteMissing?: boolean;
+  /** Per-table settings by table pattern (pgferry.yml `tables:`). */
+  readonly tables?: Readonly<Record<string, TableSettings>>;
+}
+
+/** How schema differences between the sides are handled. */
+export interface DriftOptions {
+  /** Add source-only columns to existing target tables (default: leave them out). */
+  readonly addColumns?: boolean;
+  /** Create tables missing on the target (default true; false skips them). */
+  readonly create?: boolean;
+  /** Every drift is an error: the run refuses before writing. */
+  readonly strict?: boolean;
 }
 
 export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
@@ -35,12 +57,26 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
     collectFkEdges(selected.tables, target.tables.filter((t) => selectedKeys.has(nameKey(t.name)))),
   );
   const sourceByKey = new Map(selected.tables.map((t) => [nameKey(t.name), t]));
+  const drift = input.drift ?? {};
+  const settingsFor = tableSettingsLookup(input.tables ?? {});
+  const mode = input.mode ?? "refresh";
+  if (input.deleteMissing && mode !== "upsert") throw new ConfigError("--delete-missing works with --mode upsert only");
+  const typeOnTarget = userTypeLookup(target);
   const actions: TableAction[] = [];
   const created: Table[] = [];
+  const addedColumns: { table: QualifiedName; column: Column }[] = [];
   for (const name of fk.order) {
     const table = sourceByKey.get(nameKey(name))!;
     const existing = targetByKey.get(nameKey(name));
-    if (!existing) created.push(table);
+    if (!existing && drift.create === false) {
+      diagnostics.push({ level: "warning", table: name, message: "missing on the target: skipped (--no-create)", drift: true });
+      actions.push({ kind: "skip", table: name, reason: "missing on the target (--no-create)" });
+      continue;
+    }
+    if (!existing) {
+      created.push(table);
+      if (!table.partitioning.parent) diagnostics.push({ level: "info", table: name, message: "missing on the target: created", drift: true });
+    }
     const copiedThrough = ancestorIn(table, sourceByKey);
     if (copiedThrough) {
       if (selected.where.has(nameKey(name))) {
@@ -53,9 +89,21 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
       actions.push({ kind: "skip", table: name, reason: `rows copied through ${displayName(copiedThrough)}` });
       continue;
     }
-    const mapping = existing ? mapColumns(table, existing) : mapColumns(table, table);
+    const settings: TableSettings = settingsFor(name);
+    const options: ColumnMappingOptions = {
+      typeOnTarget,
+      fills: existing ? (settings.fill ?? {}) : {},
+      addColumns: drift.addColumns ?? false,
+    };
+    const mapping = mapColumns(table, existing ?? table, options);
     diagnostics.push(...mapping.diagnostics);
+    addedColumns.push(...mapping.added.map((column) => ({ table: name, column })));
     const where = selected.where.get(nameKey(name)) ?? null;
+    const merges = mode !== "refresh" || (settings.preserve ?? []).length > 0;
+    const merged = existing && merges
+      ? planMerge(existing, mapping.columns, { mode, deleteMissing: input.deleteMissing ?? false, key: settings.key, preserve: settings.preserve ?? [] })
+      : { merge: null, diagnostics: [] };
+    diagnostics.push(...merged.diagnostics);
     const copy: CopySpec = {
       format: mapping.binary ? "binary" : "text",
       viaSelect: table.partitioned || where !== null || mapping.readsGenerated,
@@ -63,20 +111,28 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
       estimatedRows: table.rowEstimate,
       estimatedBytes: table.sizeBytes,
       intoPartitioned: existing ? existing.partitioned : table.partitioned,
+      staged: mapping.staged || merged.merge !== null,
+      fills: mapping.fills,
+      merge: merged.merge,
     };
     actions.push({ kind: existing ? "refresh" : "create", table: name, source: table, columns: mapping.columns, copy });
   }
 
-  const refreshed = actions.filter((a) => a.kind === "refresh").map((a) => a.table);
-  const truncation = planTruncation(refreshed, target, selectedKeys, input.cascade);
+  // Merged tables keep their rows: only plain refreshes are truncated.
+  const refreshed = actions.filter((a) => a.kind === "refresh" && a.copy.merge === null).map((a) => a.table);
+  const mergedKeys = new Set(actions.flatMap((a) => (a.kind === "refresh" && a.copy.merge ? [nameKey(a.table)] : [])));
+  const truncation = planTruncation(refreshed, target, selectedKeys, input.cascade, mergedKeys);
   diagnostics.push(...truncation.diagnostics);
   actions.push(...truncation.cascaded);
 
   const tablesAfterRun = new Set([...selectedKeys, ...targetByKey.keys()]);
-  const createdObjects = planCreatedObjects(created, source, target, tablesAfterRun);
+  const createdObjects = planCreatedObjects(created, source, target, tablesAfterRun, addedColumns);
   diagnostics.push(...createdObjects.diagnostics);
   const fkStrategy = planFkStrategy(fk.brokenEdges, targetByKey);
-  const sequences = planSequenceResets(actions, source, target, new Set(created.map((t) => nameKey(t.name))));
+  const written = actions.flatMap((a) =>
+    a.kind === "create" || a.kind === "refresh" ? [{ table: a.table, source: a.source, keepsTargetRows: a.copy.merge !== null && !a.copy.merge.replace }] : [],
+  );
+  const sequences = planSequenceResets(written, source, target, new Set(created.map((t) => nameKey(t.name))));
   diagnostics.push(...sequences.diagnostics);
 
   return deepFreeze({
@@ -86,8 +142,13 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
     postData: [...createdObjects.postData, ...fkPostLoad(fkStrategy)],
     fkStrategy,
     sequenceResets: sequences.resets,
-    diagnostics,
+    diagnostics: drift.strict ? diagnostics.map(strictly) : diagnostics,
   });
+}
+
+/** Under --strict a drift refuses the run before anything is written. */
+function strictly(diagnostic: Diagnostic): Diagnostic {
+  return diagnostic.drift && diagnostic.level !== "error" ? { ...diagnostic, level: "error", message: `${diagnostic.message} [--strict]` } : diagnostic;
 }
 
 /** A partition whose partitioned ancestor is selected is filled through that ancestor. */
@@ -154,6 +215,6 @@ function fkPostLoad(strategy: FkStrategy): DdlStatement[] {
   return strategy.dropped.map((c) => ({
     kind: "add-constraint",
     table: c.table,
-    constraint: { name: c.name, kind: "foreign", definition: c.definition, columns: [], references: null, deferrable: false, initiallyDeferred: false },
+    constraint: { name: c.name, kind: "foreign", definition: c.definition, columns: [], references: null, referencedColumns: [], deferrable: false, initiallyDeferred: false, comment: null },
   }));
 }

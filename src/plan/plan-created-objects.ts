@@ -1,13 +1,17 @@
 /**
- * Objects to create on the target for tables missing there: schemas, enums and domains the
- * columns use, sequences, the tables (pre-data); keys, indexes, FKs and sequence owners after
- * the data (post-data), the way pg_restore orders them.
+ * Objects to create on the target for tables missing there, the way pg_restore orders them.
+ * Pre-data: schemas, extensions, types, functions, sequences, tables, added columns. Post-data
+ * (after the rows): keys, indexes, FKs, sequence owners, views, materialized views (refreshed),
+ * triggers (so they never fire on copied rows), comments. Pure.
  */
 import { indexOnAllPartitions } from "../ddl/index-definition.js";
-import type { Catalog, DomainType, EnumType, Sequence, Table } from "../model/catalog.js";
+import type { Catalog, Column, FunctionDef, Sequence, Table, View } from "../model/catalog.js";
 import type { DdlStatement } from "../model/ddl-statement.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
+import { planComments } from "./plan-comments.js";
+import { planCreatedTypes } from "./plan-created-types.js";
+import { planCreatedViews } from "./plan-created-views.js";
 
 export interface CreatedObjects {
   readonly preData: readonly DdlStatement[];
@@ -15,56 +19,115 @@ export interface CreatedObjects {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function planCreatedObjects(created: readonly Table[], source: Catalog, target: Catalog, tablesAfterRun: ReadonlySet<string>): CreatedObjects {
-  const diagnostics: Diagnostic[] = [];
-  const onTarget = (q: QualifiedName, list: readonly { name: QualifiedName }[]) => list.some((x) => nameKey(x.name) === nameKey(q));
-  const enums = new Map<string, EnumType>();
-  const domains = new Map<string, DomainType>();
+export interface AddedColumn {
+  readonly table: QualifiedName;
+  readonly column: Column;
+}
 
-  const needType = (type: QualifiedName, table: Table): void => {
-    const key = nameKey(type);
-    if (enums.has(key) || domains.has(key) || onTarget(type, target.enums) || onTarget(type, target.domains)) return;
-    const asEnum = source.enums.find((e) => nameKey(e.name) === key);
-    if (asEnum) return void enums.set(key, asEnum);
-    const asDomain = source.domains.find((d) => nameKey(d.name) === key);
-    if (asDomain) {
-      if (asDomain.baseUserType) needType(asDomain.baseUserType, table);
-      domains.set(key, asDomain); // after its base: Map keeps insertion order
-      return;
+export function planCreatedObjects(
+  created: readonly Table[],
+  source: Catalog,
+  target: Catalog,
+  tablesAfterRun: ReadonlySet<string>,
+  addedColumns: readonly AddedColumn[] = [],
+): CreatedObjects {
+  const diagnostics: Diagnostic[] = [];
+  const typeNeeds = [
+    ...created.flatMap((t) => t.columns.flatMap((c) => (c.userType ? [{ type: c.userType, table: t.name }] : []))),
+    ...addedColumns.flatMap(({ table, column }) => (column.userType ? [{ type: column.userType, table }] : [])),
+  ];
+  const types = planCreatedTypes(typeNeeds, source, target, diagnostics);
+  const views = planCreatedViews(created, source, target, diagnostics);
+  const functions = planFunctions(created, views, source, target, diagnostics);
+  const extensions = planExtensions(created, source, target, diagnostics);
+  for (const table of created) {
+    if (table.unhandled.length) {
+      diagnostics.push({ level: "warning", table: table.name, message: `not created with the table (create them on the target yourself): ${table.unhandled.join(", ")}` });
     }
-    diagnostics.push({
-      level: "warning",
-      table: table.name,
-      message: `type ${displayName(type)} is not an enum or domain and is missing on the target: creating the table may fail`,
-    });
-  };
+  }
 
   const sequences = new Map<string, Sequence>();
   const identitySequences: Sequence[] = [];
+  const targetSequences = new Set(target.sequences.map((s) => nameKey(s.name)));
   for (const table of created) {
-    for (const column of table.columns) if (column.userType) needType(column.userType, table);
     for (const seqName of table.sequences) {
       const seq = source.sequences.find((s) => nameKey(s.name) === nameKey(seqName));
       if (!seq) continue;
       if (seq.identity) identitySequences.push(seq);
-      else if (!onTarget(seqName, target.sequences)) sequences.set(nameKey(seqName), seq);
+      else if (!targetSequences.has(nameKey(seqName))) sequences.set(nameKey(seqName), seq);
     }
   }
 
-  const schemas = new Set<string>();
-  const objectSchemas = [...created.map((t) => t.name), ...enums.values(), ...domains.values(), ...sequences.values()].map((x) =>
-    "schema" in x ? x.schema : x.name.schema,
-  );
-  for (const schema of objectSchemas) if (!target.schemas.includes(schema)) schemas.add(schema);
+  const objectSchemas = [
+    ...created.map((t) => t.name.schema),
+    ...types.map((s) => ("type" in s ? s.type.name.schema : "")),
+    ...functions.map((f) => f.name.schema),
+    ...[...sequences.values()].map((s) => s.name.schema),
+    ...views.map((v) => v.name.schema),
+    ...extensions.map((e) => e.schema),
+  ];
+  const schemas = [...new Set(objectSchemas)].filter((schema) => schema && !target.schemas.includes(schema) && schema !== "pg_catalog");
 
   const preData: DdlStatement[] = [
-    ...[...schemas].map((schema): DdlStatement => ({ kind: "create-schema", schema })),
-    ...[...enums.values()].map((type): DdlStatement => ({ kind: "create-enum", type })),
-    ...[...domains.values()].map((type): DdlStatement => ({ kind: "create-domain", type })),
+    ...schemas.map((schema): DdlStatement => ({ kind: "create-schema", schema })),
+    ...extensions.map((e): DdlStatement => ({ kind: "create-extension", name: e.name, schema: e.schema })),
+    ...types,
+    ...functions.map((f): DdlStatement => ({ kind: "create-function", function: f })),
     ...[...sequences.values()].map((sequence): DdlStatement => ({ kind: "create-sequence", sequence })),
     ...byPartitionDepth(created).map((table): DdlStatement => ({ kind: "create-table", table, identitySequences })),
+    ...addedColumns.map(({ table, column }): DdlStatement => ({ kind: "add-column", table, column })),
   ];
-  return { preData, postData: planPostData(created, sequences, tablesAfterRun, diagnostics), diagnostics };
+  const postData = [
+    ...planPostData(created, sequences, tablesAfterRun, diagnostics),
+    ...planViewStatements(views),
+    ...created.flatMap((t) => t.triggers.map((trigger): DdlStatement => ({ kind: "create-trigger", table: t.name, trigger }))),
+    ...planComments({ tables: created, views, sequences: [...sequences.values()], types, functions }),
+  ];
+  return { preData, postData, diagnostics };
+}
+
+/** User functions that created tables (defaults, checks, indexes, triggers) and views call, missing on the target. */
+function planFunctions(created: readonly Table[], views: readonly View[], source: Catalog, target: Catalog, diagnostics: Diagnostic[]) {
+  const onTarget = new Set(target.functions.map((f) => f.key));
+  const byKey = new Map(source.functions.map((f) => [f.key, f]));
+  const users = [...created.map((t) => ({ name: t.name, functions: t.functions })), ...views];
+  const chosen = new Map<string, FunctionDef & { readonly definition: string }>();
+  for (const user of users) {
+    for (const key of user.functions) {
+      const fn = byKey.get(key);
+      if (!fn || onTarget.has(key) || chosen.has(key)) continue;
+      if (fn.definition === null) {
+        diagnostics.push({ level: "warning", table: user.name, message: `function ${key} is an aggregate or window function: not created by pgferry (create it on the target first)` });
+      } else chosen.set(key, { ...fn, definition: fn.definition });
+    }
+  }
+  return [...chosen.values()];
+}
+
+/** Extensions whose types, operator classes or functions the created tables use, missing on the target. */
+function planExtensions(created: readonly Table[], source: Catalog, target: Catalog, diagnostics: Diagnostic[]) {
+  const installed = new Set(target.extensions.map((e) => e.name));
+  const available = new Set(target.availableExtensions);
+  const chosen = new Map<string, { name: string; schema: string }>();
+  for (const table of created) {
+    for (const name of table.extensions) {
+      if (installed.has(name) || chosen.has(name)) continue;
+      if (!available.has(name)) {
+        diagnostics.push({ level: "error", table: table.name, message: `needs extension ${name}, which the target server does not have (install its package there, or leave the table out)` });
+        continue;
+      }
+      const schema = source.extensions.find((e) => e.name === name)?.schema ?? "public";
+      chosen.set(name, { name, schema });
+    }
+  }
+  return [...chosen.values()];
+}
+
+function planViewStatements(views: readonly View[]): DdlStatement[] {
+  const create = views.map((view): DdlStatement => ({ kind: "create-view", view }));
+  const indexes = views.flatMap((v) => v.indexes.map((i): DdlStatement => ({ kind: "create-index", table: v.name, name: i.name, definition: i.definition })));
+  const refresh = views.filter((v) => v.materialized && v.populated).map((v): DdlStatement => ({ kind: "refresh-materialized-view", name: v.name }));
+  return [...create, ...indexes, ...refresh];
 }
 
 function planPostData(created: readonly Table[], sequences: Map<string, Sequence>, tablesAfterRun: ReadonlySet<string>, diagnostics: Diagnostic[]): DdlStatement[] {

@@ -1,19 +1,25 @@
 /** After the copy every sequence the synced tables use takes the source's value. */
-import type { Catalog, Sequence } from "../model/catalog.js";
+import type { Catalog, Sequence, Table } from "../model/catalog.js";
 import type { Diagnostic } from "../model/diagnostic.js";
-import type { SequenceReset, TableAction } from "../model/plan.js";
-import { displayName, nameKey } from "../model/qualified-name.js";
+import type { SequenceReset } from "../model/plan.js";
+import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
+
+/** A table whose rows were written, and whether the target keeps rows of its own (merge modes). */
+export interface WrittenTable {
+  readonly table: QualifiedName;
+  readonly source: Table;
+  readonly keepsTargetRows: boolean;
+}
 
 export function planSequenceResets(
-  actions: readonly TableAction[],
+  written: readonly WrittenTable[],
   source: Catalog,
   target: Catalog,
   createdKeys: ReadonlySet<string>,
 ): { resets: SequenceReset[]; diagnostics: Diagnostic[] } {
   const resets = new Map<string, SequenceReset>();
   const diagnostics: Diagnostic[] = [];
-  for (const action of actions) {
-    if (action.kind !== "create" && action.kind !== "refresh") continue;
+  for (const action of written) {
     for (const seqName of action.source.sequences) {
       const sourceSeq = source.sequences.find((s) => nameKey(s.name) === nameKey(seqName));
       if (!sourceSeq) continue;
@@ -35,6 +41,7 @@ export function planSequenceResets(
         sequence: targetName,
         value: sourceSeq.lastValue ?? sourceSeq.start,
         isCalled: sourceSeq.lastValue !== null,
+        neverBackwards: action.keepsTargetRows,
       });
     }
   }

@@ -14,7 +14,17 @@ export interface Truncation {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export function planTruncation(refreshed: readonly QualifiedName[], target: Catalog, selectedKeys: ReadonlySet<string>, cascade: boolean): Truncation {
+/**
+ * @param merged selected tables whose rows are merged, not truncated: one that references a
+ *   truncated table makes the plan refuse (TRUNCATE cannot leave it out, and must not empty it).
+ */
+export function planTruncation(
+  refreshed: readonly QualifiedName[],
+  target: Catalog,
+  selectedKeys: ReadonlySet<string>,
+  cascade: boolean,
+  merged: ReadonlySet<string> = new Set(),
+): Truncation {
   const truncate = new Map(refreshed.map((t) => [nameKey(t), t]));
   const cascaded: TableAction[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -29,8 +39,16 @@ export function planTruncation(refreshed: readonly QualifiedName[], target: Cata
       if (truncate.has(nameKey(table.name)) || isPartitionOfTruncated(table.partitioning.parent, truncate)) continue;
       const fk = table.constraints.find((c) => c.kind === "foreign" && c.references && referenced.has(nameKey(c.references)));
       if (!fk) continue;
-      if (selectedKeys.has(nameKey(table.name))) continue;
       const why = `references ${displayName(fk.references!)}${nameKey(fk.references!) === nameKey(parent) ? "" : ` (parent of ${displayName(parent)})`} through foreign key "${fk.name}"`;
+      if (merged.has(nameKey(table.name))) {
+        diagnostics.push({
+          level: "error",
+          table: table.name,
+          message: `${displayName(table.name)} is merged by key (upsert, insert-missing or preserved columns) but ${why}, which is refreshed with TRUNCATE: give both the same mode`,
+        });
+        continue;
+      }
+      if (selectedKeys.has(nameKey(table.name))) continue;
       if (cascade) {
         truncate.set(nameKey(table.name), table.name);
         cascaded.push({ kind: "truncate-cascade", table: table.name, reason: `emptied by --cascade: ${why}` });

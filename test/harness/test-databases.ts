@@ -57,9 +57,13 @@ export async function connectTo(url: string): Promise<pg.Client> {
   return client;
 }
 
-/** A fresh source database and a fresh target database, on the two harness servers. */
-export async function createDatabasePair(label: string): Promise<DatabasePair> {
-  const servers = serverUrls();
+/** The machine's own PostgreSQL 15 (Debian's, on 127.0.0.1:5432), whose pg_dump judges schema fidelity. */
+export function machineServerUrl(): string {
+  return process.env.PGFERRY_TEST_MACHINE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+}
+
+/** A fresh source database and a fresh target database, on the two harness servers (or the given ones). */
+export async function createDatabasePair(label: string, servers: { source: string; target: string } = serverUrls()): Promise<DatabasePair> {
   const suffix = `${label.replace(/[^a-z0-9_]/gi, "_").toLowerCase().slice(0, 30)}_${randomBytes(4).toString("hex")}`;
   const sourceDb = `src_${suffix}`;
   const targetDb = `tgt_${suffix}`;

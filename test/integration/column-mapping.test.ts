@@ -25,12 +25,12 @@ describe("column mapping against a differing target", () => {
 
   it("copies shared columns by name and lets the target fill the rest", async () => {
     const { plan, report } = await syncPair(pair);
-    assert.equal(report.ok, true, report.error);
+    assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps));
     const action = plan.actions[0]!;
     assert.ok(action.kind === "refresh");
     assert.deepEqual(action.columns.map((c) => c.name), ["id", "a", "b", "c", "plus_one"]);
     assert.equal(action.copy.viaSelect, true, "a generated source column is read through SELECT");
-    assert.ok(plan.diagnostics.some((d) => d.level === "warning" && d.message === 'column "only_src" exists only on the source: left out'));
+    assert.ok(plan.diagnostics.some((d) => d.level === "warning" && d.message === 'column "only_src" (text) exists only on the source: left out (--add-columns adds it)'));
     const rows = await pair.target.query("SELECT count(*)::int AS n, bool_and(extra = 'filled by default') AS extra, bool_and(doubled = a * 2 AND tripled = a * 3 AND plus_one = a + 1) AS generated, max(id)::int AS max_id FROM t");
     assert.deepEqual(rows.rows[0], { n: 180, extra: true, generated: true, max_id: 199 });
     const same = await pair.source.query("SELECT md5(string_agg(id || ':' || a || ':' || b || ':' || c::text, ',' ORDER BY id)) AS h FROM t");

@@ -13,7 +13,14 @@ describe("retries before the target transaction", () => {
   async function withSession<T>(terminate: boolean, work: (session: SqlSession) => Promise<T>): Promise<T> {
     const session = await connect(pair.sourceUrl, { role: "source" });
     try {
-      if (terminate) await pair.source.query("SELECT pg_terminate_backend($1)", [session.pid]);
+      if (terminate) {
+        await pair.source.query("SELECT pg_terminate_backend($1)", [session.pid]);
+        // Wait until the client has read the server's FATAL message; a query sent before that
+        // races the socket close and may only see "Connection terminated unexpectedly".
+        const deadline = Date.now() + 5000;
+        while (!session.brokenBy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+        assert.ok(session.brokenBy, "the client never saw the server terminate the connection");
+      }
       return await work(session);
     } finally {
       await session.close();

@@ -1,23 +1,12 @@
 /** The planner on hand-made catalogs: actions, column mapping, truncation and cascade, sequences. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Catalog, Column, Constraint, Sequence, Table } from "../../src/model/catalog.js";
+import type { Constraint, Sequence } from "../../src/model/catalog.js";
+import { ALL_TABLES, catalog, col, fk, table } from "../harness/catalog-builders.js";
 import { qualifiedName } from "../../src/model/qualified-name.js";
 import { buildSyncPlan } from "../../src/plan/build-sync-plan.js";
 
-const col = (name: string, type = "integer", extra: Partial<Column> = {}): Column => ({
-  name, position: 0, type, userType: null, binaryPortable: true, notNull: false, default: null, generated: null, identity: null, collation: null, ...extra,
-});
-const fk = (name: string, references: string): Constraint => ({
-  name, kind: "foreign", definition: `FOREIGN KEY (x) REFERENCES public.${references}(id)`, columns: ["x"], references: qualifiedName("public", references), deferrable: false, initiallyDeferred: false,
-});
-const table = (name: string, columns: Column[], extra: Partial<Table> = {}): Table => ({
-  name: qualifiedName("public", name), partitioned: false, partitioning: { key: null, parent: null, bound: null }, columns, constraints: [], indexes: [], unlogged: false, rowEstimate: 10, sizeBytes: 8192, sequences: [], ...extra,
-});
-const catalog = (tables: Table[], sequences: Sequence[] = []): Catalog => ({
-  serverVersion: 170000, serverVersionText: "17", identity: { systemIdentifier: null, postmasterStart: "x", databaseOid: 1, databaseName: "d" }, schemas: ["public"], tables, sequences, enums: [], domains: [],
-});
-const all = { include: [], exclude: [], where: {} };
+const all = ALL_TABLES;
 
 describe("buildSyncPlan", () => {
   it("creates missing tables and refreshes existing ones, in FK order", () => {
@@ -38,15 +27,16 @@ describe("buildSyncPlan", () => {
     assert.ok(action.kind === "refresh");
     assert.deepEqual(action.columns.map((c) => c.name), ["a", "b"]);
     assert.equal(action.copy.format, "text", "a type difference forces text COPY");
+    assert.equal(action.copy.staged, false, "integer → bigint needs no staging table");
     const messages = plan.diagnostics.map((d) => `${d.level}: ${d.message}`);
-    assert.ok(messages.includes('warning: column "only_src" exists only on the source: left out'));
-    assert.ok(messages.includes('warning: column "a" is integer on the source and bigint on the target: copied as text, converted by the target'));
+    assert.ok(messages.includes('warning: column "only_src" (integer) exists only on the source: left out (--add-columns adds it)'));
+    assert.ok(messages.includes("warning: column \"a\" is integer on the source and bigint on the target: converted (integer → bigint: the text form is read by bigint's input)"), messages.join("\n"));
     assert.ok(messages.includes('info: column "extra" exists only on the target: filled by its default'));
   });
 
   it("makes a target-only NOT NULL column without default an error", () => {
     const plan = buildSyncPlan({ source: catalog([table("t", [col("a")])]), target: catalog([table("t", [col("a"), col("must", "text", { notNull: true })])]), selection: all, cascade: false });
-    assert.deepEqual(plan.diagnostics.filter((d) => d.level === "error").map((d) => d.message), ['target column "must" is NOT NULL without a default and does not exist on the source']);
+    assert.deepEqual(plan.diagnostics.filter((d) => d.level === "error").map((d) => d.message), ['target column "must" is NOT NULL without a default and does not exist on the source: configure a value (tables."public.t".fill.must) or add a default']);
   });
 
   it("refuses to truncate a table referenced by an unselected one unless cascading, transitively", () => {
@@ -73,18 +63,18 @@ describe("buildSyncPlan", () => {
   it("resets sequences to the source's value, matching identity sequences by owner", () => {
     const seq = (name: string, last: string | null): Sequence => ({
       name: qualifiedName("public", name), dataType: "bigint", start: "1", increment: "1", min: "1", max: "9", cache: "1", cycle: false, lastValue: last,
-      ownedBy: { table: qualifiedName("public", "t"), column: "id" }, identity: true, readable: true,
+      ownedBy: { table: qualifiedName("public", "t"), column: "id" }, identity: true, readable: true, comment: null,
     });
     const source = catalog([table("t", [col("id")], { sequences: [qualifiedName("public", "t_id_seq")] })], [seq("t_id_seq", "42")]);
     const target = catalog([table("t", [col("id")])], [seq("t_id_seq1", null)]);
     const plan = buildSyncPlan({ source, target, selection: all, cascade: false });
-    assert.deepEqual(plan.sequenceResets, [{ sequence: qualifiedName("public", "t_id_seq1"), value: "42", isCalled: true }]);
+    assert.deepEqual(plan.sequenceResets, [{ sequence: qualifiedName("public", "t_id_seq1"), value: "42", isCalled: true, neverBackwards: false }]);
   });
 
   it("does not rewind a sequence the source role cannot read", () => {
     const seq: Sequence = {
       name: qualifiedName("public", "t_id_seq"), dataType: "bigint", start: "1", increment: "1", min: "1", max: "9", cache: "1", cycle: false, lastValue: null,
-      ownedBy: { table: qualifiedName("public", "t"), column: "id" }, identity: false, readable: false,
+      ownedBy: { table: qualifiedName("public", "t"), column: "id" }, identity: false, readable: false, comment: null,
     };
     const source = catalog([table("t", [col("id")], { sequences: [seq.name] })], [seq]);
     const plan = buildSyncPlan({ source, target: catalog([table("t", [col("id")])], [{ ...seq, readable: true }]), selection: all, cascade: false });

@@ -5,15 +5,17 @@ import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import type { PgferryConfig } from "../../config/schema.js";
 import { ConfigError } from "../../errors.js";
 import { assertWritableTarget, DEFAULT_LOCK_TIMEOUT_SECONDS, runSync } from "../../execute/run-sync.js";
-import type { SyncPlan } from "../../model/plan.js";
+import type { SyncMode, SyncPlan } from "../../model/plan.js";
 import type { Selection } from "../../plan/select-tables.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
 import { createConsoleLog } from "../console-log.js";
+import { commaList, repeatable } from "../option-parsers.js";
 import { EXIT } from "../exit-codes.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { renderDiagnostics, renderPlan } from "../render-plan.js";
 import { renderReport, reportJson } from "../render-report.js";
+import { runSyncRowsCommand } from "./sync-rows-command.js";
 
 export interface SyncCommandOptions {
   readonly tables?: string[];
@@ -26,10 +28,15 @@ export interface SyncCommandOptions {
   readonly yes?: boolean;
   readonly json?: boolean;
   readonly lockTimeout?: number;
+  readonly addColumns?: boolean;
+  /** commander's --no-create sets create to false. */
+  readonly create?: boolean;
+  readonly strict?: boolean;
+  readonly mode?: SyncMode;
+  readonly deleteMissing?: boolean;
+  readonly withParents?: boolean;
 }
 
-const list = (value: string, previous: string[] = []) => [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
-const repeat = (value: string, previous: string[] = []) => [...previous, value];
 const positiveInt = (name: string) => (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 32) throw new ConfigError(`${name} must be a whole number from 1 to 32, got "${value}"`);
@@ -46,12 +53,24 @@ export function syncCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
     .description("refresh selected tables of TO from FROM: FK-safe, atomic (one transaction), verified")
     .argument("[from]", "source: environment name from pgferry.yml or a postgres:// URL (default: defaults.from)")
     .argument("[to]", "target: environment name or postgres:// URL (default: defaults.to); never a protected environment")
-    .option("-t, --tables <patterns>", "tables to sync, comma-separated globs, schema-qualified or not (repeatable)", list)
-    .option("-x, --exclude <patterns>", "tables to leave out, comma-separated globs (repeatable)", list)
-    .option("-g, --group <name>", "sync the tables of a group from pgferry.yml (repeatable)", repeat)
-    .option("-w, --where <table:sql>", 'filter rows on the source, e.g. "users:created_at > now() - interval \'30 days\'" (repeatable)', repeat)
+    .option("-t, --tables <patterns>", "tables to sync, comma-separated globs, schema-qualified or not (repeatable)", commaList)
+    .option("-x, --exclude <patterns>", "tables to leave out, comma-separated globs (repeatable)", commaList)
+    .option("-g, --group <name>", "sync the tables of a group from pgferry.yml (repeatable)", repeatable)
+    .option("-w, --where <table:sql>", 'filter rows on the source, e.g. "users:created_at > now() - interval \'30 days\'" (repeatable)', repeatable)
     .option("-j, --jobs <n>", "parallel workers PostgreSQL may use for each index build on the target (default 1)", positiveInt("--jobs"))
     .option("--cascade", "also empty unselected target tables that reference refreshed ones (otherwise the run refuses)")
+    .addOption(
+      new Option("-m, --mode <mode>", "refresh: replace each table's rows; upsert: insert or update by key, keep target-only rows; insert-missing: only add absent keys").choices([
+        "refresh",
+        "upsert",
+        "insert-missing",
+      ]),
+    )
+    .option("--delete-missing", "with --mode upsert: delete target rows whose key the source no longer has (within --where)")
+    .option("--with-parents", 'upsert the rows one --where picks and every row they reference through FKs, e.g. --tables users --where "users:id = 42" --with-parents')
+    .option("--add-columns", "add columns that exist only on the source to the target's tables (otherwise they are left out)")
+    .option("--no-create", "skip tables missing on the target instead of creating them")
+    .option("--strict", "refuse the run, before writing, if the schemas differ in any way (drift)")
     .option("--dry-run", "print the plan (actions, columns, estimates, FK order, endpoints) and change nothing")
     .option("-y, --yes", "do not ask for confirmation (required when there is no terminal)")
     .option("--json", "print the report as JSON on stdout")
@@ -63,6 +82,11 @@ export function syncCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
 
 async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: string | undefined, to: string | undefined, options: SyncCommandOptions): Promise<number> {
   const { config } = loadConfig(globals.config, ctx.cwd, ctx.env);
+  if (options.withParents) {
+    if (options.dryRun) throw new ConfigError("--with-parents has no dry run: it reads and writes only the chosen rows");
+    const input = { from, to, tables: options.tables ?? [], where: options.where ?? [], yes: options.yes ?? false, json: options.json ?? false, lockTimeout: options.lockTimeout };
+    return runSyncRowsCommand(ctx, config, input);
+  }
   const source = resolveEndpoint(from, "source", config);
   const target = resolveEndpoint(to, "target", config);
   if (!options.dryRun) {
@@ -79,6 +103,14 @@ async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: str
       target,
       selection: buildSelection(config, options),
       cascade: options.cascade ?? config.sync.cascade ?? false,
+      drift: {
+        addColumns: options.addColumns ?? config.sync.addColumns ?? false,
+        create: options.create === false ? false : (config.sync.create ?? true),
+        strict: options.strict ?? config.sync.strict ?? false,
+      },
+      mode: options.mode ?? config.sync.mode ?? "refresh",
+      deleteMissing: options.deleteMissing ?? config.sync.deleteMissing ?? false,
+      tables: config.tables,
       jobs: options.jobs ?? config.sync.jobs ?? 1,
       dryRun: options.dryRun ?? false,
       lockTimeoutSeconds: options.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
@@ -103,8 +135,10 @@ async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: str
 
 async function confirmPlan(ctx: CliContext, plan: SyncPlan, sourceLabel: string, targetLabel: string): Promise<boolean> {
   ctx.stderr.write(`${renderPlan(plan, sourceLabel, targetLabel)}\n\n`);
-  const copies = plan.actions.filter((a) => a.kind === "create" || a.kind === "refresh").length;
-  return askConfirmation(`Replace the contents of ${copies} table(s) in ${targetLabel}?`, ctx.stdin, ctx.stderr);
+  const copies = plan.actions.filter((a) => a.kind === "create" || a.kind === "refresh");
+  const merged = copies.filter((a) => a.copy.merge).length;
+  const what = merged === copies.length ? `Merge rows into ${merged} table(s)` : `Replace the contents of ${copies.length - merged} table(s)${merged ? ` and merge rows into ${merged}` : ""}`;
+  return askConfirmation(`${what} in ${targetLabel}?`, ctx.stdin, ctx.stderr);
 }
 
 /** CLI flags over pgferry.yml: --tables/--group replace the configured list, --exclude and --where add to it. */

@@ -1,0 +1,40 @@
+/** `pgferry diff [FROM] [TO]`: print the schema drift between two databases. Exit 0 identical, 1 different, 2 on error. */
+import { Command } from "commander";
+import { loadConfig } from "../../config/load-config.js";
+import { resolveEndpoint } from "../../config/resolve-endpoint.js";
+import { runDiff } from "../../execute/run-diff.js";
+import type { CliContext, GlobalOptions } from "../cli-context.js";
+import { createConsoleLog } from "../console-log.js";
+import { commaList } from "../option-parsers.js";
+import { EXIT } from "../exit-codes.js";
+import { diffJson, renderDiff } from "../render-diff.js";
+
+interface DiffCommandOptions {
+  readonly tables?: string[];
+  readonly exclude?: string[];
+  readonly json?: boolean;
+}
+
+
+/** Like diff(1), any error exits 2, whatever its kind. */
+export const DIFF_ERROR_EXIT = EXIT.usage;
+
+export function diffCommand(ctx: CliContext, globals: () => GlobalOptions, setExit: (code: number) => void): Command {
+  return new Command("diff")
+    .description("show the schema drift between two databases (reads only; exit 0 identical, 1 different, 2 error)")
+    .argument("[from]", "reference side: environment name or postgres:// URL (default: defaults.from)")
+    .argument("[to]", "compared side: environment name or URL (default: defaults.to); may be protected, nothing is written")
+    .option("-t, --tables <patterns>", "compare only these tables, comma-separated globs (repeatable)", commaList)
+    .option("-x, --exclude <patterns>", "leave these tables out, comma-separated globs (repeatable)", commaList)
+    .option("--json", "print the differences as JSON on stdout")
+    .action(async (from: string | undefined, to: string | undefined, options: DiffCommandOptions) => {
+      const { config } = loadConfig(globals().config, ctx.cwd, ctx.env);
+      const source = resolveEndpoint(from, "source", config);
+      const target = resolveEndpoint(to, "target", config);
+      const log = createConsoleLog(ctx.stderr, globals().verbose ?? false);
+      const diff = await runDiff({ source, target, include: options.tables ?? [], exclude: options.exclude ?? [], onRetry: (m) => log.warn(m) });
+      if (options.json) ctx.stdout.write(`${JSON.stringify(diffJson(diff, source.label, target.label), null, 2)}\n`);
+      else ctx.stdout.write(`${renderDiff(diff, source.label, target.label)}\n`);
+      setExit(diff.items.length === 0 ? EXIT.ok : EXIT.failed);
+    });
+}

@@ -1,0 +1,81 @@
+/**
+ * Read the chosen rows of one table and, transitively, every row they reference through foreign
+ * keys (parents first when written), all in the source's snapshot. Rows stay JSON text.
+ */
+import { ConfigError } from "../errors.js";
+import type { Catalog, Table } from "../model/catalog.js";
+import { displayName, nameKey } from "../model/qualified-name.js";
+import { describePgError } from "../pg/describe-pg-error.js";
+import type { SqlSession } from "../pg/session.js";
+import { renderParentRows, renderRowsByColumns, renderRowsWhere } from "./rows-sql.js";
+
+/** Rows by table (nameKey), each a map from the row's key text to its JSON text. */
+export type CollectedRows = Map<string, { readonly table: Table; readonly rows: Map<string, string> }>;
+
+export type RowSelection = { readonly keys: readonly unknown[] } | { readonly where: string };
+
+export async function collectRows(source: SqlSession, catalog: Catalog, table: Table, selection: RowSelection): Promise<CollectedRows> {
+  const collected: CollectedRows = new Map();
+  const first = await readInitialRows(source, table, selection);
+  let pending = addRows(collected, table, first);
+  while (pending.length > 0) {
+    const next: { table: Table; rows: string[] }[] = [];
+    for (const batch of pending) {
+      for (const fk of batch.table.constraints) {
+        if (fk.kind !== "foreign" || !fk.references) continue;
+        const parent = catalog.tables.find((t) => nameKey(t.name) === nameKey(fk.references!));
+        if (!parent) continue; // a parent the role cannot see: the target's FK will say so
+        const rows = await source.query<{ row: string; key: string }>(renderParentRows(batch.table, parent, fk.columns, fk.referencedColumns), [`[${batch.rows.join(",")}]`]);
+        const added = addRows(collected, parent, rows);
+        next.push(...added);
+      }
+    }
+    pending = next;
+  }
+  return collected;
+}
+
+async function readInitialRows(source: SqlSession, table: Table, selection: RowSelection): Promise<{ row: string; key: string }[]> {
+  if ("where" in selection) {
+    await source.query("SAVEPOINT pgferry_rows");
+    try {
+      const rows = await source.querySingle<{ row: string; key: string }>(renderRowsWhere(table, selection.where));
+      await source.query("RELEASE SAVEPOINT pgferry_rows");
+      return rows;
+    } catch (error) {
+      await source.query("ROLLBACK TO SAVEPOINT pgferry_rows");
+      throw new ConfigError(`where condition for ${displayName(table.name)} is not valid SQL here: ${describePgError(error)}`, { table: table.name, cause: error });
+    }
+  }
+  const key = table.constraints.find((c) => c.kind === "primary")?.columns;
+  if (!key) throw new ConfigError(`${displayName(table.name)} has no primary key on the source: select its rows with a where condition`, { table: table.name });
+  const objects = selection.keys.map((value) => keyObject(key, value, table));
+  return source.query<{ row: string; key: string }>(renderRowsByColumns(table, key), [JSON.stringify(objects)]);
+}
+
+/** A key value as the object jsonb_populate_recordset reads: a scalar for a one-column key, else an object or array. */
+function keyObject(key: readonly string[], value: unknown, table: Table): Record<string, unknown> {
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const missing = key.filter((k) => !(k in value));
+    if (missing.length) throw new ConfigError(`key of ${displayName(table.name)} needs ${key.join(", ")}; missing ${missing.join(", ")}`, { table: table.name });
+    return Object.fromEntries(key.map((k) => [k, (value as Record<string, unknown>)[k]]));
+  }
+  if (Array.isArray(value) && value.length === key.length) return Object.fromEntries(key.map((k, i) => [k, value[i]]));
+  if (key.length === 1 && (typeof value === "string" || typeof value === "number" || typeof value === "bigint")) return { [key[0]!]: String(value) };
+  throw new ConfigError(`key value ${JSON.stringify(String(value))} does not fit the key of ${displayName(table.name)} (${key.join(", ")})`, { table: table.name });
+}
+
+function addRows(collected: CollectedRows, table: Table, rows: readonly { row: string; key: string }[]): { table: Table; rows: string[] }[] {
+  let entry = collected.get(nameKey(table.name));
+  if (!entry) {
+    entry = { table, rows: new Map() };
+    collected.set(nameKey(table.name), entry);
+  }
+  const fresh: string[] = [];
+  for (const { row, key } of rows) {
+    if (entry.rows.has(key)) continue;
+    entry.rows.set(key, row);
+    fresh.push(row);
+  }
+  return fresh.length ? [{ table, rows: fresh }] : [];
+}

@@ -1,0 +1,62 @@
+/** `pgferry diff`: read both catalogs (nothing is written, protected environments included), compare, find migration versions. */
+import type { Endpoint } from "../config/resolve-endpoint.js";
+import { ConfigError } from "../errors.js";
+import { introspectCatalog } from "../introspect/introspect-catalog.js";
+import { queryMigrationVersions } from "../introspect/query-migrations.js";
+import type { SchemaDiff } from "../model/schema-diff.js";
+import { diffCatalogs, majorVersion } from "../plan/diff-catalogs.js";
+import { matchesPattern, parseTablePattern } from "../plan/table-pattern.js";
+import { connect, withRetry } from "../pg/connect.js";
+import type { SqlSession } from "../pg/session.js";
+
+export interface DiffOptions {
+  readonly source: Endpoint;
+  readonly target: Endpoint;
+  /** Table patterns to compare (all when empty), and to leave out. */
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+  readonly onRetry?: (message: string) => void;
+}
+
+export async function runDiff(options: DiffOptions): Promise<SchemaDiff> {
+  const include = (options.include ?? []).map(parseTablePattern);
+  const exclude = (options.exclude ?? []).map(parseTablePattern);
+  const [source, target] = await Promise.all([readSide(options.source, "source", options.onRetry), readSide(options.target, "target", options.onRetry)]);
+  for (const pattern of include) {
+    if (![...source.catalog.tables, ...target.catalog.tables].some((t) => matchesPattern(pattern, t.name))) {
+      throw new ConfigError(`table pattern "${pattern.text}" matches no table on either side`);
+    }
+  }
+  const filter = (name: Parameters<typeof matchesPattern>[1]) =>
+    (include.length === 0 || include.some((p) => matchesPattern(p, name))) && !exclude.some((p) => matchesPattern(p, name));
+  const [sourceMajor, targetMajor] = [majorVersion(source.catalog), majorVersion(target.catalog)];
+  const notes =
+    sourceMajor === targetMajor
+      ? []
+      : [`PostgreSQL ${sourceMajor} and ${targetMajor} deparse view and function bodies differently: only their presence and options are compared`];
+  return {
+    notes,
+    items: diffCatalogs(source.catalog, target.catalog, include.length || exclude.length ? filter : undefined),
+    migrations: { source: source.migrations, target: target.migrations },
+  };
+}
+
+async function readSide(endpoint: Endpoint, role: "source" | "target", onRetry?: (message: string) => void) {
+  const retry = onRetry ? { onRetry } : {};
+  return withRetry(
+    async () => {
+      const session: SqlSession = await connect(endpoint.url, { role, ...retry });
+      try {
+        // One read-only snapshot, so the catalog and the migration table agree with each other.
+        await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+        const catalog = await introspectCatalog(session);
+        const migrations = await queryMigrationVersions(session, catalog);
+        await session.query("COMMIT");
+        return { catalog, migrations };
+      } finally {
+        await session.close();
+      }
+    },
+    { role, what: `read the ${role} catalog`, ...retry },
+  );
+}

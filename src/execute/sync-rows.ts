@@ -1,0 +1,166 @@
+/**
+ * syncRows: event-driven sync of chosen rows (by key or where condition) plus, transitively, the
+ * rows they reference through foreign keys, upserted parents first in one target transaction.
+ * Made to be called from application code, fire-and-forget: it resolves to a result and throws
+ * only when asked to (`throwOnError`).
+ */
+import type { Endpoint } from "../config/resolve-endpoint.js";
+import { redactText } from "../config/redact.js";
+import { ConfigError, isPgferryError, SafetyError } from "../errors.js";
+import { introspectCatalog } from "../introspect/introspect-catalog.js";
+import { isSameDatabase } from "../introspect/query-identity.js";
+import type { Catalog, Table } from "../model/catalog.js";
+import type { MergeSpec } from "../model/plan.js";
+import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
+import { tableSettingsLookup, userTypeLookup, type TableSettings } from "../plan/table-settings.js";
+import { orderByForeignKeys } from "../plan/fk-graph.js";
+import { mapColumns } from "../plan/map-columns.js";
+import { planMerge } from "../plan/plan-merge.js";
+import { planSequenceResets } from "../plan/plan-sequence-resets.js";
+import { matchesPattern, parseTablePattern } from "../plan/table-pattern.js";
+import { waitForTargetLock } from "../pg/advisory-lock.js";
+import { connect } from "../pg/connect.js";
+import { describePgError } from "../pg/describe-pg-error.js";
+import type { SqlSession } from "../pg/session.js";
+import { collectRows, type CollectedRows } from "./collect-rows.js";
+import { renderUpsertRows } from "./rows-sql.js";
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from "./run-sync.js";
+import { setSequences } from "./set-sequences.js";
+import { openSourceSnapshot } from "./source-snapshot.js";
+import { applyTargetSettings } from "./target-settings.js";
+
+export interface SyncRowsOptions {
+  readonly source: Endpoint;
+  readonly target: Endpoint;
+  /** The table, as in --tables but matching exactly one table: `users`, `public.users`, `"Billing"."User"`. */
+  readonly table: string;
+  /** Primary-key values: scalars for a one-column key, objects or arrays for a composite one. */
+  readonly keys?: readonly unknown[];
+  /** Or the rows matching this SQL condition on the source (your own SQL, as --where). */
+  readonly where?: string;
+  /** Per-table settings (pgferry.yml `tables:`): `preserve` keeps target values on update. */
+  readonly tables?: Readonly<Record<string, TableSettings>>;
+  /** Seconds to wait for locks, including a running sync's lock on the target. Default 60. */
+  readonly lockTimeoutSeconds?: number;
+  /** Reject the promise on failure instead of resolving to `{ ok: false }`. */
+  readonly throwOnError?: boolean;
+}
+
+export interface SyncRowsTableResult {
+  readonly table: QualifiedName;
+  readonly rows: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly unchanged: number;
+}
+
+export interface SyncRowsResult {
+  readonly ok: boolean;
+  /** Parents first, in the order they were written. */
+  readonly tables: readonly SyncRowsTableResult[];
+  readonly rows: number;
+  readonly seconds: number;
+  readonly error?: string;
+}
+
+export async function syncRows(options: SyncRowsOptions): Promise<SyncRowsResult> {
+  const started = performance.now();
+  try {
+    const tables = await runSyncRows(options);
+    return { ok: true, tables, rows: tables.reduce((n, t) => n + t.rows, 0), seconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    if (options.throwOnError) throw error;
+    const message = isPgferryError(error) ? error.message : describePgError(error);
+    return { ok: false, tables: [], rows: 0, seconds: (performance.now() - started) / 1000, error: redactText(message) };
+  }
+}
+
+async function runSyncRows(options: SyncRowsOptions): Promise<SyncRowsTableResult[]> {
+  if (options.target.protected) throw new SafetyError(`target ${options.target.label} is protected: pgferry never writes to it`);
+  if ((options.keys === undefined) === (options.where === undefined)) throw new ConfigError("syncRows needs either keys or where, not both and not neither");
+  const lockTimeoutSeconds = options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
+  const source = await openSourceSnapshot(options.source.url, { lockTimeoutSeconds });
+  let target: SqlSession | undefined;
+  try {
+    const sourceCatalog = await introspectCatalog(source.owner);
+    const table = findTable(sourceCatalog, options.table);
+    const collected = await collectRows(source.owner, sourceCatalog, table, options.keys !== undefined ? { keys: options.keys } : { where: options.where! });
+    target = await connect(options.target.url, { role: "target" });
+    const targetCatalog = await introspectCatalog(target);
+    if (isSameDatabase(sourceCatalog.identity, targetCatalog.identity)) throw new SafetyError(`source and target are the same database (${options.target.label})`);
+    const plans = planWrites(collected, targetCatalog, options.tables ?? {});
+    return await writeRows(target, plans, sourceCatalog, targetCatalog, options.target.label, lockTimeoutSeconds);
+  } finally {
+    await source.close();
+    await target?.close();
+  }
+}
+
+function findTable(catalog: Catalog, text: string): Table {
+  const pattern = parseTablePattern(text);
+  const matches = catalog.tables.filter((t) => matchesPattern(pattern, t.name));
+  if (matches.length !== 1) {
+    throw new ConfigError(`table "${text}" must name exactly one source table; it matches ${matches.length ? matches.map((t) => displayName(t.name)).join(", ") : "none"}`);
+  }
+  return matches[0]!;
+}
+
+interface TableWrite {
+  readonly source: Table;
+  readonly target: Table;
+  readonly columns: readonly string[];
+  readonly merge: MergeSpec;
+  readonly rows: readonly string[];
+}
+
+/** Per table: the copied columns and the upsert key; parents before children. Pure. */
+function planWrites(collected: CollectedRows, target: Catalog, settings: Readonly<Record<string, TableSettings>>): TableWrite[] {
+  const settingsFor = tableSettingsLookup(settings);
+  const entries = [...collected.values()].filter((e) => e.rows.size > 0);
+  const edges = entries.flatMap((e) =>
+    e.table.constraints.flatMap((c) =>
+      c.kind === "foreign" && c.references ? [{ child: e.table.name, parent: c.references, constraint: c.name, enforced: true, deferrable: c.deferrable }] : [],
+    ),
+  );
+  const order = orderByForeignKeys(entries.map((e) => e.table.name), edges).order;
+  const typeOnTarget = userTypeLookup(target);
+  return order.map((name) => {
+    const entry = collected.get(nameKey(name))!;
+    const onTarget = target.tables.find((t) => nameKey(t.name) === nameKey(name));
+    if (!onTarget) throw new ConfigError(`${displayName(name)} does not exist on the target: run a full sync (pgferry sync) first`, { table: name });
+    const table = settingsFor(name);
+    const mapping = mapColumns(entry.table, onTarget, { typeOnTarget, fills: {}, addColumns: false });
+    const merged = planMerge(onTarget, mapping.columns, { mode: "upsert", deleteMissing: false, key: table.key, preserve: table.preserve ?? [] });
+    const problem = [...mapping.diagnostics, ...merged.diagnostics].find((d) => d.level === "error");
+    if (problem || !merged.merge) throw new ConfigError(`${displayName(name)}: ${problem?.message ?? "cannot upsert"}`, { table: name });
+    return { source: entry.table, target: onTarget, columns: mapping.columns.map((c) => c.name), merge: merged.merge, rows: [...entry.rows.values()] };
+  });
+}
+
+async function writeRows(target: SqlSession, writes: readonly TableWrite[], source: Catalog, targetCatalog: Catalog, label: string, lockTimeoutSeconds: number): Promise<SyncRowsTableResult[]> {
+  const results: SyncRowsTableResult[] = [];
+  await target.query("BEGIN");
+  try {
+    await applyTargetSettings(target, { lockTimeoutSeconds, parallelIndexWorkers: 0 });
+    await waitForTargetLock(target, label);
+    // FKs inside a cycle of the chosen rows: deferrable ones wait for COMMIT.
+    await target.query("SET CONSTRAINTS ALL DEFERRED");
+    for (const write of writes) {
+      try {
+        const [counts] = await target.query<{ inserted: string; updated: string }>(renderUpsertRows(write.target, write.columns, write.merge), [`[${write.rows.join(",")}]`]);
+        const inserted = Number(counts?.inserted ?? 0);
+        const updated = Number(counts?.updated ?? 0);
+        results.push({ table: write.target.name, rows: write.rows.length, inserted, updated, unchanged: write.rows.length - inserted - updated });
+      } catch (error) {
+        throw new Error(`${displayName(write.target.name)}: ${describePgError(error)}`, { cause: error });
+      }
+    }
+    const written = writes.map((w) => ({ table: w.target.name, source: w.source, keepsTargetRows: true }));
+    await setSequences(target, planSequenceResets(written, source, targetCatalog, new Set()).resets);
+    await target.query("COMMIT");
+    return results;
+  } catch (error) {
+    await target.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}

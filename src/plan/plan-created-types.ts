@@ -1,0 +1,46 @@
+/**
+ * User types the created tables and added columns need and the target lacks: enums, domains and
+ * composite types, each after the types it is built from. Pure.
+ */
+import type { Catalog } from "../model/catalog.js";
+import type { DdlStatement } from "../model/ddl-statement.js";
+import type { Diagnostic } from "../model/diagnostic.js";
+import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
+
+export interface TypeNeed {
+  readonly type: QualifiedName;
+  /** The table whose column needs it, for messages. */
+  readonly table: QualifiedName;
+}
+
+export function planCreatedTypes(needs: readonly TypeNeed[], source: Catalog, target: Catalog, diagnostics: Diagnostic[]): DdlStatement[] {
+  const onTarget = new Set([...target.enums, ...target.domains, ...target.composites].map((t) => nameKey(t.name)));
+  const planned = new Map<string, DdlStatement>(); // insertion order = creation order
+  const visiting = new Set<string>();
+
+  const need = (type: QualifiedName, table: QualifiedName): void => {
+    const key = nameKey(type);
+    if (planned.has(key) || onTarget.has(key) || visiting.has(key)) return;
+    visiting.add(key);
+    const asEnum = source.enums.find((e) => nameKey(e.name) === key);
+    const asDomain = source.domains.find((d) => nameKey(d.name) === key);
+    const asComposite = source.composites.find((c) => nameKey(c.name) === key);
+    if (asEnum) planned.set(key, { kind: "create-enum", type: asEnum });
+    else if (asDomain) {
+      if (asDomain.baseUserType) need(asDomain.baseUserType, table);
+      planned.set(key, { kind: "create-domain", type: asDomain });
+    } else if (asComposite) {
+      for (const attribute of asComposite.attributes) if (attribute.userType) need(attribute.userType, table);
+      planned.set(key, { kind: "create-composite", type: asComposite });
+    } else {
+      diagnostics.push({
+        level: "warning",
+        table,
+        message: `type ${displayName(type)} (a range or base type) is missing on the target and not created by pgferry: creating the table will fail`,
+      });
+    }
+    visiting.delete(key);
+  };
+  for (const { type, table } of needs) need(type, table);
+  return [...planned.values()];
+}

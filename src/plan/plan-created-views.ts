@@ -1,0 +1,54 @@
+/**
+ * Views and materialized views to create: those missing on the target that read only tables
+ * created by this run (directly or through other such views), in dependency order. A view that
+ * reads a created table but also something the run does not create is reported, never dropped
+ * silently; views over tables that already existed on the target are left to `pgferry diff`. Pure.
+ */
+import type { Catalog, Table, View } from "../model/catalog.js";
+import type { Diagnostic } from "../model/diagnostic.js";
+import { displayName, nameKey } from "../model/qualified-name.js";
+
+export function planCreatedViews(created: readonly Table[], source: Catalog, target: Catalog, diagnostics: Diagnostic[]): View[] {
+  const createdKeys = new Set(created.map((t) => nameKey(t.name)));
+  const onTarget = new Set([...target.views, ...target.tables].map((v) => nameKey(v.name)));
+  const candidates = source.views.filter((v) => !onTarget.has(nameKey(v.name)));
+  const byKey = new Map(source.views.map((v) => [nameKey(v.name), v]));
+
+  const touchesCreated = new Map<string, boolean>();
+  const touches = (view: View, seen = new Set<string>()): boolean => {
+    const key = nameKey(view.name);
+    if (touchesCreated.has(key)) return touchesCreated.get(key)!;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    const result = view.relations.some((r) => createdKeys.has(nameKey(r)) || (byKey.has(nameKey(r)) && touches(byKey.get(nameKey(r))!, seen)));
+    touchesCreated.set(key, result);
+    return result;
+  };
+
+  const ordered: View[] = [];
+  const placed = new Set<string>();
+  let pending = candidates.filter((v) => touches(v));
+  // Place a view once everything it reads is created by the run or is a view already placed.
+  for (let progress = true; progress && pending.length > 0; ) {
+    progress = false;
+    const next: View[] = [];
+    for (const view of pending) {
+      const ready = view.relations.every((r) => nameKey(r) === nameKey(view.name) || createdKeys.has(nameKey(r)) || placed.has(nameKey(r)));
+      if (ready) {
+        ordered.push(view);
+        placed.add(nameKey(view.name));
+        progress = true;
+      } else next.push(view);
+    }
+    pending = next;
+  }
+  for (const view of pending) {
+    const missing = view.relations.filter((r) => !createdKeys.has(nameKey(r)) && !placed.has(nameKey(r))).map(displayName);
+    diagnostics.push({
+      level: "warning",
+      table: view.name,
+      message: `${view.materialized ? "materialized view" : "view"} not created: it also reads ${missing.join(", ")}, which this run does not create`,
+    });
+  }
+  return ordered;
+}

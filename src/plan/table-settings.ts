@@ -1,0 +1,25 @@
+/** Per-table settings from pgferry.yml `tables:`, keyed by table pattern, and their lookup. Pure. */
+import type { Catalog } from "../model/catalog.js";
+import { nameKey, type QualifiedName } from "../model/qualified-name.js";
+import { matchesPattern, parseTablePattern } from "./table-pattern.js";
+
+export interface TableSettings {
+  /** Values for target-only columns. */
+  readonly fill?: Readonly<Record<string, string | null>>;
+  /** The key upsert / insert-missing match on, for tables without a primary key. */
+  readonly key?: readonly string[];
+  /** Columns whose target values upsert keeps for rows that match by key. */
+  readonly preserve?: readonly string[];
+}
+
+/** The settings of every pattern matching a table, merged in the config's order (later wins). */
+export function tableSettingsLookup(tables: Readonly<Record<string, TableSettings>>): (table: QualifiedName) => TableSettings {
+  const patterns = Object.entries(tables).map(([pattern, settings]) => ({ pattern: parseTablePattern(pattern), settings }));
+  return (table) => Object.assign({}, ...patterns.filter((p) => matchesPattern(p.pattern, table)).map((p) => p.settings)) as TableSettings;
+}
+
+/** Whether a user type (enum, domain, composite) exists on the target, by name. */
+export function userTypeLookup(target: Catalog): (type: QualifiedName) => boolean {
+  const names = new Set([...target.enums, ...target.domains, ...target.composites].map((t) => nameKey(t.name)));
+  return (type) => names.has(nameKey(type));
+}
