@@ -24,6 +24,10 @@ export default tseslint.config(
   {
     files: ["src/**"],
     ignores: ["src/pg/**"],
+    rules: { "no-restricted-imports": ["error", { paths: [{ name: "pg", message: "only src/pg imports the driver" }, { name: "pg-copy-streams", message: "only src/pg imports the driver" }, { name: "redis", message: "only src/hooks/redis-hook.ts imports the Redis client" }] }] },
+  },
+  {
+    files: ["src/hooks/redis-hook.ts"],
     rules: { "no-restricted-imports": ["error", { paths: [{ name: "pg", message: "only src/pg imports the driver" }, { name: "pg-copy-streams", message: "only src/pg imports the driver" }] }] },
   },
   {

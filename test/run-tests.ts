@@ -12,6 +12,7 @@ import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isEmbeddedVersion, startEmbeddedServer, type EmbeddedVersion, type RunningServer } from "./harness/embedded-server.js";
+import { startRedisIfNeeded } from "./harness/redis-server.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const filters = process.argv.slice(2);
@@ -38,6 +39,7 @@ async function serverUrl(role: "SOURCE" | "TARGET", fallback: EmbeddedVersion): 
 }
 
 let code = 1;
+let stopRedis: () => Promise<void> = async () => undefined;
 try {
   const t0 = Date.now();
   const env = {
@@ -45,13 +47,16 @@ try {
     PGFERRY_TEST_SOURCE_URL: await serverUrl("SOURCE", "17"),
     PGFERRY_TEST_TARGET_URL: await serverUrl("TARGET", "18"),
   };
-  console.log(`test servers ready in ${Date.now() - t0} ms (${started.map((s) => `embedded ${s.version}`).join(", ") || "given by URL"})`);
+  const redis = await startRedisIfNeeded(process.env.PGFERRY_TEST_REDIS_URL);
+  stopRedis = redis.stop;
+  env.PGFERRY_TEST_REDIS_URL = redis.url;
+  console.log(`test servers ready in ${Date.now() - t0} ms (${started.map((s) => `embedded ${s.version}`).join(", ") || "given by URL"}; Redis ${redis.description})`);
   console.log(`running ${files.length} test file(s): ${files.map((f) => relative("test", f)).join(" ")}`);
   code = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], { cwd: root, env, stdio: "inherit" });
     child.on("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
   });
 } finally {
-  await Promise.all(started.map((s) => s.stop().catch(() => undefined)));
+  await Promise.all([...started.map((s) => s.stop().catch(() => undefined)), stopRedis().catch(() => undefined)]);
 }
 process.exit(code);

@@ -7,7 +7,7 @@ export interface ConsoleLog {
   debug(message: string): void;
 }
 
-export function createConsoleLog(stream: NodeJS.WritableStream, verbose: boolean): ConsoleLog {
+export function createConsoleLog(stream: { write(text: string): unknown }, verbose: boolean): ConsoleLog {
   const write = (prefix: string, message: string) => stream.write(`${prefix}${redactText(message)}\n`);
   return {
     info: (message) => write("pgferry: ", message),

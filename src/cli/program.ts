@@ -5,6 +5,9 @@ import { redactText } from "../config/redact.js";
 import { isPgferryError } from "../errors.js";
 import type { CliContext, GlobalOptions } from "./cli-context.js";
 import { DIFF_ERROR_EXIT, diffCommand } from "./commands/diff-command.js";
+import { historyCommand } from "./commands/history-command.js";
+import { remapCommand } from "./commands/remap-command.js";
+import { scheduleCommand } from "./commands/schedule-command.js";
 import { syncCommand } from "./commands/sync-command.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 
@@ -25,6 +28,9 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   let errorExit: number | undefined;
   program.addCommand(syncCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(diffCommand(ctx, globals, (code) => (exitCode = code)).hook("preAction", () => void (errorExit = DIFF_ERROR_EXIT)));
+  program.addCommand(scheduleCommand(ctx, globals, (code) => (exitCode = code)));
+  program.addCommand(historyCommand(ctx, globals, (code) => (exitCode = code)));
+  program.addCommand(remapCommand(ctx, globals, (code) => (exitCode = code)));
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
 
   try {

@@ -44,15 +44,20 @@ export function parseConfigText(text: string, label: string, env: NodeJS.Process
   if (!parsed.success) throw new ConfigError(`${label}: ${describeZodError(parsed.error)}`, { cause: parsed.error });
   for (const env of Object.values(parsed.data.environments)) {
     registerSecret(env.password);
-    if (env.url) {
-      try {
-        registerSecret(decodeURIComponent(new URL(env.url).password));
-      } catch {
-        /* an unparsable URL is reported when it is used */
-      }
-    }
+    registerUrlPassword(env.url);
+    registerUrlPassword(env.redis);
   }
+  for (const hook of parsed.data.hooks.after) if ("redis" in hook) registerUrlPassword(hook.redis.url);
   return deepFreeze(parsed.data);
+}
+
+function registerUrlPassword(url: string | undefined): void {
+  if (!url) return;
+  try {
+    registerSecret(decodeURIComponent(new URL(url).password));
+  } catch {
+    /* an unparsable URL is reported when it is used */
+  }
 }
 
 function findDefault(cwd: string): string | null {

@@ -11,6 +11,8 @@ const environment = z
     database: z.string().min(1).optional(),
     sslmode: z.enum(["disable", "prefer", "require", "verify-ca", "verify-full", "no-verify"]).optional(),
     protected: z.boolean().default(false),
+    /** This environment's Redis (redis:// or rediss://), used by redis hooks that give no url. */
+    redis: z.string().regex(/^rediss?:\/\//, "redis must be a redis:// or rediss:// URL").optional(),
   })
   .refine((env) => Boolean(env.url) !== Boolean(env.host || env.database), {
     message: "give either url or host/database, not both and not neither",
@@ -48,14 +50,79 @@ const tableSettings = z.strictObject({
   preserve: z.array(z.string().min(1)).optional(),
 });
 
+const redisHook = z
+  .strictObject({
+    /** Default: the target environment's `redis`. */
+    url: z.string().regex(/^rediss?:\/\//, "url must be a redis:// or rediss:// URL").optional(),
+    /** FLUSHDB on this database number. */
+    flush: z.number().int().min(0).max(15).optional(),
+    /** Delete the keys matching these patterns (SCAN + UNLINK, never KEYS). */
+    keys: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .refine((h) => (h.flush === undefined) !== (h.keys === undefined), { message: "give either flush: <db> or keys: [patterns], not both and not neither" });
+
+const remapSource = z.union([z.string().min(1), z.strictObject({ command: z.string().min(1) })]);
+
+const remapHook = z.strictObject({
+  table: z.string().min(1),
+  /** The email column of the table (matched case-insensitively). */
+  match: z.string().min(1),
+  /** The column that receives the identity provider's value. */
+  set: z.string().min(1),
+  /** A CSV or JSON file of (email, value) pairs, or a command printing such JSON. */
+  from: remapSource,
+  /** In an AWS Cognito `list-users` export: the attribute that holds the value (default sub). */
+  attribute: z.string().min(1).optional(),
+});
+
+const commandHook = z.union([
+  z.string().min(1),
+  z.strictObject({ run: z.string().min(1), cwd: z.string().min(1).optional(), timeout: z.number().positive().optional() }),
+]);
+
+/** One post-sync hook: exactly one of redis, sql, command, remap; `name` labels it in reports. */
+const hook = z.union([
+  z.strictObject({ name: z.string().min(1).optional(), redis: redisHook }),
+  z.strictObject({ name: z.string().min(1).optional(), sql: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) }),
+  z.strictObject({ name: z.string().min(1).optional(), command: commandHook }),
+  z.strictObject({ name: z.string().min(1).optional(), remap: remapHook }),
+]);
+
+/** A scheduled job: a sync with its own endpoints, tables and mode, run on a cron expression. */
+const scheduleJob = z.strictObject({
+  cron: z.string().min(1),
+  from: z.string().min(1).optional(),
+  to: z.string().min(1).optional(),
+  tables: z.array(z.string().min(1)).optional(),
+  group: z.array(z.string().min(1)).optional(),
+  exclude: z.array(z.string().min(1)).optional(),
+  where: z.record(z.string().min(1), z.string().min(1)).optional(),
+  mode: z.enum(["refresh", "upsert", "insert-missing"]).optional(),
+  deleteMissing: z.boolean().optional(),
+  cascade: z.boolean().optional(),
+  /** Run hooks.after after each successful run (default true). */
+  hooks: z.boolean().optional(),
+  /** Extra attempts after a failed run (default 2), waiting retryDelay seconds, doubled each time. */
+  retries: z.number().int().min(0).max(10).optional(),
+  retryDelay: z.number().min(0).optional(),
+  /** IANA time zone for the cron expression (default: the process's). */
+  timezone: z.string().min(1).optional(),
+});
+
 export const configSchema = z.strictObject({
   environments: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "environment names use letters, digits, _ . -"), environment).default({}),
   defaults: z.strictObject({ from: z.string().optional(), to: z.string().optional() }).default({}),
   sync: syncSettings.default({}),
   groups: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).default({}),
   tables: z.record(z.string().min(1), tableSettings).default({}),
+  hooks: z.strictObject({ after: z.array(hook).default([]) }).default({ after: [] }),
+  schedules: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "job names use letters, digits, _ . -"), scheduleJob).default({}),
+  /** The run-history table on each target: <schema>.runs. `history: false` turns it off. */
+  history: z.union([z.literal(false), z.strictObject({ schema: z.string().min(1).default("pgferry") })]).default({ schema: "pgferry" }),
 });
 
 export type PgferryConfig = z.infer<typeof configSchema>;
 export type EnvironmentConfig = z.infer<typeof environment>;
 export type SyncSettings = z.infer<typeof syncSettings>;
+export type HookConfig = z.infer<typeof hook>;
+export type ScheduleJobConfig = z.infer<typeof scheduleJob>;

@@ -7,7 +7,7 @@ import { LockedError } from "../errors.js";
 import type { SqlSession } from "./session.js";
 
 /** Two int4 keys: 'pgfr' and the lock's purpose. Advisory locks are per database. */
-const LOCK_CLASS = 0x70676672;
+export const LOCK_CLASS = 0x70676672;
 export const SYNC_LOCK = 1;
 
 export async function lockTargetOrFail(session: SqlSession, targetLabel: string, purpose = SYNC_LOCK): Promise<void> {

@@ -1,11 +1,15 @@
 /** `pgferry sync [FROM] [TO]`: refresh selected tables of TO from FROM in one atomic transaction. */
 import { Command, Option } from "commander";
+import { dirname } from "node:path";
 import { loadConfig } from "../../config/load-config.js";
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import type { PgferryConfig } from "../../config/schema.js";
 import { ConfigError } from "../../errors.js";
-import { assertWritableTarget, DEFAULT_LOCK_TIMEOUT_SECONDS, runSync } from "../../execute/run-sync.js";
+import { assertWritableTarget, DEFAULT_LOCK_TIMEOUT_SECONDS } from "../../execute/run-sync.js";
+import { planHooks, type HookSpec } from "../../hooks/hook-spec.js";
 import type { SyncMode, SyncPlan } from "../../model/plan.js";
+import { historyTablePattern } from "../../ops/run-history.js";
+import { runSyncJob } from "../../ops/run-sync-job.js";
 import type { Selection } from "../../plan/select-tables.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
@@ -14,6 +18,7 @@ import { commaList, repeatable } from "../option-parsers.js";
 import { EXIT } from "../exit-codes.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { renderDiagnostics, renderPlan } from "../render-plan.js";
+import { renderHookPlan, renderHookResults } from "../render-hooks.js";
 import { renderReport, reportJson } from "../render-report.js";
 import { runSyncRowsCommand } from "./sync-rows-command.js";
 
@@ -35,6 +40,8 @@ export interface SyncCommandOptions {
   readonly mode?: SyncMode;
   readonly deleteMissing?: boolean;
   readonly withParents?: boolean;
+  /** commander's --no-hooks sets hooks to false. */
+  readonly hooks?: boolean;
 }
 
 const positiveInt = (name: string) => (value: string) => {
@@ -71,6 +78,7 @@ export function syncCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
     .option("--add-columns", "add columns that exist only on the source to the target's tables (otherwise they are left out)")
     .option("--no-create", "skip tables missing on the target instead of creating them")
     .option("--strict", "refuse the run, before writing, if the schemas differ in any way (drift)")
+    .option("--no-hooks", "do not run the post-sync hooks of pgferry.yml (hooks.after)")
     .option("--dry-run", "print the plan (actions, columns, estimates, FK order, endpoints) and change nothing")
     .option("-y, --yes", "do not ask for confirmation (required when there is no terminal)")
     .option("--json", "print the report as JSON on stdout")
@@ -81,7 +89,7 @@ export function syncCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
 }
 
 async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: string | undefined, to: string | undefined, options: SyncCommandOptions): Promise<number> {
-  const { config } = loadConfig(globals.config, ctx.cwd, ctx.env);
+  const { config, path: configPath } = loadConfig(globals.config, ctx.cwd, ctx.env);
   if (options.withParents) {
     if (options.dryRun) throw new ConfigError("--with-parents has no dry run: it reads and writes only the chosen rows");
     const input = { from, to, tables: options.tables ?? [], where: options.where ?? [], yes: options.yes ?? false, json: options.json ?? false, lockTimeout: options.lockTimeout };
@@ -96,45 +104,55 @@ async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: str
   }
 
   const log = createConsoleLog(ctx.stderr, globals.verbose ?? false);
+  const hooks = options.hooks === false ? [] : planHooks(config.hooks.after, target.name ? config.environments[target.name]?.redis : undefined);
   const progress = createProgressDisplay(log, ctx.stderr, Boolean(ctx.stderr.isTTY) && !options.json);
   try {
-    const { plan, report } = await runSync({
-      source,
-      target,
-      selection: buildSelection(config, options),
-      cascade: options.cascade ?? config.sync.cascade ?? false,
-      drift: {
-        addColumns: options.addColumns ?? config.sync.addColumns ?? false,
-        create: options.create === false ? false : (config.sync.create ?? true),
-        strict: options.strict ?? config.sync.strict ?? false,
+    const outcome = await runSyncJob({
+      job: null,
+      sync: {
+        source,
+        target,
+        selection: buildSelection(config, options),
+        cascade: options.cascade ?? config.sync.cascade ?? false,
+        drift: {
+          addColumns: options.addColumns ?? config.sync.addColumns ?? false,
+          create: options.create === false ? false : (config.sync.create ?? true),
+          strict: options.strict ?? config.sync.strict ?? false,
+        },
+        mode: options.mode ?? config.sync.mode ?? "refresh",
+        deleteMissing: options.deleteMissing ?? config.sync.deleteMissing ?? false,
+        tables: config.tables,
+        jobs: options.jobs ?? config.sync.jobs ?? 1,
+        dryRun: options.dryRun ?? false,
+        lockTimeoutSeconds: options.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
+        onEvent: progress.listener,
+        signal: ctx.signal,
+        ...(options.yes ? {} : { confirm: (p: SyncPlan) => confirmPlan(ctx, p, source.label, target.label, hooks) }),
       },
-      mode: options.mode ?? config.sync.mode ?? "refresh",
-      deleteMissing: options.deleteMissing ?? config.sync.deleteMissing ?? false,
-      tables: config.tables,
-      jobs: options.jobs ?? config.sync.jobs ?? 1,
-      dryRun: options.dryRun ?? false,
-      lockTimeoutSeconds: options.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
-      onEvent: progress.listener,
-      signal: ctx.signal,
-      ...(options.yes ? {} : { confirm: (p: SyncPlan) => confirmPlan(ctx, p, source.label, target.label) }),
+      hooks,
+      hookContext: { cwd: configPath ? dirname(configPath) : ctx.cwd, env: ctx.env, onLine: (line) => log.info(line) },
+      history: config.history,
+      onWarning: (message) => log.warn(message),
     });
     progress.stop();
-    if (options.json) ctx.stdout.write(`${JSON.stringify(reportJson(report), null, 2)}\n`);
-    else if (options.dryRun) ctx.stdout.write(`${renderPlan(plan, source.label, target.label)}\n`);
+    if (outcome.thrown !== undefined || !outcome.plan || !outcome.report) throw outcome.thrown;
+    const { plan, report } = outcome;
+    if (options.json) ctx.stdout.write(`${JSON.stringify({ ...reportJson(report), hooks: outcome.hooks, ...(outcome.error ? { error: outcome.error } : {}), ok: outcome.status === "ok" || (report.dryRun && report.ok) }, null, 2)}\n`);
+    else if (options.dryRun) ctx.stdout.write(`${renderPlan(plan, source.label, target.label)}${renderHookPlan(hooks)}\n`);
     else {
       for (const line of renderDiagnostics(plan.diagnostics.filter((d) => d.level !== "info"))) log.warn(line);
-      ctx.stdout.write(`${renderReport(report)}\n`);
+      ctx.stdout.write(`${renderReport(report)}${renderHookResults(outcome.hooks)}\n`);
     }
     if (ctx.signal.aborted) return EXIT.interrupted;
     if (options.dryRun && report.error) return EXIT.usage; // a plan with problems, as the real run would refuse it
-    return report.ok ? EXIT.ok : EXIT.failed;
+    return outcome.status === "ok" || (options.dryRun && report.ok) ? EXIT.ok : EXIT.failed;
   } finally {
     progress.stop();
   }
 }
 
-async function confirmPlan(ctx: CliContext, plan: SyncPlan, sourceLabel: string, targetLabel: string): Promise<boolean> {
-  ctx.stderr.write(`${renderPlan(plan, sourceLabel, targetLabel)}\n\n`);
+async function confirmPlan(ctx: CliContext, plan: SyncPlan, sourceLabel: string, targetLabel: string, hooks: readonly HookSpec[]): Promise<boolean> {
+  ctx.stderr.write(`${renderPlan(plan, sourceLabel, targetLabel)}${renderHookPlan(hooks)}\n\n`);
   const copies = plan.actions.filter((a) => a.kind === "create" || a.kind === "refresh");
   const merged = copies.filter((a) => a.copy.merge).length;
   const what = merged === copies.length ? `Merge rows into ${merged} table(s)` : `Replace the contents of ${copies.length - merged} table(s)${merged ? ` and merge rows into ${merged}` : ""}`;
@@ -160,7 +178,7 @@ export function buildSelection(config: PgferryConfig, options: SyncCommandOption
   }
   return {
     include: fromFlags.length > 0 ? fromFlags : [...(config.sync.tables ?? [])],
-    exclude: [...(config.sync.exclude ?? []), ...(options.exclude ?? [])],
+    exclude: [...(config.sync.exclude ?? []), ...(options.exclude ?? []), ...(config.history ? [historyTablePattern(config.history.schema)] : [])],
     where,
   };
 }

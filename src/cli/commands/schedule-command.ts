@@ -1,0 +1,129 @@
+/**
+ * `pgferry schedule`: run the jobs of pgferry.yml's `schedules:` on their cron expressions until
+ * SIGTERM/SIGINT. Every job is checked before anything runs: cron expression, endpoints (never
+ * a protected target), groups and hooks.
+ */
+import { Command } from "commander";
+import { dirname } from "node:path";
+import { loadConfig } from "../../config/load-config.js";
+import { resolveEndpoint } from "../../config/resolve-endpoint.js";
+import type { PgferryConfig, ScheduleJobConfig } from "../../config/schema.js";
+import { ConfigError } from "../../errors.js";
+import { assertWritableTarget, DEFAULT_LOCK_TIMEOUT_SECONDS } from "../../execute/run-sync.js";
+import { planHooks } from "../../hooks/hook-spec.js";
+import { runSyncJob, type SyncJobOutcome } from "../../ops/run-sync-job.js";
+import { runScheduler, validateCron, type ScheduledJob } from "../../ops/scheduler.js";
+import type { CliContext, GlobalOptions } from "../cli-context.js";
+import { createConsoleLog, type ConsoleLog } from "../console-log.js";
+import { EXIT } from "../exit-codes.js";
+import { formatCount, formatSeconds } from "../format-units.js";
+import { repeatable } from "../option-parsers.js";
+import { buildSelection } from "./sync-command.js";
+
+interface ScheduleOptions {
+  readonly job?: string[];
+  readonly maxRuns?: number;
+}
+
+const DEFAULT_RETRIES = 2;
+const DEFAULT_RETRY_DELAY_SECONDS = 30;
+
+export function scheduleCommand(ctx: CliContext, globals: () => GlobalOptions, setExit: (code: number) => void): Command {
+  return new Command("schedule")
+    .description("run the jobs of pgferry.yml (schedules:) on their cron expressions until SIGTERM; runs of a job never overlap")
+    .option("--job <name>", "run only this job (repeatable)", repeatable)
+    .option("--max-runs <n>", "stop after each job ran n times (smoke tests)", (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--max-runs must be a whole number of at least 1, got "${v}"`);
+      return n;
+    })
+    .action(async (options: ScheduleOptions) => {
+      const { config, path } = loadConfig(globals().config, ctx.cwd, ctx.env);
+      // A long-running process: every line carries its time.
+      const log = createConsoleLog({ write: (line: string) => ctx.stderr.write(`${new Date().toISOString()} ${line}`) }, globals().verbose ?? false);
+      const jobs = selectJobs(config, options.job ?? []).map(([name, job]) => scheduledJob(ctx, config, path, name, job, log));
+      await runScheduler(jobs, {
+        signal: ctx.signal,
+        ...(options.maxRuns ? { maxRuns: options.maxRuns } : {}),
+        onScheduled: (job, next) => log.info(`job ${job}: scheduled, next run ${next ? next.toISOString() : "never"}`),
+        onSkipped: (job, reason) => log.warn(`job ${job}: tick skipped: ${reason}`),
+        onStart: (job, attempt) => log.info(`job ${job}: run started${attempt > 1 ? ` (attempt ${attempt})` : ""}`),
+        onFinish: (job, outcome) => logOutcome(log, job, outcome),
+        onRetry: (job, attempt, delay, error) => log.warn(`job ${job}: failed (${error}); attempt ${attempt} in ${delay} s`),
+      });
+      log.info(ctx.signal.aborted ? "schedule stopped: no run in progress" : "schedule finished: every job reached --max-runs");
+      setExit(EXIT.ok);
+    });
+}
+
+function selectJobs(config: PgferryConfig, only: readonly string[]): [string, ScheduleJobConfig][] {
+  const all = Object.entries(config.schedules);
+  if (all.length === 0) throw new ConfigError("no jobs: add a schedules: section to pgferry.yml");
+  for (const name of only) {
+    if (!config.schedules[name]) throw new ConfigError(`unknown job "${name}" (known: ${all.map(([n]) => n).join(", ")})`);
+  }
+  return only.length ? all.filter(([name]) => only.includes(name)) : all;
+}
+
+/** Everything about a job is checked here, before the scheduler starts. */
+function scheduledJob(ctx: CliContext, config: PgferryConfig, configPath: string | null, name: string, job: ScheduleJobConfig, log: ConsoleLog): ScheduledJob {
+  validateCron(name, job.cron, job.timezone);
+  const inJob = (error: unknown) => new ConfigError(`schedules.${name}: ${(error as Error).message}`, { cause: error });
+  let run: () => Promise<SyncJobOutcome>;
+  try {
+    const source = resolveEndpoint(job.from, "source", config);
+    const target = resolveEndpoint(job.to, "target", config);
+    assertWritableTarget(target);
+    const selection = buildSelection(config, {
+      ...(job.tables ? { tables: job.tables } : {}),
+      ...(job.group ? { group: job.group } : {}),
+      ...(job.exclude ? { exclude: job.exclude } : {}),
+      where: Object.entries(job.where ?? {}).map(([table, sql]) => `${table}:${sql}`),
+    });
+    const hooks = job.hooks === false ? [] : planHooks(config.hooks.after, target.name ? config.environments[target.name]?.redis : undefined);
+    run = () =>
+      runSyncJob({
+        job: name,
+        sync: {
+          source,
+          target,
+          selection,
+          cascade: job.cascade ?? config.sync.cascade ?? false,
+          drift: { addColumns: config.sync.addColumns ?? false, create: config.sync.create ?? true, strict: config.sync.strict ?? false },
+          mode: job.mode ?? config.sync.mode ?? "refresh",
+          deleteMissing: job.deleteMissing ?? config.sync.deleteMissing ?? false,
+          tables: config.tables,
+          jobs: config.sync.jobs ?? 1,
+          lockTimeoutSeconds: config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
+          onEvent: (event) => {
+            if (event.kind === "log" && event.level === "warn") log.warn(`job ${name}: ${event.message}`);
+          },
+          signal: ctx.signal,
+        },
+        hooks,
+        hookContext: { cwd: configPath ? dirname(configPath) : ctx.cwd, env: ctx.env, onLine: (line) => log.info(`job ${name}: ${line}`) },
+        history: config.history,
+        onWarning: (message) => log.warn(`job ${name}: ${message}`),
+      });
+  } catch (error) {
+    throw error instanceof ConfigError || !(error instanceof Error) ? error : inJob(error);
+  }
+  return {
+    name,
+    cron: job.cron,
+    ...(job.timezone ? { timezone: job.timezone } : {}),
+    retries: job.retries ?? DEFAULT_RETRIES,
+    retryDelaySeconds: job.retryDelay ?? DEFAULT_RETRY_DELAY_SECONDS,
+    run,
+  };
+}
+
+function logOutcome(log: ConsoleLog, job: string, outcome: SyncJobOutcome): void {
+  const steps = outcome.report?.steps ?? [];
+  const written = steps.filter((s) => (s.action === "create" || s.action === "refresh") && s.status === "ok");
+  const rows = written.reduce((n, s) => n + s.rows, 0);
+  const seconds = outcome.report ? ` in ${formatSeconds(outcome.report.seconds)} s` : "";
+  const hooks = outcome.hooks.length ? `, ${outcome.hooks.filter((h) => h.status === "ok").length}/${outcome.hooks.length} hooks` : "";
+  if (outcome.status === "ok") log.info(`job ${job}: ok: ${written.length} table(s), ${formatCount(rows)} rows${seconds}${hooks}`);
+  else log.warn(`job ${job}: ${outcome.status}: ${outcome.error ?? "see the report"}`);
+}
