@@ -42,7 +42,7 @@ let code = 1;
 let stopRedis: () => Promise<void> = async () => undefined;
 try {
   const t0 = Date.now();
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     PGFERRY_TEST_SOURCE_URL: await serverUrl("SOURCE", "17"),
     PGFERRY_TEST_TARGET_URL: await serverUrl("TARGET", "18"),
