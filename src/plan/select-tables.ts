@@ -9,6 +9,8 @@ export interface Selection {
   /** Patterns to include; empty means every table. */
   readonly include: readonly string[];
   readonly exclude: readonly string[];
+  /** Left out without a warning when they match nothing: pgferry's own tables (the run history). */
+  readonly excludeQuietly?: readonly string[];
   /** Pattern → SQL condition applied on the source. */
   readonly where: Readonly<Record<string, string>>;
 }
@@ -29,7 +31,8 @@ export function selectTables(source: Catalog, selection: Selection): SelectedTab
     }
   }
   const included = (t: Table) => include.length === 0 || include.some((p) => matchesPattern(p, t.name));
-  const excluded = (t: Table) => exclude.some((p) => matchesPattern(p, t.name));
+  const quiet = (selection.excludeQuietly ?? []).map(parseTablePattern);
+  const excluded = (t: Table) => exclude.some((p) => matchesPattern(p, t.name)) || quiet.some((p) => matchesPattern(p, t.name));
   const chosen = source.tables.filter((t) => included(t) && !excluded(t));
   for (const table of source.tables) {
     const parent = table.partitioning.parent;

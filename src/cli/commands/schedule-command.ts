@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 import { loadConfig } from "../../config/load-config.js";
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import type { PgferryConfig, ScheduleJobConfig } from "../../config/schema.js";
-import { ConfigError } from "../../errors.js";
+import { ConfigError, SafetyError } from "../../errors.js";
 import { assertWritableTarget, DEFAULT_LOCK_TIMEOUT_SECONDS } from "../../execute/run-sync.js";
 import { planHooks } from "../../hooks/hook-spec.js";
 import { runSyncJob, type SyncJobOutcome } from "../../ops/run-sync-job.js";
@@ -106,7 +106,10 @@ function scheduledJob(ctx: CliContext, config: PgferryConfig, configPath: string
         onWarning: (message) => log.warn(`job ${name}: ${message}`),
       });
   } catch (error) {
-    throw error instanceof ConfigError || !(error instanceof Error) ? error : inJob(error);
+    // Typed errors keep their class (a protected target exits 3, not 2) and gain the job's name.
+    if (error instanceof SafetyError) throw new SafetyError(`schedules.${name}: ${error.message}`, { cause: error });
+    if (error instanceof ConfigError && !error.message.startsWith("schedules.")) throw inJob(error);
+    throw error;
   }
   return {
     name,

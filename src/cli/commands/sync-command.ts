@@ -140,7 +140,7 @@ async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: str
     if (options.json) ctx.stdout.write(`${JSON.stringify({ ...reportJson(report), hooks: outcome.hooks, ...(outcome.error ? { error: outcome.error } : {}), ok: outcome.status === "ok" || (report.dryRun && report.ok) }, null, 2)}\n`);
     else if (options.dryRun) ctx.stdout.write(`${renderPlan(plan, source.label, target.label)}${renderHookPlan(hooks)}\n`);
     else {
-      for (const line of renderDiagnostics(plan.diagnostics.filter((d) => d.level !== "info"))) log.warn(line);
+      for (const line of renderDiagnostics(plan.diagnostics.filter((d) => d.level !== "info"))) log.info(line);
       ctx.stdout.write(`${renderReport(report)}${renderHookResults(outcome.hooks)}\n`);
     }
     if (ctx.signal.aborted) return EXIT.interrupted;
@@ -178,7 +178,8 @@ export function buildSelection(config: PgferryConfig, options: SyncCommandOption
   }
   return {
     include: fromFlags.length > 0 ? fromFlags : [...(config.sync.tables ?? [])],
-    exclude: [...(config.sync.exclude ?? []), ...(options.exclude ?? []), ...(config.history ? [historyTablePattern(config.history.schema)] : [])],
+    exclude: [...(config.sync.exclude ?? []), ...(options.exclude ?? [])],
+    excludeQuietly: config.history ? [historyTablePattern(config.history.schema)] : [],
     where,
   };
 }
