@@ -9,6 +9,9 @@ export { buildSyncPlan, type DriftOptions, type SyncPlanInput } from "./plan/bui
 export { runDiff, type DiffOptions } from "./execute/run-diff.js";
 export { syncRows, type SyncRowsOptions, type SyncRowsResult, type SyncRowsTableResult } from "./execute/sync-rows.js";
 export { diffCatalogs } from "./plan/diff-catalogs.js";
+export { planHooks, type HookSpec, type HookResult } from "./hooks/hook-spec.js";
+export { runHooks, type HookContext } from "./hooks/run-hooks.js";
+export { listRuns, type StoredRun, type RunStatus } from "./ops/run-history.js";
 export type * from "./model/schema-diff.js";
 export type { Selection } from "./plan/select-tables.js";
 export { introspectCatalog } from "./introspect/introspect-catalog.js";
