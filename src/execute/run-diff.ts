@@ -3,6 +3,7 @@ import type { Endpoint } from "../config/resolve-endpoint.js";
 import { ConfigError } from "../errors.js";
 import { introspectCatalog } from "../introspect/introspect-catalog.js";
 import { queryMigrationVersions } from "../introspect/query-migrations.js";
+import type { Catalog } from "../model/catalog.js";
 import type { SchemaDiff } from "../model/schema-diff.js";
 import { diffCatalogs, majorVersion } from "../plan/diff-catalogs.js";
 import { matchesPattern, parseTablePattern } from "../plan/table-pattern.js";
@@ -15,13 +16,19 @@ export interface DiffOptions {
   /** Table patterns to compare (all when empty), and to leave out. */
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
+  /** Schemas left out of both sides entirely (pgferry's own run history). */
+  readonly ignoreSchemas?: readonly string[];
   readonly onRetry?: (message: string) => void;
 }
 
 export async function runDiff(options: DiffOptions): Promise<SchemaDiff> {
   const include = (options.include ?? []).map(parseTablePattern);
   const exclude = (options.exclude ?? []).map(parseTablePattern);
-  const [source, target] = await Promise.all([readSide(options.source, "source", options.onRetry), readSide(options.target, "target", options.onRetry)]);
+  const ignored = new Set(options.ignoreSchemas ?? []);
+  const [source, target] = (await Promise.all([readSide(options.source, "source", options.onRetry), readSide(options.target, "target", options.onRetry)])).map((side) => ({
+    ...side,
+    catalog: withoutSchemas(side.catalog, ignored),
+  })) as [Side, Side];
   for (const pattern of include) {
     if (![...source.catalog.tables, ...target.catalog.tables].some((t) => matchesPattern(pattern, t.name))) {
       throw new ConfigError(`table pattern "${pattern.text}" matches no table on either side`);
@@ -38,6 +45,22 @@ export async function runDiff(options: DiffOptions): Promise<SchemaDiff> {
     notes,
     items: diffCatalogs(source.catalog, target.catalog, include.length || exclude.length ? filter : undefined),
     migrations: { source: source.migrations, target: target.migrations },
+  };
+}
+
+type Side = Awaited<ReturnType<typeof readSide>>;
+
+function withoutSchemas(catalog: Catalog, schemas: ReadonlySet<string>): Catalog {
+  if (schemas.size === 0) return catalog;
+  const keep = (o: { name: { schema: string } }) => !schemas.has(o.name.schema);
+  return {
+    ...catalog,
+    tables: catalog.tables.filter(keep),
+    sequences: catalog.sequences.filter(keep),
+    views: catalog.views.filter(keep),
+    enums: catalog.enums.filter(keep),
+    domains: catalog.domains.filter(keep),
+    composites: catalog.composites.filter(keep),
   };
 }
 

@@ -4,7 +4,7 @@
  * sync: the outcome says what happened, and `error` carries what stopped it.
  */
 import { redactText } from "../config/redact.js";
-import { isPgferryError, LockedError, SafetyError } from "../errors.js";
+import { ConnectionError, isPgferryError, LockedError, SafetyError } from "../errors.js";
 import { runSync, type SyncOptions } from "../execute/run-sync.js";
 import type { HookResult, HookSpec } from "../hooks/hook-spec.js";
 import { runHooks, type HookContext } from "../hooks/run-hooks.js";
@@ -81,6 +81,8 @@ async function recordRun(input: SyncJobInput, schema: string, startedAt: Date, o
       report: { ...(outcome.report ? { steps: outcome.report.steps, seconds: outcome.report.seconds, committed: outcome.report.committed } : {}), hooks: outcome.hooks },
     });
   } catch (error) {
+    // The run itself could not connect: its own error already says so, once.
+    if (outcome.thrown instanceof ConnectionError && error instanceof ConnectionError) return;
     input.onWarning(`the run history on ${input.sync.target.label} was not written: ${isPgferryError(error) ? error.message : describePgError(error)}`);
   }
 }

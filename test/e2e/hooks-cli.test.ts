@@ -122,6 +122,10 @@ describe("pgferry sync with hooks, history and remap", () => {
     const report = JSON.parse(run.stdout) as { tables: { table: { schema: string } }[] };
     assert.ok(report.tables.every((t) => t.table.schema !== "pgferry"));
     assert.equal((await pair.target.query("SELECT count(*)::int AS n FROM pgferry.runs WHERE id = 424242")).rows[0].n, 0);
+    // Both sides have a pgferry.runs of different shapes; diff leaves pgferry's own schema out.
+    const diff = await cli(["diff", "--json"]);
+    assert.ok(diff.code === 0 || diff.code === 1, diff.stderr);
+    assert.doesNotMatch(diff.stdout, /pgferry/);
   });
 
   it("pgferry remap needs no source, and refuses a malformed file or a protected target in one line", async () => {

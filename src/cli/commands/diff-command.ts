@@ -3,7 +3,6 @@ import { Command } from "commander";
 import { loadConfig } from "../../config/load-config.js";
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import { runDiff } from "../../execute/run-diff.js";
-import { historyTablePattern } from "../../ops/run-history.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { createConsoleLog } from "../console-log.js";
 import { commaList } from "../option-parsers.js";
@@ -33,7 +32,8 @@ export function diffCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
       const source = resolveEndpoint(from, "source", config);
       const target = resolveEndpoint(to, "target", config);
       const log = createConsoleLog(ctx.stderr, globals().verbose ?? false);
-      const diff = await runDiff({ source, target, include: options.tables ?? [], exclude: [...(options.exclude ?? []), ...(config.history ? [historyTablePattern(config.history.schema)] : [])], onRetry: (m) => log.warn(m) });
+      const diff = await runDiff({ source, target, include: options.tables ?? [], exclude: options.exclude ?? [],
+        ignoreSchemas: config.history ? [config.history.schema] : [], onRetry: (m) => log.warn(m) });
       if (options.json) ctx.stdout.write(`${JSON.stringify(diffJson(diff, source.label, target.label), null, 2)}\n`);
       else ctx.stdout.write(`${renderDiff(diff, source.label, target.label)}\n`);
       setExit(diff.items.length === 0 ? EXIT.ok : EXIT.failed);
