@@ -24,7 +24,11 @@ export default tseslint.config(
   {
     files: ["src/**"],
     ignores: ["src/pg/**"],
-    rules: { "no-restricted-imports": ["error", { paths: [{ name: "pg", message: "only src/pg imports the driver" }, { name: "pg-copy-streams", message: "only src/pg imports the driver" }, { name: "redis", message: "only src/hooks/redis-hook.ts imports the Redis client" }] }] },
+    rules: { "no-restricted-imports": ["error", { paths: [{ name: "pg", message: "only src/pg imports the driver" }, { name: "pg-copy-streams", message: "only src/pg imports the driver" }, { name: "redis", message: "only src/hooks/redis-hook.ts imports the Redis client" }], patterns: [{ group: ["@aws-sdk/*"], message: "only src/storage/s3* imports the AWS SDK" }] }] },
+  },
+  {
+    files: ["src/storage/s3*"],
+    rules: { "no-restricted-imports": ["error", { paths: [{ name: "pg", message: "only src/pg imports the driver" }, { name: "redis", message: "only src/hooks/redis-hook.ts imports the Redis client" }] }] },
   },
   {
     files: ["src/hooks/redis-hook.ts"],

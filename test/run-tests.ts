@@ -2,7 +2,8 @@
  * `npm test`: start the PostgreSQL servers once (embedded 17 as source, embedded 18 as target,
  * unless PGFERRY_TEST_SOURCE_URL / PGFERRY_TEST_TARGET_URL name running ones, or
  * PGFERRY_TEST_SOURCE_VERSION / PGFERRY_TEST_TARGET_VERSION ask for another embedded major), run every
- * *.test.ts under test/ with the Node test runner, stop the servers.
+ * *.test.ts under test/ with the Node test runner, stop the servers. Redis and S3 (s3rver) start
+ * too, unless PGFERRY_TEST_REDIS_URL / PGFERRY_TEST_S3_ENDPOINT name running ones.
  * Arguments filter test files by path substring: `npm test -- integration`.
  * A target given by URL must ask for passwords (the wrong-password test needs it), as the
  * embedded servers do; the machine's trust-auth PostgreSQL serves as a source only.
@@ -13,6 +14,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isEmbeddedVersion, startEmbeddedServer, type EmbeddedVersion, type RunningServer } from "./harness/embedded-server.js";
 import { startRedisIfNeeded } from "./harness/redis-server.js";
+import { startS3IfNeeded } from "./harness/s3-server.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const filters = process.argv.slice(2);
@@ -38,6 +40,10 @@ async function serverUrl(role: "SOURCE" | "TARGET", fallback: EmbeddedVersion): 
   return server.adminUrl;
 }
 
+// s3rver starts in its child process while the PostgreSQL servers initialise.
+const s3Starting = startS3IfNeeded(process.env.PGFERRY_TEST_S3_ENDPOINT);
+s3Starting.catch(() => undefined); // awaited below; no unhandled rejection when PostgreSQL fails first
+
 let code = 1;
 let stopRedis: () => Promise<void> = async () => undefined;
 try {
@@ -50,13 +56,19 @@ try {
   const redis = await startRedisIfNeeded(process.env.PGFERRY_TEST_REDIS_URL);
   stopRedis = redis.stop;
   env.PGFERRY_TEST_REDIS_URL = redis.url;
-  console.log(`test servers ready in ${Date.now() - t0} ms (${started.map((s) => `embedded ${s.version}`).join(", ") || "given by URL"}; Redis ${redis.description})`);
+  const s3 = await s3Starting;
+  env.PGFERRY_TEST_S3_ENDPOINT = s3.endpoint;
+  console.log(`test servers ready in ${Date.now() - t0} ms (${started.map((s) => `embedded ${s.version}`).join(", ") || "given by URL"}; Redis ${redis.description}; S3 ${s3.description})`);
   console.log(`running ${files.length} test file(s): ${files.map((f) => relative("test", f)).join(" ")}`);
   code = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], { cwd: root, env, stdio: "inherit" });
     child.on("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
   });
 } finally {
-  await Promise.all([...started.map((s) => s.stop().catch(() => undefined)), stopRedis().catch(() => undefined)]);
+  await Promise.all([
+    ...started.map((s) => s.stop().catch(() => undefined)),
+    stopRedis().catch(() => undefined),
+    s3Starting.then((s3) => s3.stop()).catch(() => undefined),
+  ]);
 }
 process.exit(code);

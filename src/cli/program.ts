@@ -5,9 +5,13 @@ import { redactText } from "../config/redact.js";
 import { isPgferryError } from "../errors.js";
 import type { CliContext, GlobalOptions } from "./cli-context.js";
 import { DIFF_ERROR_EXIT, diffCommand } from "./commands/diff-command.js";
+import { bucketSyncCommand } from "./commands/bucket-sync-command.js";
+import { dumpCommand } from "./commands/dump-command.js";
 import { historyCommand } from "./commands/history-command.js";
 import { remapCommand } from "./commands/remap-command.js";
+import { restoreCommand } from "./commands/restore-command.js";
 import { scheduleCommand } from "./commands/schedule-command.js";
+import { snapshotsCommand } from "./commands/snapshots-command.js";
 import { syncCommand } from "./commands/sync-command.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 
@@ -31,7 +35,16 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   program.addCommand(scheduleCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(historyCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(remapCommand(ctx, globals, (code) => (exitCode = code)));
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+  program.addCommand(dumpCommand(ctx, globals, (code) => (exitCode = code)));
+  program.addCommand(restoreCommand(ctx, globals, (code) => (exitCode = code)));
+  program.addCommand(snapshotsCommand(ctx, globals, (code) => (exitCode = code)));
+  program.addCommand(bucketSyncCommand(ctx, globals, (code) => (exitCode = code)));
+  // Commander exits the process on a usage error unless every command (subcommands too) overrides it.
+  const override = (command: Command): void => {
+    command.exitOverride().configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
+    for (const sub of command.commands) override(sub);
+  };
+  for (const command of program.commands) override(command);
 
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -47,6 +47,10 @@ export function parseConfigText(text: string, label: string, env: NodeJS.Process
     registerUrlPassword(env.url);
     registerUrlPassword(env.redis);
   }
+  for (const store of Object.values(parsed.data.stores)) {
+    registerSecret(store.secretAccessKey);
+    registerSecret(store.sessionToken);
+  }
   for (const hook of parsed.data.hooks.after) if ("redis" in hook) registerUrlPassword(hook.redis.url);
   return deepFreeze(parsed.data);
 }

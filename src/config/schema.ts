@@ -109,14 +109,31 @@ const scheduleJob = z.strictObject({
   timezone: z.string().min(1).optional(),
 });
 
+/** An object store: a local folder (file://PATH) or an S3-compatible bucket (s3://BUCKET/PREFIX). */
+const store = z.strictObject({
+  url: z.string().regex(/^(s3|file):\/\/./, "url must be s3://BUCKET/PREFIX or file://PATH"),
+  /** S3-compatible servers (MinIO, R2, s3rver…); default: AWS, or AWS_ENDPOINT_URL. */
+  endpoint: z.string().regex(/^https?:\/\//, "endpoint must be an http(s):// URL").optional(),
+  region: z.string().min(1).optional(),
+  /** Default: the standard AWS chain (AWS_ACCESS_KEY_ID…, profiles, instance roles). */
+  accessKeyId: z.string().min(1).optional(),
+  secretAccessKey: z.string().min(1).optional(),
+  sessionToken: z.string().min(1).optional(),
+  /** Path-style URLs (bucket in the path), needed by most S3-compatible servers. */
+  forcePathStyle: z.boolean().optional(),
+  /** `pgferry snapshots prune` removes snapshots older than this. */
+  retainDays: z.number().int().min(1).optional(),
+});
+
 export const configSchema = z.strictObject({
   environments: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "environment names use letters, digits, _ . -"), environment).default({}),
-  defaults: z.strictObject({ from: z.string().optional(), to: z.string().optional() }).default({}),
+  defaults: z.strictObject({ from: z.string().optional(), to: z.string().optional(), store: z.string().optional() }).default({}),
   sync: syncSettings.default({}),
   groups: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).default({}),
   tables: z.record(z.string().min(1), tableSettings).default({}),
   hooks: z.strictObject({ after: z.array(hook).default([]) }).default({ after: [] }),
   schedules: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "job names use letters, digits, _ . -"), scheduleJob).default({}),
+  stores: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "store names use letters, digits, _ . -"), store).default({}),
   /** The run-history table on each target: <schema>.runs. `history: false` turns it off. */
   history: z.union([z.literal(false), z.strictObject({ schema: z.string().min(1).default("pgferry") })]).default({ schema: "pgferry" }),
 });
@@ -124,5 +141,6 @@ export const configSchema = z.strictObject({
 export type PgferryConfig = z.infer<typeof configSchema>;
 export type EnvironmentConfig = z.infer<typeof environment>;
 export type SyncSettings = z.infer<typeof syncSettings>;
+export type StoreConfig = z.infer<typeof store>;
 export type HookConfig = z.infer<typeof hook>;
 export type ScheduleJobConfig = z.infer<typeof scheduleJob>;

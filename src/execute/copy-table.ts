@@ -1,6 +1,6 @@
 /**
- * Stream one table: COPY … TO STDOUT on the source straight into COPY … FROM STDIN on the
- * target. Bytes pass untouched; stream.pipeline gives back-pressure, so memory stays flat
+ * Stream one table: COPY data from the reader (the source's COPY … TO STDOUT, or a snapshot
+ * file) straight into COPY … FROM STDIN on the target. Bytes pass untouched; stream.pipeline gives back-pressure, so memory stays flat
  * whatever the table's size.
  */
 import { Transform, type TransformCallback } from "node:stream";
@@ -11,13 +11,13 @@ import type { SqlSession } from "../pg/session.js";
 import {
   renderCopyIn,
   renderCopyInStaging,
-  renderCopyOut,
   renderCreateStaging,
   renderInsertFromStaging,
   renderMergeFromStaging,
   renderMissingAfterMerge,
   stagingName,
 } from "./copy-sql.js";
+import type { TableReader } from "./table-reader.js";
 
 /** A COPY failed; `side` says which end failed first (the pipeline then tears down the other). */
 export class CopyStreamError extends Error {
@@ -46,7 +46,7 @@ type CopyAction = Extract<TableAction, { kind: "create" | "refresh" }>;
  */
 export async function copyTable(
   action: CopyAction,
-  source: SqlSession,
+  source: TableReader,
   target: SqlSession,
   staging: string,
   onBytes: (bytes: number) => void,
@@ -75,8 +75,8 @@ export async function copyTable(
   };
 }
 
-async function streamCopy(action: CopyAction, source: SqlSession, target: SqlSession, copyIn: string, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<CopyOutcome> {
-  const out = source.copyOut(renderCopyOut(action));
+async function streamCopy(action: CopyAction, source: TableReader, target: SqlSession, copyIn: string, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<CopyOutcome> {
+  const out = source.read(action);
   const into = target.copyIn(copyIn);
   let bytes = 0;
   const counter = new Transform({

@@ -16,13 +16,14 @@ import { renderDeleteMissing } from "./copy-sql.js";
 import { setSequences } from "./set-sequences.js";
 import { copyTable, CopyStreamError } from "./copy-table.js";
 import type { SyncEventListener } from "./events.js";
-import type { SourceSnapshot } from "./source-snapshot.js";
+import type { TableReader, TableReaders } from "./table-reader.js";
 import { applyTargetSettings, type TargetSettings } from "./target-settings.js";
 import { verifyTargetCounts } from "./verify-counts.js";
 
 export interface ExecuteInput {
   readonly plan: SyncPlan;
-  readonly source: SourceSnapshot;
+  /** Where rows come from: the source snapshot, or a snapshot file (restore). */
+  readonly source: TableReaders;
   readonly target: SqlSession;
   readonly settings: TargetSettings;
   readonly onEvent: SyncEventListener;
@@ -59,7 +60,7 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
       input.onEvent({ kind: "log", level: "info", message: `truncating ${plan.truncate.length} table(s) inside the transaction` });
       await truncateTables(target, plan, input.settings.lockTimeoutSeconds);
     }
-    let worker = await input.source.openWorker("source worker");
+    let worker = await input.source.open();
     for (const [index, action] of copies.entries()) {
       throwIfAborted(input.signal);
       const result = await copyInSavepoint(action, worker, stagingFor(index), input);
@@ -67,9 +68,10 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
       if (result.status === "failed") {
         // A COPY cut short leaves the source session mid-stream: start a fresh one on the same snapshot.
         await worker.close();
-        worker = await input.source.openWorker("source worker");
+        worker = await input.source.open();
       }
     }
+    await worker.close();
     if ([...results.values()].every((r) => r.status === "ok")) {
       await deleteMissingRows(copies, results, input);
     }
@@ -134,7 +136,7 @@ async function deleteMissingRows(copies: readonly CopyAction[], results: Map<str
   }
 }
 
-async function copyInSavepoint(action: CopyAction, source: SqlSession, staging: string, input: ExecuteInput): Promise<StepResult> {
+async function copyInSavepoint(action: CopyAction, source: TableReader, staging: string, input: ExecuteInput): Promise<StepResult> {
   const { target } = input;
   const started = performance.now();
   input.onEvent({ kind: "table-start", table: action.table, estimatedBytes: action.copy.estimatedBytes, estimatedRows: action.copy.estimatedRows });

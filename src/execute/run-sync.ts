@@ -18,6 +18,7 @@ import type { SyncEventListener } from "./events.js";
 import { checkConversions } from "./check-conversions.js";
 import { executeSyncPlan } from "./execute-sync-plan.js";
 import { openSourceSnapshot, type SourceSnapshot } from "./source-snapshot.js";
+import { snapshotReaders } from "./table-reader.js";
 import { validateWhereFilters } from "./validate-where.js";
 
 export interface SyncOptions {
@@ -97,7 +98,7 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
     if (options.confirm && !(await options.confirm(plan))) throw new SafetyError("sync cancelled: not confirmed");
     const outcome = await executeSyncPlan({
       plan,
-      source: opened.source,
+      source: snapshotReaders(opened.source),
       target: opened.target,
       settings: { lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS, parallelIndexWorkers: Math.max(0, (options.jobs ?? 1) - 1) },
       onEvent,
@@ -117,11 +118,11 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
   }
 }
 
-function refusal(count: number): string {
+export function refusal(count: number): string {
   return `the plan has ${count} problem${count > 1 ? "s" : ""}; nothing was written`;
 }
 
-function plannedSteps(plan: SyncPlan): StepResult[] {
+export function plannedSteps(plan: SyncPlan): StepResult[] {
   return plan.actions.map((a) => ({
     table: a.table,
     action: a.kind,

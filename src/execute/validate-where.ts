@@ -10,7 +10,7 @@ import { describePgError, sqlstateOf } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { renderSourceCount } from "./copy-sql.js";
 
-export async function validateWhereFilters(plan: SyncPlan, source: SqlSession): Promise<void> {
+export async function validateWhereFilters(plan: Pick<SyncPlan, "actions">, source: SqlSession): Promise<void> {
   for (const action of plan.actions) {
     if ((action.kind !== "create" && action.kind !== "refresh") || action.copy.where === null) continue;
     await source.query("SAVEPOINT pgferry_where");

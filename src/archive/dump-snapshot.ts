@@ -1,0 +1,162 @@
+/**
+ * `pgferry dump`: every selected table, read in one consistent source snapshot by `jobs`
+ * parallel workers, streamed as text COPY → gzip → (AES-256-GCM) → SHA-256 tap → the store.
+ * Nothing is buffered: a table goes from the server's socket to the store's upload in chunks.
+ * The manifest is written last, so an interrupted dump leaves no snapshot (its partial files
+ * are deleted on the way out).
+ */
+import { createHash } from "node:crypto";
+import { PassThrough, Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
+import type { Endpoint } from "../config/resolve-endpoint.js";
+import { StorageError, isPgferryError } from "../errors.js";
+import { introspectCatalog } from "../introspect/introspect-catalog.js";
+import type { Catalog } from "../model/catalog.js";
+import { displayName } from "../model/qualified-name.js";
+import { buildSyncPlan } from "../plan/build-sync-plan.js";
+import type { Selection } from "../plan/select-tables.js";
+import { describePgError } from "../pg/describe-pg-error.js";
+import type { ObjectStore } from "../storage/object-store.js";
+import { renderCopyOut } from "../execute/copy-sql.js";
+import { openSourceSnapshot } from "../execute/source-snapshot.js";
+import type { CopyAction } from "../execute/table-reader.js";
+import { validateWhereFilters } from "../execute/validate-where.js";
+import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, type ManifestTable } from "./manifest.js";
+import { encryptStream, type SnapshotKey } from "./snapshot-crypto.js";
+import { snapshotName } from "./snapshot-names.js";
+
+export interface DumpOptions {
+  readonly source: Endpoint;
+  readonly store: ObjectStore;
+  readonly selection: Selection;
+  readonly jobs?: number;
+  /** Encrypt the data files with this key. */
+  readonly key?: SnapshotKey;
+  readonly lockTimeoutSeconds: number;
+  readonly pgferryVersion: string;
+  readonly onTable?: (event: { table: string; rows: number; rawBytes: number; storedBytes: number; seconds: number }) => void;
+  readonly onProgress?: (table: string, rawBytes: number) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface DumpResult {
+  readonly name: string;
+  readonly manifest: Manifest;
+  readonly seconds: number;
+}
+
+export async function dumpSnapshot(options: DumpOptions): Promise<DumpResult> {
+  const started = performance.now();
+  const source = await openSourceSnapshot(options.source.url, { lockTimeoutSeconds: options.lockTimeoutSeconds });
+  const written: string[] = [];
+  let name = "";
+  try {
+    const catalog = await introspectCatalog(source.owner);
+    const actions = planDump(catalog, options.selection);
+    await validateWhereFilters({ actions }, source.owner);
+    name = snapshotName(new Date(), options.source.name ?? "url");
+    if (await options.store.head(`${name}/${MANIFEST_FILE}`)) throw new StorageError(`snapshot ${name} already exists in ${options.store.label}`);
+    const queue = actions.map((action, index) => ({ action, file: `data/${String(index + 1).padStart(4, "0")}.copy.gz${options.key ? ".enc" : ""}` }));
+    const tables: ManifestTable[] = new Array(queue.length);
+    let next = 0;
+    const worker = async () => {
+      const session = await source.openWorker("dump worker");
+      try {
+        while (next < queue.length) {
+          if (options.signal?.aborted) throw new StorageError("dump interrupted");
+          const index = next++;
+          const item = queue[index]!;
+          written.push(`${name}/${item.file}`);
+          tables[index] = await dumpTable(item.action, session.copyOut(renderCopyOut(item.action)), `${name}/${item.file}`, options);
+        }
+      } finally {
+        await session.close();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs ?? 1, queue.length)) }, worker));
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      pgferryVersion: options.pgferryVersion,
+      createdAt: new Date().toISOString(),
+      environment: options.source.name ?? "url",
+      source: options.source.label,
+      serverVersion: catalog.serverVersion,
+      serverVersionText: catalog.serverVersionText,
+      compression: "gzip",
+      encryption: options.key?.encryption ?? null,
+      tables: tables.map((t, i) => ({ ...t, file: queue[i]!.file })),
+      catalog,
+    };
+    await options.store.putText(`${name}/${MANIFEST_FILE}`, JSON.stringify(manifest));
+    return { name, manifest, seconds: (performance.now() - started) / 1000 };
+  } catch (error) {
+    await options.store.delete(written).catch(() => undefined);
+    if (isPgferryError(error)) throw error;
+    throw new StorageError(`dump of ${options.source.label} failed: ${describePgError(error)}`, { cause: error });
+  } finally {
+    await source.close();
+  }
+}
+
+/**
+ * The tables to write and how to read them: the sync planner against an empty target, so a
+ * dump reads exactly what a sync would (partitions through their parent, where filters,
+ * generated columns left out), always as text COPY, which any server version reads back.
+ */
+export function planDump(catalog: Catalog, selection: Selection): CopyAction[] {
+  const empty: Catalog = { ...catalog, schemas: [], tables: [], sequences: [], enums: [], domains: [], composites: [], functions: [], views: [], extensions: [] };
+  const plan = buildSyncPlan({ source: catalog, target: empty, selection, cascade: false });
+  const problem = plan.diagnostics.find((d) => d.level === "error");
+  if (problem) throw new StorageError(`cannot dump ${problem.table ? displayName(problem.table) : "the selection"}: ${problem.message}`);
+  return plan.actions
+    .filter((a): a is CopyAction => a.kind === "create" || a.kind === "refresh")
+    .map((a) => ({ ...a, copy: { ...a.copy, format: "text" as const } }));
+}
+
+async function dumpTable(action: CopyAction, out: NodeJS.ReadableStream & { rowCount?: number }, key: string, options: DumpOptions): Promise<ManifestTable> {
+  const started = performance.now();
+  const label = displayName(action.table);
+  let rawBytes = 0;
+  const rawCounter = new Transform({
+    transform(chunk: Buffer, _e: BufferEncoding, callback: TransformCallback) {
+      rawBytes += chunk.length;
+      options.onProgress?.(label, rawBytes);
+      callback(null, chunk);
+    },
+  });
+  const hash = createHash("sha256");
+  let storedBytes = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _e: BufferEncoding, callback: TransformCallback) {
+      hash.update(chunk);
+      storedBytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  const encryption = options.key ? encryptStream(options.key.key) : null;
+  const body = new PassThrough();
+  const upload = options.store.put(key, body);
+  const stages = [out, rawCounter, createGzip({ level: 6 }), ...(encryption ? [encryption.cipher] : []), tap, body] as const;
+  try {
+    await Promise.all([pipeline(stages as unknown as [NodeJS.ReadableStream, ...NodeJS.WritableStream[]], options.signal ? { signal: options.signal } : {}), upload]);
+  } catch (error) {
+    body.destroy();
+    await upload.catch(() => undefined);
+    throw new StorageError(`${label}: ${describePgError(error)}`, { cause: error });
+  }
+  const table: ManifestTable = {
+    schema: action.table.schema,
+    name: action.table.name,
+    file: key,
+    columns: action.columns.map((c) => c.name),
+    rows: out.rowCount ?? 0,
+    rawBytes,
+    storedBytes,
+    sha256: hash.digest("hex"),
+    where: action.copy.where,
+    ...(encryption ? { iv: encryption.iv, authTag: encryption.cipher.getAuthTag().toString("base64") } : {}),
+  };
+  options.onTable?.({ table: label, rows: table.rows, rawBytes, storedBytes, seconds: (performance.now() - started) / 1000 });
+  return table;
+}

@@ -1,0 +1,169 @@
+/**
+ * `pgferry restore`: a snapshot into a target through the same plan and executor as a sync —
+ * missing tables created from the manifest's catalog, drift rules, one atomic target
+ * transaction, sequences, verification — with rows read from the snapshot's files. Everything
+ * that can be checked without the target is checked before connecting to it: the manifest, its
+ * format, the key, and every data file's presence, size and SHA-256 (the files are read twice:
+ * once to check, once to load; the load checks them again as it streams).
+ */
+import { createHash } from "node:crypto";
+import { pipeline } from "node:stream/promises";
+import type { Endpoint } from "../config/resolve-endpoint.js";
+import { ConfigError, SafetyError, StorageError } from "../errors.js";
+import { introspectCatalog } from "../introspect/introspect-catalog.js";
+import type { SyncMode, SyncPlan, TableAction } from "../model/plan.js";
+import type { StepResult, SyncReport } from "../model/result.js";
+import { buildSyncPlan, type DriftOptions, type TableSettings } from "../plan/build-sync-plan.js";
+import { matchesPattern, parseTablePattern } from "../plan/table-pattern.js";
+import { qualifiedName } from "../model/qualified-name.js";
+import { lockTargetOrFail } from "../pg/advisory-lock.js";
+import { connect } from "../pg/connect.js";
+import type { ObjectStore } from "../storage/object-store.js";
+import { checkConversions } from "../execute/check-conversions.js";
+import type { SyncEventListener } from "../execute/events.js";
+import { executeSyncPlan } from "../execute/execute-sync-plan.js";
+import { assertWritableTarget, DEFAULT_LOCK_TIMEOUT_SECONDS, plannedSteps, refusal } from "../execute/run-sync.js";
+import { archiveReaders } from "./archive-reader.js";
+import { resolveSnapshot } from "./list-snapshots.js";
+import { MANIFEST_FILE, parseManifest, type Manifest } from "./manifest.js";
+import { DEFAULT_KEY_VARIABLE, openSnapshotKey } from "./snapshot-crypto.js";
+
+export interface RestoreOptions {
+  readonly store: ObjectStore;
+  /** A snapshot name, or "latest". */
+  readonly snapshot: string;
+  /** With "latest": only snapshots of this environment. */
+  readonly environment?: string;
+  readonly target: Endpoint;
+  /** Restore only these tables of the snapshot (patterns as in --tables). */
+  readonly tables?: readonly string[];
+  readonly cascade?: boolean;
+  readonly drift?: DriftOptions;
+  readonly mode?: SyncMode;
+  readonly deleteMissing?: boolean;
+  readonly tableSettings?: Readonly<Record<string, TableSettings>>;
+  /** The passphrase of an encrypted snapshot, and the variable it came from (for messages). */
+  readonly key?: string;
+  readonly keyVariable?: string;
+  readonly dryRun?: boolean;
+  readonly lockTimeoutSeconds?: number;
+  readonly confirm?: (plan: SyncPlan, snapshot: string) => Promise<boolean>;
+  readonly onEvent?: SyncEventListener;
+  readonly signal?: AbortSignal;
+}
+
+export interface RestoreOutcome {
+  readonly snapshot: string;
+  readonly manifest: Manifest;
+  readonly plan: SyncPlan;
+  readonly report: SyncReport;
+}
+
+export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreOutcome> {
+  if (!options.dryRun) assertWritableTarget(options.target);
+  const startedAt = new Date();
+  const onEvent = options.onEvent ?? (() => undefined);
+  const { name, manifest, key } = await openSnapshot(options);
+  const target = await connect(options.target.url, { role: "target" });
+  try {
+    if (!options.dryRun) await lockTargetOrFail(target, options.target.label);
+    const targetCatalog = await introspectCatalog(target);
+    const planned = buildSyncPlan({
+      source: manifest.catalog,
+      target: targetCatalog,
+      selection: { include: chooseTables(manifest, options.tables ?? []), exclude: [], where: {} },
+      cascade: options.cascade ?? false,
+      ...(options.drift ? { drift: options.drift } : {}),
+      ...(options.mode ? { mode: options.mode } : {}),
+      ...(options.deleteMissing ? { deleteMissing: true } : {}),
+      ...(options.tableSettings ? { tables: options.tableSettings } : {}),
+    });
+    const textPlan: SyncPlan = { ...planned, actions: planned.actions.map((a) => fitToSnapshot(a, manifest)) };
+    const conversionProblems = await checkConversions(textPlan, target);
+    const plan: SyncPlan = Object.freeze({ ...textPlan, diagnostics: [...textPlan.diagnostics, ...conversionProblems] });
+    const problems = plan.diagnostics.filter((d) => d.level === "error");
+    const report = (steps: StepResult[], extra: Partial<SyncReport>): SyncReport => ({
+      source: `snapshot ${name} (${options.store.label})`,
+      target: options.target.label,
+      dryRun: options.dryRun ?? false,
+      ok: steps.every((s) => s.status === "ok" || s.status === "skipped" || s.status === "planned") && !extra.error,
+      committed: false,
+      startedAt: startedAt.toISOString(),
+      seconds: (Date.now() - startedAt.getTime()) / 1000,
+      steps,
+      sequencesSet: 0,
+      ...extra,
+    });
+    if (options.dryRun) return { snapshot: name, manifest, plan, report: report(plannedSteps(plan), problems.length ? { error: refusal(problems.length) } : {}) };
+    if (problems.length) throw new ConfigError(`${refusal(problems.length)}: ${problems.map((p) => p.message).join("; ")}`);
+    if (options.confirm && !(await options.confirm(plan, name))) throw new SafetyError("restore cancelled: not confirmed");
+    const outcome = await executeSyncPlan({
+      plan,
+      source: archiveReaders(options.store, name, manifest, key),
+      target,
+      settings: { lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS, parallelIndexWorkers: 0 },
+      onEvent,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return {
+      snapshot: name,
+      manifest,
+      plan,
+      report: report(outcome.steps, { committed: outcome.committed, sequencesSet: outcome.sequencesSet, ...(outcome.error ? { error: outcome.error } : {}) }),
+    };
+  } finally {
+    await target.close();
+  }
+}
+
+/** Manifest, format, key and data files: all checked before the target is touched. */
+async function openSnapshot(options: RestoreOptions): Promise<{ name: string; manifest: Manifest; key: Buffer | null }> {
+  const name = await resolveSnapshot(options.store, options.snapshot, options.environment);
+  const where = `snapshot ${name}`;
+  const manifest = parseManifest(await options.store.getText(`${name}/${MANIFEST_FILE}`), where);
+  const variable = options.keyVariable ?? DEFAULT_KEY_VARIABLE;
+  const key = manifest.encryption ? openSnapshotKey(options.key, manifest.encryption, variable, where) : null;
+  for (const table of manifest.tables) {
+    const found = await options.store.head(`${name}/${table.file}`);
+    if (!found) throw new StorageError(`${where}: data file ${table.file} (${table.schema}.${table.name}) is missing`);
+    if (found.size !== table.storedBytes) {
+      throw new StorageError(`${where}: data file ${table.file} (${table.schema}.${table.name}) has ${found.size} bytes, the manifest says ${table.storedBytes} (truncated or replaced)`);
+    }
+  }
+  // Every file's SHA-256 before the target is touched: a flipped byte inside gzip data can
+  // decompress to plausible garbage that the target would only reject with a confusing error.
+  for (const table of manifest.tables) {
+    const hash = createHash("sha256");
+    await pipeline(await options.store.get(`${name}/${table.file}`), hash);
+    if (hash.digest("hex") !== table.sha256) {
+      throw new StorageError(`${where}: data file ${table.file} (${table.schema}.${table.name}) is corrupted: its SHA-256 differs from the manifest`);
+    }
+  }
+  return { name, manifest, key };
+}
+
+/** The snapshot's tables as exact patterns, narrowed by the user's --tables. */
+function chooseTables(manifest: Manifest, patterns: readonly string[]): string[] {
+  const parsed = patterns.map(parseTablePattern);
+  for (const pattern of parsed) {
+    if (!manifest.tables.some((t) => matchesPattern(pattern, qualifiedName(t.schema, t.name)))) {
+      throw new ConfigError(`table pattern "${pattern.text}" matches no table in the snapshot`);
+    }
+  }
+  const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  return manifest.tables
+    .filter((t) => parsed.length === 0 || parsed.some((p) => matchesPattern(p, qualifiedName(t.schema, t.name))))
+    .map((t) => `${quote(t.schema)}.${quote(t.name)}`);
+}
+
+/**
+ * Snapshot files hold text COPY data, whatever format a live sync would pick, and only the
+ * columns a dump reads: a column generated on the source is not in the file, so a target that
+ * has it as a plain column gets its default there.
+ */
+function fitToSnapshot(action: TableAction, manifest: Manifest): TableAction {
+  if (action.kind !== "create" && action.kind !== "refresh") return action;
+  const entry = manifest.tables.find((t) => t.schema === action.table.schema && t.name === action.table.name);
+  const columns = entry ? action.columns.filter((c) => entry.columns.includes(c.name)) : action.columns;
+  return { ...action, columns, copy: { ...action.copy, format: "text" } };
+}

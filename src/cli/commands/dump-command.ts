@@ -1,0 +1,81 @@
+/** `pgferry dump [ENV] [--to STORE]`: a timestamped, compressed, checksummed snapshot of ENV in a store. */
+import { Command } from "commander";
+import { createRequire } from "node:module";
+import { loadConfig } from "../../config/load-config.js";
+import { resolveEndpoint } from "../../config/resolve-endpoint.js";
+import { dumpSnapshot } from "../../archive/dump-snapshot.js";
+import { DEFAULT_KEY_VARIABLE, newSnapshotKey } from "../../archive/snapshot-crypto.js";
+import { ConfigError } from "../../errors.js";
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from "../../execute/run-sync.js";
+import { openStore } from "../../storage/open-store.js";
+import type { CliContext, GlobalOptions } from "../cli-context.js";
+import { createConsoleLog } from "../console-log.js";
+import { EXIT } from "../exit-codes.js";
+import { formatBytes, formatCount, formatSeconds } from "../format-units.js";
+import { commaList, repeatable } from "../option-parsers.js";
+import { renderTextTable } from "../render-table.js";
+import { buildSelection } from "./sync-command.js";
+
+const { version } = createRequire(import.meta.url)("../../../package.json") as { version: string };
+
+interface DumpOptions {
+  readonly to?: string;
+  readonly tables?: string[];
+  readonly exclude?: string[];
+  readonly group?: string[];
+  readonly where?: string[];
+  readonly jobs?: number;
+  readonly encrypt?: boolean;
+  readonly keyEnv?: string;
+  readonly json?: boolean;
+}
+
+export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setExit: (code: number) => void): Command {
+  return new Command("dump")
+    .description("write a snapshot of ENV (one consistent read) to a store: file://PATH, s3://BUCKET/PREFIX or a store from pgferry.yml")
+    .argument("[env]", "the database to dump: environment name or postgres:// URL (default: defaults.from); reads only")
+    .option("--to <store>", "store name, file://PATH or s3://BUCKET/PREFIX (default: defaults.store)")
+    .option("-t, --tables <patterns>", "tables to dump, comma-separated globs (repeatable)", commaList)
+    .option("-x, --exclude <patterns>", "tables to leave out (repeatable)", commaList)
+    .option("-g, --group <name>", "the tables of a group (repeatable)", repeatable)
+    .option("-w, --where <table:sql>", "dump only the matching rows of a table (repeatable)", repeatable)
+    .option("-j, --jobs <n>", "tables read in parallel, all in the same snapshot (default 2)", (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 32) throw new ConfigError(`--jobs must be a whole number from 1 to 32, got "${v}"`);
+      return n;
+    })
+    .option("--encrypt", `encrypt the data files (AES-256-GCM) with the key in $${DEFAULT_KEY_VARIABLE}`)
+    .option("--key-env <variable>", `the environment variable holding the key (default ${DEFAULT_KEY_VARIABLE})`)
+    .option("--json", "print the result as JSON on stdout")
+    .action(async (env: string | undefined, options: DumpOptions) => {
+      const { config } = loadConfig(globals().config, ctx.cwd, ctx.env);
+      const source = resolveEndpoint(env, "source", config);
+      const { store } = await openStore(options.to, config, ctx.cwd);
+      const variable = options.keyEnv ?? DEFAULT_KEY_VARIABLE;
+      const passphrase = ctx.env[variable];
+      if (options.encrypt && !passphrase) throw new ConfigError(`--encrypt needs the key in $${variable}`);
+      const key = options.encrypt ? newSnapshotKey(passphrase!, variable) : undefined;
+      const log = createConsoleLog(ctx.stderr, globals().verbose ?? false);
+      const result = await dumpSnapshot({
+        source,
+        store,
+        selection: buildSelection(config, { ...options, where: options.where ?? [] }),
+        jobs: options.jobs ?? 2,
+        ...(key ? { key } : {}),
+        lockTimeoutSeconds: config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
+        pgferryVersion: version,
+        onTable: (t) => log.info(`dumped ${t.table}: ${formatCount(t.rows)} rows, ${formatBytes(t.rawBytes)} → ${formatBytes(t.storedBytes)} in ${formatSeconds(t.seconds)} s`),
+        signal: ctx.signal,
+      });
+      const tables = result.manifest.tables;
+      const raw = tables.reduce((n, t) => n + t.rawBytes, 0);
+      const stored = tables.reduce((n, t) => n + t.storedBytes, 0);
+      if (options.json) {
+        ctx.stdout.write(`${JSON.stringify({ snapshot: result.name, store: store.label, seconds: result.seconds, tables: tables.map(({ schema, name, rows, rawBytes, storedBytes, sha256 }) => ({ schema, name, rows, rawBytes, storedBytes, sha256 })), rawBytes: raw, storedBytes: stored, encrypted: Boolean(key) }, null, 2)}\n`);
+      } else {
+        const rows = tables.map((t) => [`${t.schema}.${t.name}`, formatCount(t.rows), formatBytes(t.rawBytes), formatBytes(t.storedBytes)]);
+        ctx.stdout.write(`${renderTextTable(["table", "rows", "data", "stored"], rows, new Set([1, 2, 3]))}\n\nSnapshot ${result.name} written to ${store.label}: ${tables.length} table(s), ${formatBytes(raw)} → ${formatBytes(stored)}${key ? " (encrypted)" : ""} in ${formatSeconds(result.seconds)} s.\n`);
+      }
+      setExit(EXIT.ok);
+    });
+}

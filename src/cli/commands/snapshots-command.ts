@@ -1,0 +1,87 @@
+/** `pgferry snapshots list|show|prune`: what a store holds, one snapshot's manifest, retention. */
+import { Command } from "commander";
+import { choosePrunable, deleteSnapshot, listSnapshots, resolveSnapshot } from "../../archive/list-snapshots.js";
+import { MANIFEST_FILE, parseManifest } from "../../archive/manifest.js";
+import { loadConfig } from "../../config/load-config.js";
+import { ConfigError } from "../../errors.js";
+import { openStore } from "../../storage/open-store.js";
+import type { CliContext, GlobalOptions } from "../cli-context.js";
+import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
+import { EXIT } from "../exit-codes.js";
+import { formatBytes, formatCount } from "../format-units.js";
+import { renderTextTable } from "../render-table.js";
+
+const wholeNumber = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag} must be a whole number of at least 1, got "${v}"`);
+  return n;
+};
+
+export function snapshotsCommand(ctx: CliContext, globals: () => GlobalOptions, setExit: (code: number) => void): Command {
+  const command = new Command("snapshots").description("list, show and prune the snapshots of a store");
+  const store = async (arg: string | undefined) => {
+    const { config } = loadConfig(globals().config, ctx.cwd, ctx.env);
+    return openStore(arg, config, ctx.cwd);
+  };
+  command
+    .command("list")
+    .description("the snapshots of a store, newest first")
+    .option("--from <store>", "store name, file://PATH or s3://BUCKET/PREFIX (default: defaults.store)")
+    .option("--json", "JSON on stdout")
+    .action(async (options: { from?: string; json?: boolean }) => {
+      const opened = await store(options.from);
+      const snapshots = await listSnapshots(opened.store);
+      if (options.json) ctx.stdout.write(`${JSON.stringify(snapshots, null, 2)}\n`);
+      else if (snapshots.length === 0) ctx.stdout.write(`No snapshots in ${opened.store.label}.\n`);
+      else {
+        const rows = snapshots.map((s) => [s.name, s.createdAt.toISOString(), s.environment, formatBytes(s.bytes), String(s.objects - (s.complete ? 1 : 0)), s.complete ? "complete" : "incomplete (no manifest)"]);
+        ctx.stdout.write(`${renderTextTable(["snapshot", "created", "environment", "size", "tables", "state"], rows, new Set([3, 4]))}\n`);
+      }
+      setExit(EXIT.ok);
+    });
+  command
+    .command("show")
+    .description("one snapshot's manifest: source, server version, tables with rows, sizes and checksums")
+    .argument("<snapshot>", "a snapshot name or latest")
+    .option("--from <store>", "store name, file://PATH or s3://BUCKET/PREFIX (default: defaults.store)")
+    .option("--json", "JSON on stdout (the manifest without the catalog)")
+    .action(async (wanted: string, options: { from?: string; json?: boolean }) => {
+      const opened = await store(options.from);
+      const name = await resolveSnapshot(opened.store, wanted);
+      const full = parseManifest(await opened.store.getText(`${name}/${MANIFEST_FILE}`), `snapshot ${name}`);
+      const manifest = { ...full, catalog: undefined }; // the catalog is for restore, not for reading
+      if (options.json) ctx.stdout.write(`${JSON.stringify({ snapshot: name, ...manifest }, null, 2)}\n`);
+      else {
+        const rows = manifest.tables.map((t) => [`${t.schema}.${t.name}`, formatCount(t.rows), formatBytes(t.rawBytes), formatBytes(t.storedBytes), t.sha256.slice(0, 16), t.where ?? ""]);
+        ctx.stdout.write(
+          `Snapshot ${name} in ${opened.store.label}\nsource: ${manifest.source} (PostgreSQL ${manifest.serverVersionText})\ncreated: ${manifest.createdAt} by pgferry ${manifest.pgferryVersion}, format ${manifest.format}, ${manifest.compression}${manifest.encryption ? ", encrypted (aes-256-gcm)" : ""}\n\n${renderTextTable(["table", "rows", "data", "stored", "sha256", "where"], rows, new Set([1, 2, 3]))}\n`,
+        );
+      }
+      setExit(EXIT.ok);
+    });
+  command
+    .command("prune")
+    .description("delete snapshots older than retainDays (the store's, or --days) or beyond the newest --keep per environment")
+    .option("--from <store>", "store name, file://PATH or s3://BUCKET/PREFIX (default: defaults.store)")
+    .option("--days <n>", "keep snapshots younger than n days (default: the store's retainDays)", wholeNumber("--days"))
+    .option("--keep <n>", "keep the newest n snapshots of each environment", wholeNumber("--keep"))
+    .option("--dry-run", "list what would be deleted; delete nothing")
+    .option("-y, --yes", "do not ask for confirmation")
+    .action(async (options: { from?: string; days?: number; keep?: number; dryRun?: boolean; yes?: boolean }) => {
+      const opened = await store(options.from);
+      const retainDays = options.days ?? opened.retainDays;
+      if (retainDays === undefined && options.keep === undefined) throw new ConfigError("prune needs --days, --keep or a retainDays on the store in pgferry.yml");
+      const doomed = choosePrunable(await listSnapshots(opened.store), { ...(retainDays !== undefined ? { retainDays } : {}), ...(options.keep !== undefined ? { keep: options.keep } : {}) }, new Date());
+      for (const s of doomed) ctx.stdout.write(`${options.dryRun ? "would delete" : "delete"} ${s.name} (${formatBytes(s.bytes)})\n`);
+      if (doomed.length === 0) ctx.stdout.write("Nothing to prune.\n");
+      if (options.dryRun || doomed.length === 0) return setExit(EXIT.ok);
+      if (!options.yes) {
+        requireConfirmationPossible(false, Boolean(ctx.stdin.isTTY && ctx.stderr.isTTY), opened.store.label);
+        if (!(await askConfirmation(`Delete ${doomed.length} snapshot(s) from ${opened.store.label}?`, ctx.stdin, ctx.stderr))) return setExit(EXIT.safety);
+      }
+      for (const s of doomed) await deleteSnapshot(opened.store, s.name);
+      ctx.stdout.write(`Deleted ${doomed.length} snapshot(s), ${formatBytes(doomed.reduce((n, s) => n + s.bytes, 0))}.\n`);
+      setExit(EXIT.ok);
+    });
+  return command;
+}

@@ -1,0 +1,73 @@
+/** pgferry dump / snapshots / restore through the real CLI with a file store from pgferry.yml. */
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { errorLines, runCliProcess } from "../harness/sync-helpers.js";
+import { createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
+
+describe("pgferry dump, snapshots and restore", () => {
+  let pair: DatabasePair;
+  let dir: string;
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCliProcess(args, { cwd: dir, env: { SRC: pair.sourceUrl, DST: pair.targetUrl, ...env } });
+
+  before(async () => {
+    pair = await createDatabasePair("snapshots_cli");
+    dir = mkdtempSync(join(tmpdir(), "pgferry-snapshots-cli-"));
+    writeFileSync(
+      join(dir, "pgferry.yml"),
+      `environments:\n  prod: { url: "\${SRC}", protected: true }\n  staging: { url: "\${DST}" }\nstores:\n  backups: { url: "file://snapshots", retainDays: 30 }\ndefaults: { from: prod, to: staging, store: backups }\n`,
+    );
+    await pair.source.query("CREATE TABLE books (id int PRIMARY KEY, title text); INSERT INTO books SELECT g, 'book ' || g FROM generate_series(1, 1000) g");
+  });
+  after(async () => pair?.drop());
+
+  it("dumps, lists, shows and restores the latest snapshot of an environment", async () => {
+    const dump = await cli(["dump", "--json"]);
+    assert.equal(dump.code, 0, dump.stderr);
+    const dumped = JSON.parse(dump.stdout) as { snapshot: string; tables: { name: string; rows: number; sha256: string }[] };
+    assert.match(dumped.snapshot, /^\d{8}T\d{6}Z_prod$/);
+    assert.deepEqual(dumped.tables.map((t) => [t.name, t.rows]), [["books", 1000]]);
+
+    const list = await cli(["snapshots", "list"]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, new RegExp(`${dumped.snapshot}\\s+\\S+\\s+prod\\s+.*complete`));
+    const show = await cli(["snapshots", "show", "latest"]);
+    assert.match(show.stdout, new RegExp(`public\\.books\\s+1,000\\s+.*${dumped.tables[0]!.sha256.slice(0, 16)}`));
+
+    const dry = await cli(["restore", "latest", "--env", "prod", "--dry-run"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /public\.books\s+create/);
+    assert.equal((await pair.target.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'books'")).rows[0].n, 0, "a dry run changes nothing");
+
+    const restored = await cli(["restore", "latest", "staging", "--yes"]);
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.equal(await tableFingerprint(pair.target, "books"), await tableFingerprint(pair.source, "books"));
+
+    const prune = await cli(["snapshots", "prune", "--dry-run"]);
+    assert.equal(prune.code, 0, prune.stderr);
+    assert.match(prune.stdout, /Nothing to prune\./);
+  });
+
+  it("refuses bad input in one line", async () => {
+    const cases: [string[], number, RegExp][] = [
+      [["dump", "--to", "nowhere"], 2, /unknown store "nowhere": use a store name \(known: backups\), file:\/\/PATH or s3:\/\/BUCKET\/PREFIX/],
+      [["dump", "--to", "s3://Bad_Bucket/x"], 2, /s3:\/\/Bad_Bucket\/x is not a valid s3:\/\/BUCKET\/PREFIX URL/],
+      [["dump", "--encrypt"], 2, /--encrypt needs the key in \$PGFERRY_SNAPSHOT_KEY/],
+      [["restore", "latest", "prod", "--yes"], 3, /target prod .* is protected/],
+      [["restore", "latest", "staging", "--yes", "--from", "file://empty-store"], 1, /no snapshot in file:\/\//],
+      [["restore", "20200101T000000Z_prod", "staging", "--env", "prod", "--yes"], 2, /--env works with latest only/],
+      [["restore", "latest", "staging", "--tables", "nope", "--yes"], 2, /table pattern "nope" matches no table in the snapshot/],
+      [["restore", "latest", "staging"], 3, /no terminal/],
+      [["snapshots", "prune", "--from", "file://empty-store"], 2, /prune needs --days, --keep or a retainDays/],
+    ];
+    for (const [args, code, message] of cases) {
+      const run = await cli(args);
+      assert.equal(run.code, code, `${args.join(" ")}: ${run.stderr}`);
+      const lines = errorLines(run.stderr);
+      assert.equal(lines.length, 1, `${args.join(" ")}: ${run.stderr}`);
+      assert.match(lines[0]!, message);
+    }
+  });
+});
