@@ -7,7 +7,7 @@ import type { Catalog, Table } from "../model/catalog.js";
 import { displayName, nameKey } from "../model/qualified-name.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
-import { renderParentRows, renderRowsByColumns, renderRowsWhere } from "./rows-sql.js";
+import { renderMissingKeys, renderParentRows, renderRowsByColumns, renderRowsWhere } from "./rows-sql.js";
 
 /** Rows by table (nameKey), each a map from the row's key text to its JSON text. */
 export type CollectedRows = Map<string, { readonly table: Table; readonly rows: Map<string, string> }>;
@@ -49,8 +49,15 @@ async function readInitialRows(source: SqlSession, table: Table, selection: RowS
   }
   const key = table.constraints.find((c) => c.kind === "primary")?.columns;
   if (!key) throw new ConfigError(`${displayName(table.name)} has no primary key on the source: select its rows with a where condition`, { table: table.name });
-  const objects = selection.keys.map((value) => keyObject(key, value, table));
-  return source.query<{ row: string; key: string }>(renderRowsByColumns(table, key), [JSON.stringify(objects)]);
+  const objects = JSON.stringify(selection.keys.map((value) => keyObject(key, value, table)));
+  // A key the source does not have is an error for the whole call (nothing is written): in the
+  // "just registered" case it usually means the read went to a lagging replica, so retry later.
+  const missing = await source.query<{ key: string }>(renderMissingKeys(table, key), [objects]);
+  if (missing.length) {
+    const shown = missing.slice(0, 5).map((m) => m.key).join(", ");
+    throw new ConfigError(`${missing.length} key(s) not found in ${displayName(table.name)} on the source: ${shown}${missing.length > 5 ? ", …" : ""}; nothing was written`, { table: table.name });
+  }
+  return source.query<{ row: string; key: string }>(renderRowsByColumns(table, key), [objects]);
 }
 
 /** A key value as the object jsonb_populate_recordset reads: a scalar for a one-column key, else an object or array. */

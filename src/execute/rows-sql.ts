@@ -25,6 +25,14 @@ export function renderRowsByColumns(table: Table, columns: readonly string[]): s
   return `${selectRows(table, "r")} WHERE (${cols}) IN (SELECT ${wanted} FROM jsonb_populate_recordset(NULL::${quoteQualified(table.name)}, $1::jsonb) AS w)`;
 }
 
+/** The requested keys in $1 (as for renderRowsByColumns) that no row of the table has, as JSON arrays. */
+export function renderMissingKeys(table: Table, columns: readonly string[]): string {
+  const cols = columns.map((c) => `r.${quoteIdent(c)}`).join(", ");
+  const wanted = columns.map((c) => `w.${quoteIdent(c)}`).join(", ");
+  return `SELECT DISTINCT jsonb_build_array(${wanted})::text AS key FROM jsonb_populate_recordset(NULL::${quoteQualified(table.name)}, $1::jsonb) AS w
+    WHERE NOT EXISTS (SELECT 1 FROM ${quoteRelation(table.name, !table.partitioned)} AS r WHERE (${cols}) = (${wanted})) ORDER BY 1`;
+}
+
 /** Rows matching the caller's own SQL condition. */
 export function renderRowsWhere(table: Table, where: string): string {
   return `${selectRows(table, "r")} WHERE (${where})`;

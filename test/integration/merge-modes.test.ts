@@ -127,6 +127,10 @@ describe("refresh with preserved columns", () => {
     const refused = await syncPair(pair, { include: ["orgs", "users"], dryRun: true, tables: { users: { preserve: ["cognito_sub"] } } });
     assert.match(refused.plan.diagnostics.find((d) => d.level === "error")?.message ?? "", /public\.users is merged by key .* references public\.orgs through foreign key "users_org_id_fkey", which is refreshed with TRUNCATE: give both the same mode/);
 
+    const typo = await syncPair(pair, { include: ["users"], dryRun: true, tables: { users: { preserve: ["cognito_id"] } } });
+    assert.match(typo.plan.diagnostics.find((d) => d.level === "error")?.message ?? "", /preserve names column\(s\) the target table does not have: cognito_id/);
+    assert.equal(typo.report.ok, false);
+
     const { report } = await syncPair(pair, { include: ["users"], tables: { users: { preserve: ["cognito_sub"] } }, where: { users: "id > 2" } });
     assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps));
     const rows = await pair.target.query("SELECT id, email, cognito_sub FROM users ORDER BY id");

@@ -84,6 +84,8 @@ describe("syncRows", () => {
       [{ ...endpoints(), table: "nope", keys: [1] }, /table "nope" must name exactly one source table; it matches none/],
       [{ ...endpoints(), table: "users", where: "no_such_column = 1" }, /where condition for public\.users is not valid SQL here: column "no_such_column" does not exist/],
       [{ ...endpoints(), table: "users", keys: [1], where: "true" }, /either keys or where/],
+      [{ ...endpoints(), table: "users", keys: [987654321] }, /1 key\(s\) not found in public\.users on the source: \[987654321\]; nothing was written/],
+      [{ ...endpoints(), table: "memberships", keys: [{ org_id: 1, user_id: 987654321 }] }, /not found in public\.memberships on the source: \[1, 987654321\]/],
       [{ ...endpoints(), target: resolveEndpoint("prod", "target", config), table: "users", keys: [1] }, /is protected/],
     ];
     for (const [options, message] of cases) {
