@@ -22,7 +22,7 @@ import type { ObjectStore } from "../storage/object-store.js";
 import { checkConversions } from "../execute/check-conversions.js";
 import type { SyncEventListener } from "../execute/events.js";
 import { executeSyncPlan } from "../execute/execute-sync-plan.js";
-import { assertWritableTarget, DEFAULT_LOCK_TIMEOUT_SECONDS, plannedSteps, refusal } from "../execute/run-sync.js";
+import { assertWritableTarget, buildReport, DEFAULT_LOCK_TIMEOUT_SECONDS, plannedSteps, refusal } from "../execute/run-sync.js";
 import { archiveReaders } from "./archive-reader.js";
 import { resolveSnapshot } from "./list-snapshots.js";
 import { MANIFEST_FILE, parseManifest, type Manifest } from "./manifest.js";
@@ -82,18 +82,8 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
     const conversionProblems = await checkConversions(textPlan, target);
     const plan: SyncPlan = Object.freeze({ ...textPlan, diagnostics: [...textPlan.diagnostics, ...conversionProblems] });
     const problems = plan.diagnostics.filter((d) => d.level === "error");
-    const report = (steps: StepResult[], extra: Partial<SyncReport>): SyncReport => ({
-      source: `snapshot ${name} (${options.store.label})`,
-      target: options.target.label,
-      dryRun: options.dryRun ?? false,
-      ok: steps.every((s) => s.status === "ok" || s.status === "skipped" || s.status === "planned") && !extra.error,
-      committed: false,
-      startedAt: startedAt.toISOString(),
-      seconds: (Date.now() - startedAt.getTime()) / 1000,
-      steps,
-      sequencesSet: 0,
-      ...extra,
-    });
+    const report = (steps: StepResult[], extra: Partial<SyncReport>) =>
+      buildReport({ source: `snapshot ${name} (${options.store.label})`, target: options.target.label, dryRun: options.dryRun ?? false, startedAt }, steps, extra);
     if (options.dryRun) return { snapshot: name, manifest, plan, report: report(plannedSteps(plan), problems.length ? { error: refusal(problems.length) } : {}) };
     if (problems.length) throw new ConfigError(`${refusal(problems.length)}: ${problems.map((p) => p.message).join("; ")}`);
     if (options.confirm && !(await options.confirm(plan, name))) throw new SafetyError("restore cancelled: not confirmed");

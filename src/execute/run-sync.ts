@@ -78,18 +78,8 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
     const conversionProblems = await checkConversions(planned, opened.target);
     const plan: SyncPlan = conversionProblems.length ? Object.freeze({ ...planned, diagnostics: [...planned.diagnostics, ...conversionProblems] }) : planned;
     const problems = plan.diagnostics.filter((d) => d.level === "error");
-    const report = (steps: StepResult[], extra: Partial<SyncReport>): SyncReport => ({
-      source: options.source.label,
-      target: options.target.label,
-      dryRun: options.dryRun ?? false,
-      ok: steps.every((s) => s.status === "ok" || s.status === "skipped" || s.status === "planned") && !extra.error,
-      committed: false,
-      startedAt: startedAt.toISOString(),
-      seconds: (Date.now() - startedAt.getTime()) / 1000,
-      steps,
-      sequencesSet: 0,
-      ...extra,
-    });
+    const report = (steps: StepResult[], extra: Partial<SyncReport>) =>
+      buildReport({ source: options.source.label, target: options.target.label, dryRun: options.dryRun ?? false, startedAt }, steps, extra);
     await validateWhereFilters(plan, opened.source.owner);
     if (options.dryRun) return { plan, report: report(plannedSteps(plan), problems.length ? { error: refusal(problems.length) } : {}) };
     if (problems.length > 0) {
@@ -116,6 +106,26 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
     await opened.source.close();
     await opened.target.close();
   }
+}
+
+/** A run's report: ok when every step is ok, skipped or planned and nothing else failed. */
+export function buildReport(
+  run: { readonly source: string; readonly target: string; readonly dryRun: boolean; readonly startedAt: Date },
+  steps: StepResult[],
+  extra: Partial<SyncReport>,
+): SyncReport {
+  return {
+    source: run.source,
+    target: run.target,
+    dryRun: run.dryRun,
+    ok: steps.every((s) => s.status === "ok" || s.status === "skipped" || s.status === "planned") && !extra.error,
+    committed: false,
+    startedAt: run.startedAt.toISOString(),
+    seconds: (Date.now() - run.startedAt.getTime()) / 1000,
+    steps,
+    sequencesSet: 0,
+    ...extra,
+  };
 }
 
 export function refusal(count: number): string {

@@ -24,7 +24,7 @@ import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { collectRows, type CollectedRows } from "./collect-rows.js";
 import { renderUpsertRows } from "./rows-sql.js";
-import { DEFAULT_LOCK_TIMEOUT_SECONDS } from "./run-sync.js";
+import { assertWritableTarget, DEFAULT_LOCK_TIMEOUT_SECONDS } from "./run-sync.js";
 import { setSequences } from "./set-sequences.js";
 import { openSourceSnapshot } from "./source-snapshot.js";
 import { applyTargetSettings } from "./target-settings.js";
@@ -76,7 +76,7 @@ export async function syncRows(options: SyncRowsOptions): Promise<SyncRowsResult
 }
 
 async function runSyncRows(options: SyncRowsOptions): Promise<SyncRowsTableResult[]> {
-  if (options.target.protected) throw new SafetyError(`target ${options.target.label} is protected: pgferry never writes to it`);
+  assertWritableTarget(options.target);
   if ((options.keys === undefined) === (options.where === undefined)) throw new ConfigError("syncRows needs either keys or where, not both and not neither");
   const lockTimeoutSeconds = options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
   const source = await openSourceSnapshot(options.source.url, { lockTimeoutSeconds });

@@ -5,7 +5,7 @@
  */
 import { Command } from "commander";
 import { loadConfig } from "../../config/load-config.js";
-import { ConfigError, SafetyError } from "../../errors.js";
+import { SafetyError } from "../../errors.js";
 import { planStoreSync, runBucketSync, type BucketSyncFailure } from "../../storage/bucket-sync.js";
 import type { ObjectStore } from "../../storage/object-store.js";
 import { openStore } from "../../storage/open-store.js";
@@ -15,6 +15,7 @@ import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
 import { createConsoleLog } from "../console-log.js";
 import { EXIT } from "../exit-codes.js";
+import { wholeNumber } from "../option-parsers.js";
 import { formatBytes, formatCount, formatSeconds } from "../format-units.js";
 import { renderTextTable } from "../render-table.js";
 
@@ -30,11 +31,7 @@ interface BucketSyncOptions {
 const ACTION_NAMES: Readonly<Record<BucketSyncActionKind, string>> = { "copy-new": "new", "copy-changed": "changed", "skip-equal": "unchanged", delete: "delete" };
 const MAX_FAILURES_SHOWN = 20;
 
-const jobsValue = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new ConfigError(`--jobs must be a whole number from 1 to 64, got "${value}"`);
-  return n;
-};
+const jobsValue = wholeNumber("--jobs", 1, 64);
 
 export function bucketSyncCommand(ctx: CliContext, globals: () => GlobalOptions, setExit: (code: number) => void): Command {
   return new Command("bucket-sync")

@@ -12,7 +12,7 @@ import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { createConsoleLog } from "../console-log.js";
 import { EXIT } from "../exit-codes.js";
 import { formatBytes, formatCount, formatSeconds } from "../format-units.js";
-import { commaList, repeatable } from "../option-parsers.js";
+import { commaList, repeatable, wholeNumber } from "../option-parsers.js";
 import { renderTextTable } from "../render-table.js";
 import { buildSelection } from "./sync-command.js";
 
@@ -39,11 +39,7 @@ export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
     .option("-x, --exclude <patterns>", "tables to leave out (repeatable)", commaList)
     .option("-g, --group <name>", "the tables of a group (repeatable)", repeatable)
     .option("-w, --where <table:sql>", "dump only the matching rows of a table (repeatable)", repeatable)
-    .option("-j, --jobs <n>", "tables read in parallel, all in the same snapshot (default 2)", (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 32) throw new ConfigError(`--jobs must be a whole number from 1 to 32, got "${v}"`);
-      return n;
-    })
+    .option("-j, --jobs <n>", "tables read in parallel, all in the same snapshot (default 2)", wholeNumber("--jobs", 1, 32))
     .option("--encrypt", `encrypt the data files (AES-256-GCM) with the key in $${DEFAULT_KEY_VARIABLE}`)
     .option("--key-env <variable>", `the environment variable holding the key (default ${DEFAULT_KEY_VARIABLE})`)
     .option("--json", "print the result as JSON on stdout")

@@ -6,6 +6,7 @@ import { ConfigError } from "../../errors.js";
 import { listRuns } from "../../ops/run-history.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { EXIT } from "../exit-codes.js";
+import { wholeNumber } from "../option-parsers.js";
 import { formatCount, formatSeconds } from "../format-units.js";
 import { renderTextTable } from "../render-table.js";
 
@@ -15,11 +16,7 @@ interface HistoryOptions {
   readonly json?: boolean;
 }
 
-const limitValue = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 10000) throw new ConfigError(`--limit must be a whole number from 1 to 10000, got "${value}"`);
-  return n;
-};
+const limitValue = wholeNumber("--limit", 1, 10000);
 
 export function historyCommand(ctx: CliContext, globals: () => GlobalOptions, setExit: (code: number) => void): Command {
   return new Command("history")

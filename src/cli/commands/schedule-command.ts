@@ -17,7 +17,7 @@ import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { createConsoleLog, type ConsoleLog } from "../console-log.js";
 import { EXIT } from "../exit-codes.js";
 import { formatCount, formatSeconds } from "../format-units.js";
-import { repeatable } from "../option-parsers.js";
+import { repeatable, wholeNumber } from "../option-parsers.js";
 import { buildSelection } from "./sync-command.js";
 
 interface ScheduleOptions {
@@ -32,11 +32,7 @@ export function scheduleCommand(ctx: CliContext, globals: () => GlobalOptions, s
   return new Command("schedule")
     .description("run the jobs of pgferry.yml (schedules:) on their cron expressions until SIGTERM; runs of a job never overlap")
     .option("--job <name>", "run only this job (repeatable)", repeatable)
-    .option("--max-runs <n>", "stop after each job ran n times (smoke tests)", (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--max-runs must be a whole number of at least 1, got "${v}"`);
-      return n;
-    })
+    .option("--max-runs <n>", "stop after each job ran n times (smoke tests)", wholeNumber("--max-runs", 1))
     .action(async (options: ScheduleOptions) => {
       const { config, path } = loadConfig(globals().config, ctx.cwd, ctx.env);
       // A long-running process: every line carries its time.

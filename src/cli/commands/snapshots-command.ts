@@ -8,14 +8,10 @@ import { openStore } from "../../storage/open-store.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
 import { EXIT } from "../exit-codes.js";
+import { wholeNumber } from "../option-parsers.js";
 import { formatBytes, formatCount } from "../format-units.js";
 import { renderTextTable } from "../render-table.js";
 
-const wholeNumber = (flag: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new ConfigError(`${flag} must be a whole number of at least 1, got "${v}"`);
-  return n;
-};
 
 export function snapshotsCommand(ctx: CliContext, globals: () => GlobalOptions, setExit: (code: number) => void): Command {
   const command = new Command("snapshots").description("list, show and prune the snapshots of a store");
@@ -63,8 +59,8 @@ export function snapshotsCommand(ctx: CliContext, globals: () => GlobalOptions, 
     .command("prune")
     .description("delete snapshots older than retainDays (the store's, or --days) or beyond the newest --keep per environment")
     .option("--from <store>", "store name, file://PATH or s3://BUCKET/PREFIX (default: defaults.store)")
-    .option("--days <n>", "keep snapshots younger than n days (default: the store's retainDays)", wholeNumber("--days"))
-    .option("--keep <n>", "keep the newest n snapshots of each environment", wholeNumber("--keep"))
+    .option("--days <n>", "keep snapshots younger than n days (default: the store's retainDays)", wholeNumber("--days", 1))
+    .option("--keep <n>", "keep the newest n snapshots of each environment", wholeNumber("--keep", 1))
     .option("--dry-run", "list what would be deleted; delete nothing")
     .option("-y, --yes", "do not ask for confirmation")
     .action(async (options: { from?: string; days?: number; keep?: number; dryRun?: boolean; yes?: boolean }) => {

@@ -14,7 +14,7 @@ import type { Selection } from "../../plan/select-tables.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
 import { createConsoleLog } from "../console-log.js";
-import { commaList, repeatable } from "../option-parsers.js";
+import { commaList, repeatable, wholeNumber } from "../option-parsers.js";
 import { EXIT } from "../exit-codes.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { renderDiagnostics, renderPlan } from "../render-plan.js";
@@ -44,11 +44,6 @@ export interface SyncCommandOptions {
   readonly hooks?: boolean;
 }
 
-const positiveInt = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 32) throw new ConfigError(`${name} must be a whole number from 1 to 32, got "${value}"`);
-  return n;
-};
 const seconds = (value: string) => {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new ConfigError(`--lock-timeout must be a number of seconds, got "${value}"`);
@@ -64,7 +59,7 @@ export function syncCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
     .option("-x, --exclude <patterns>", "tables to leave out, comma-separated globs (repeatable)", commaList)
     .option("-g, --group <name>", "sync the tables of a group from pgferry.yml (repeatable)", repeatable)
     .option("-w, --where <table:sql>", 'filter rows on the source, e.g. "users:created_at > now() - interval \'30 days\'" (repeatable)', repeatable)
-    .option("-j, --jobs <n>", "parallel workers PostgreSQL may use for each index build on the target (default 1)", positiveInt("--jobs"))
+    .option("-j, --jobs <n>", "parallel workers PostgreSQL may use for each index build on the target (default 1)", wholeNumber("--jobs", 1, 32))
     .option("--cascade", "also empty unselected target tables that reference refreshed ones (otherwise the run refuses)")
     .addOption(
       new Option("-m, --mode <mode>", "refresh: replace each table's rows; upsert: insert or update by key, keep target-only rows; insert-missing: only add absent keys").choices([
