@@ -4,7 +4,6 @@
  * truncated file fails that table's COPY, and with it the one target transaction, so the target
  * keeps what it had. The row count is checked against the manifest too.
  */
-import { createHash } from "node:crypto";
 import { PassThrough, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { StringDecoder } from "node:string_decoder";
@@ -14,6 +13,7 @@ import { displayName, nameKey, qualifiedName } from "../model/qualified-name.js"
 import type { CopyOutStream } from "../pg/session.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import type { CopyAction, TableReader, TableReaders } from "../execute/table-reader.js";
+import { createChecksumTap } from "./checksum-tap.js";
 import type { Manifest, ManifestTable } from "./manifest.js";
 import { decryptStream } from "./snapshot-crypto.js";
 
@@ -47,20 +47,13 @@ async function streamFile(store: ObjectStore, path: string, entry: ManifestTable
   if (missing.length) throw new StorageError(`${label}: the snapshot has no column ${missing.join(", ")}`);
   const identity = indexes.length === entry.columns.length && indexes.every((v, i) => v === i);
   const body = await store.get(path);
-  const hash = createHash("sha256");
-  let stored = 0;
-  const verify = new Transform({
-    transform(chunk: Buffer, _e: BufferEncoding, callback: TransformCallback) {
-      hash.update(chunk);
-      stored += chunk.length;
-      callback(null, chunk);
-    },
-    flush(callback: TransformCallback) {
-      if (stored !== entry.storedBytes) return callback(new StorageError(`${label} is truncated: ${stored} of ${entry.storedBytes} bytes`));
-      if (hash.digest("hex") !== entry.sha256) return callback(new StorageError(`${label} is corrupted: its SHA-256 differs from the manifest`));
-      callback();
-    },
-  });
+  const verify = createChecksumTap((stored, sha256) =>
+    stored !== entry.storedBytes
+      ? new StorageError(`${label} is truncated: ${stored} of ${entry.storedBytes} bytes`)
+      : sha256 !== entry.sha256
+        ? new StorageError(`${label} is corrupted: its SHA-256 differs from the manifest`)
+        : null,
+  );
   if (key === null && entry.iv) throw new StorageError(`${label} is encrypted and no key was given`);
   const decrypt = key && entry.iv && entry.authTag ? [decryptStream(key, entry.iv, entry.authTag)] : [];
   const rows = rowProjection(identity ? null : indexes, (count, callback) => {
@@ -71,7 +64,7 @@ async function streamFile(store: ObjectStore, path: string, entry: ManifestTable
   // Streamed straight into the target's COPY: the file's checks run at its end, and a failure
   // there fails the COPY and rolls back the one target transaction.
   try {
-    await pipeline([body, verify, ...decrypt, createGunzip(), rows, out]);
+    await pipeline([body, verify.stream, ...decrypt, createGunzip(), rows, out]);
   } catch (error) {
     if (error instanceof StorageError) throw error;
     throw new StorageError(`${label} is corrupted or truncated: ${(error as Error).message}`, { cause: error });

@@ -5,7 +5,6 @@
  * The manifest is written last, so an interrupted dump leaves no snapshot (its partial files
  * are deleted on the way out).
  */
-import { createHash } from "node:crypto";
 import { PassThrough, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
@@ -22,6 +21,7 @@ import { renderCopyOut } from "../execute/copy-sql.js";
 import { openSourceSnapshot } from "../execute/source-snapshot.js";
 import type { CopyAction } from "../execute/table-reader.js";
 import { validateWhereFilters } from "../execute/validate-where.js";
+import { createChecksumTap } from "./checksum-tap.js";
 import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, type ManifestTable } from "./manifest.js";
 import { encryptStream, type SnapshotKey } from "./snapshot-crypto.js";
 import { snapshotName } from "./snapshot-names.js";
@@ -125,19 +125,11 @@ async function dumpTable(action: CopyAction, out: NodeJS.ReadableStream & { rowC
       callback(null, chunk);
     },
   });
-  const hash = createHash("sha256");
-  let storedBytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _e: BufferEncoding, callback: TransformCallback) {
-      hash.update(chunk);
-      storedBytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
+  const tap = createChecksumTap();
   const encryption = options.key ? encryptStream(options.key.key) : null;
   const body = new PassThrough();
   const upload = options.store.put(key, body);
-  const stages = [out, rawCounter, createGzip({ level: 6 }), ...(encryption ? [encryption.cipher] : []), tap, body] as const;
+  const stages = [out, rawCounter, createGzip({ level: 6 }), ...(encryption ? [encryption.cipher] : []), tap.stream, body] as const;
   try {
     await Promise.all([pipeline(stages as unknown as [NodeJS.ReadableStream, ...NodeJS.WritableStream[]], options.signal ? { signal: options.signal } : {}), upload]);
   } catch (error) {
@@ -152,11 +144,11 @@ async function dumpTable(action: CopyAction, out: NodeJS.ReadableStream & { rowC
     columns: action.columns.map((c) => c.name),
     rows: out.rowCount ?? 0,
     rawBytes,
-    storedBytes,
-    sha256: hash.digest("hex"),
+    storedBytes: tap.bytes(),
+    sha256: tap.sha256(),
     where: action.copy.where,
     ...(encryption ? { iv: encryption.iv, authTag: encryption.cipher.getAuthTag().toString("base64") } : {}),
   };
-  options.onTable?.({ table: label, rows: table.rows, rawBytes, storedBytes, seconds: (performance.now() - started) / 1000 });
+  options.onTable?.({ table: label, rows: table.rows, rawBytes, storedBytes: table.storedBytes, seconds: (performance.now() - started) / 1000 });
   return table;
 }
