@@ -33,9 +33,6 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-/** Refresh rows are compared with the refresh peer (pg_restore --clean) and the empty case's raw pipe. */
-const REFRESH_BASELINE_ID = "refresh-pg_restore-clean";
-
 export function summarize(contenders: readonly Contender[], runs: ReadonlyMap<string, Measurement[]>, errors: ReadonlyMap<string, string>, shape: SourceShape): ContenderSummary[] {
   const medianOf = (id: string): number | null => {
     const r = runs.get(id);
@@ -46,7 +43,8 @@ export function summarize(contenders: readonly Contender[], runs: ReadonlyMap<st
     const measured = runs.get(c.id) ?? [];
     const seconds = measured.map((m) => m.seconds);
     const med = seconds.length ? median(seconds) : NaN;
-    const baseline = medianOf(c.case === "empty" ? BASELINE_ID : REFRESH_BASELINE_ID);
+    // The refresh row is compared with the same references (what a team replaces: pg_dump | pg_restore into a new database).
+    const baseline = medianOf(BASELINE_ID);
     const failed = errors.get(c.id);
     return {
       id: c.id,
@@ -72,13 +70,14 @@ function round(value: number, digits: number): number {
 }
 
 export function renderTable(summaries: readonly ContenderSummary[]): string {
-  const header = ["case", "contender", "median s", "min s", "max s", "× vs baseline", "÷ raw", "rows/s", "MB/s", "peak RSS"];
+  const header = ["case", "contender", "runs", "median s", "min s", "max s", "× vs baseline", "÷ raw", "rows/s", "MB/s", "peak RSS"];
   const rows = summaries.map((s) =>
     s.error
-      ? [s.case, s.label, "failed", "", "", "", "", "", "", s.error.slice(0, 60)]
+      ? [s.case, s.label, String(s.runs.length), "failed", "", "", "", "", "", "", s.error.slice(0, 60)]
       : [
           s.case,
           s.label,
+          String(s.runs.length),
           s.medianSeconds.toFixed(2),
           s.minSeconds.toFixed(2),
           s.maxSeconds.toFixed(2),

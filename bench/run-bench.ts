@@ -119,7 +119,7 @@ async function main(): Promise<void> {
     const benchStarted = performance.now();
     for (let round = 1; round <= rounds; round++) {
       for (const contender of contenders) {
-        if (errors.has(contender.id)) continue;
+        if (errors.has(contender.id) || (round > 1 && !contender.everyRound)) continue;
         try {
           const m = await runOnce(contender, ctx, targetServer, sourceUrl, secrets);
           (runs.get(contender.id) ?? runs.set(contender.id, []).get(contender.id)!).push({ round, ...m });

@@ -91,7 +91,7 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
       plan,
       source: archiveReaders(options.store, name, manifest, key),
       target,
-      settings: { lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS, parallelIndexWorkers: 0 },
+      settings: { lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS, parallelIndexWorkers: null },
       onEvent,
       ...(options.signal ? { signal: options.signal } : {}),
     });

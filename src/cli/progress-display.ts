@@ -4,7 +4,7 @@
  */
 import cliProgress from "cli-progress";
 import type { SyncEvent, SyncEventListener } from "../execute/events.js";
-import { displayName } from "../model/qualified-name.js";
+import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
 import type { ConsoleLog } from "./console-log.js";
 import { formatBytes, formatCount, formatSeconds } from "./format-units.js";
 
@@ -53,13 +53,24 @@ function lineDisplay(log: ConsoleLog): ProgressDisplay {
   };
 }
 
-/** One bar per table while it copies; every line is written with no bar on screen, so nothing is redrawn twice. */
+/**
+ * One bar at a time: the table that copies (with --jobs, the one whose bytes arrive while no bar
+ * is up). Every line is written with no bar on screen, so nothing is redrawn twice.
+ */
 function barDisplay(log: ConsoleLog, stream: NodeJS.WriteStream): ProgressDisplay {
-  let current: cliProgress.SingleBar | null = null;
-  let estimate = 0;
+  const running = new Map<string, { table: QualifiedName; estimate: number }>();
+  let current: { key: string; bar: cliProgress.SingleBar } | null = null;
   const clearBar = () => {
-    current?.stop();
+    current?.bar.stop();
     current = null;
+  };
+  const showBar = (key: string, table: QualifiedName, estimate: number, bytes: number) => {
+    const bar = new cliProgress.SingleBar(
+      { stream, clearOnComplete: true, hideCursor: true, format: ` ${displayName(table)} |{bar}| {done} of ~{total_size}` },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(estimate, bytes, { done: formatBytes(bytes), total_size: formatBytes(estimate) });
+    current = { key, bar };
   };
   return {
     listener(event) {
@@ -69,26 +80,24 @@ function barDisplay(log: ConsoleLog, stream: NodeJS.WriteStream): ProgressDispla
           return logEvent(log, event);
         case "table-start":
           clearBar();
-          estimate = Math.max(event.estimatedBytes, 1);
-          current = new cliProgress.SingleBar(
-            {
-              stream,
-              clearOnComplete: true,
-              hideCursor: true,
-              format: ` ${displayName(event.table)} |{bar}| {done} of ~{total_size}`,
-            },
-            cliProgress.Presets.shades_classic,
-          );
-          current.start(estimate, 0, { done: formatBytes(0), total_size: formatBytes(estimate) });
+          running.set(nameKey(event.table), { table: event.table, estimate: Math.max(event.estimatedBytes, 1) });
+          showBar(nameKey(event.table), event.table, Math.max(event.estimatedBytes, 1), 0);
           return;
-        case "table-progress":
-          if (event.bytes > estimate) {
-            estimate = event.bytes;
-            current?.setTotal(estimate);
+        case "table-progress": {
+          const key = nameKey(event.table);
+          const table = running.get(key);
+          if (!table) return;
+          if (current === null) showBar(key, table.table, table.estimate, 0);
+          if (current!.key !== key) return;
+          if (event.bytes > table.estimate) {
+            table.estimate = event.bytes;
+            current!.bar.setTotal(table.estimate);
           }
-          current?.update(event.bytes, { done: formatBytes(event.bytes), total_size: formatBytes(estimate) });
+          current!.bar.update(event.bytes, { done: formatBytes(event.bytes), total_size: formatBytes(table.estimate) });
           return;
+        }
         case "table-done":
+          running.delete(nameKey(event.table));
           clearBar();
           return log.info(doneLine(event));
       }

@@ -30,13 +30,22 @@ function renderColumn(column: Column, table: Table, identitySequences: readonly 
     parts.push(`GENERATED ALWAYS AS (${column.default}) ${column.generated === "stored" ? "STORED" : "VIRTUAL"}`);
   } else if (column.identity) {
     const sequence = identitySequences.find((s) => s.ownedBy && sameName(s.ownedBy.table, table.name) && s.ownedBy.column === column.name);
-    const options = sequence ? ` (SEQUENCE NAME ${quoteQualified(sequence.name)} ${renderSequenceOptions(sequence)})` : "";
-    parts.push(`GENERATED ${column.identity === "always" ? "ALWAYS" : "BY DEFAULT"} AS IDENTITY${options}`);
+    parts.push(identityClause(column.identity, sequence ?? null));
   } else if (column.default !== null) {
     parts.push(`DEFAULT ${column.default}`);
   }
   if (column.notNull) parts.push("NOT NULL");
   return parts.join(" ");
+}
+
+function identityClause(identity: "always" | "by default", sequence: Sequence | null): string {
+  const options = sequence ? ` (SEQUENCE NAME ${quoteQualified(sequence.name)} ${renderSequenceOptions(sequence)})` : "";
+  return `GENERATED ${identity === "always" ? "ALWAYS" : "BY DEFAULT"} AS IDENTITY${options}`;
+}
+
+/** Make a loaded column an identity column (catalog only: the rows are not touched). */
+export function renderAddIdentity(table: QualifiedName, column: string, identity: "always" | "by default", sequence: Sequence | null): string {
+  return `ALTER TABLE ${quoteQualified(table)} ALTER COLUMN ${quoteIdent(column)} ADD ${identityClause(identity, sequence)}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** DdlStatement → SQL text. Pure; identifiers through quoteIdent, server-deparsed fragments as they are. */
 import type { DdlStatement } from "../model/ddl-statement.js";
 import { quoteIdent, quoteQualified } from "../sql/quote.js";
-import { renderAddColumn, renderCreateTable } from "./render-create-table.js";
+import { renderAddColumn, renderAddIdentity, renderCreateTable } from "./render-create-table.js";
 import { renderCreateDomain, renderCreateEnum } from "./render-types.js";
 import { renderComment, renderCreateComposite, renderCreateExtension, renderCreateTrigger, renderCreateView } from "./render-objects.js";
 import { renderCreateSequence } from "./render-sequence.js";
@@ -45,6 +45,12 @@ export function renderDdl(statement: DdlStatement): string {
     case "defer-constraint":
       // SET CONSTRAINTS takes a constraint name qualified by schema only, not by table.
       return `SET CONSTRAINTS ${quoteIdent(statement.table.schema)}.${quoteIdent(statement.name)} DEFERRED`;
+    case "set-schema":
+      return `ALTER TABLE ${quoteQualified(statement.table)} SET SCHEMA ${quoteIdent(statement.schema)}`;
+    case "set-default":
+      return `ALTER TABLE ${quoteQualified(statement.table)} ALTER COLUMN ${quoteIdent(statement.column)} SET DEFAULT ${statement.expression}`;
+    case "add-identity":
+      return renderAddIdentity(statement.table, statement.column, statement.identity, statement.sequence);
     default:
       return assertNever(statement);
   }

@@ -75,7 +75,7 @@ export async function copyTable(
   };
 }
 
-async function streamCopy(action: CopyAction, source: TableReader, target: SqlSession, copyIn: string, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<CopyOutcome> {
+export async function streamCopy(action: CopyAction, source: TableReader, target: SqlSession, copyIn: string, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<CopyOutcome> {
   const out = source.read(action);
   const into = target.copyIn(copyIn);
   let bytes = 0;

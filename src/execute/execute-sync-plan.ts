@@ -19,9 +19,20 @@ import type { SyncEventListener } from "./events.js";
 import type { TableReader, TableReaders } from "./table-reader.js";
 import { applyTargetSettings, type TargetSettings } from "./target-settings.js";
 import { verifyTargetCounts } from "./verify-counts.js";
+import { createLoadSchemas, dropLoadSchemas, runParallelLoads } from "./parallel-load.js";
+import type { ParallelLoadPlan } from "../plan/plan-parallel-loads.js";
+
+/** Created tables loaded as shadows by worker sessions (--jobs > 1): see plan/plan-parallel-loads. */
+export interface ParallelExecution {
+  readonly plan: ParallelLoadPlan;
+  readonly jobs: number;
+  /** A new session on the target (workers, and the one that creates and drops the load schemas). */
+  readonly openTarget: () => Promise<SqlSession>;
+}
 
 export interface ExecuteInput {
   readonly plan: SyncPlan;
+  readonly parallel?: ParallelExecution;
   /** Where rows come from: the source snapshot, or a snapshot file (restore). */
   readonly source: TableReaders;
   readonly target: SqlSession;
@@ -46,37 +57,50 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutcome> {
-  const { plan, target } = input;
+  const { plan, target, parallel } = input;
   const results = new Map<string, StepResult>();
   const copies = plan.actions.filter((a): a is CopyAction => a.kind === "create" || a.kind === "refresh");
+  const shadowed = new Set(parallel?.plan.loads.map((l) => nameKey(l.table)) ?? []);
   let sequencesSet = 0;
   let runError: string | undefined;
+  let schemaSession: SqlSession | undefined;
 
-  await target.query("BEGIN");
   try {
+    if (parallel) {
+      schemaSession = await parallel.openTarget();
+      await createLoadSchemas(schemaSession, parallel.plan.loadSchemas);
+    }
+    await target.query("BEGIN");
     await applyTargetSettings(target, input.settings);
-    await runStatements(target, plan.preData, "creating objects", input);
+    await runStatements(target, parallel?.plan.preData ?? plan.preData, "creating objects", input);
     if (plan.truncate.length > 0) {
       input.onEvent({ kind: "log", level: "info", message: `truncating ${plan.truncate.length} table(s) inside the transaction` });
       await truncateTables(target, plan, input.settings.lockTimeoutSeconds);
     }
-    let worker = await input.source.open();
-    for (const [index, action] of copies.entries()) {
-      throwIfAborted(input.signal);
-      const result = await copyInSavepoint(action, worker, stagingFor(index), input);
-      results.set(nameKey(action.table), result);
-      if (result.status === "failed") {
-        // A COPY cut short leaves the source session mid-stream: start a fresh one on the same snapshot.
-        await worker.close();
-        worker = await input.source.open();
-      }
+    // The run's session copies what cannot load as a shadow while the workers load the rest.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    input.signal?.addEventListener("abort", onAbort, { once: true });
+    const [serial, shadows] = await Promise.allSettled([
+      copySerially(copies.filter((c) => !shadowed.has(nameKey(c.table))), copies, results, input).catch((error: unknown) => {
+        stop.abort();
+        throw error;
+      }),
+      parallel ? loadInParallel(parallel, copies, input, stop.signal) : new Map<string, StepResult>(),
+    ]);
+    input.signal?.removeEventListener("abort", onAbort);
+    if (serial.status === "rejected") throw serial.reason;
+    if (shadows.status === "rejected") throw shadows.reason;
+    for (const [key, result] of shadows.value) results.set(key, result);
+    if (parallel && [...results.values()].every((r) => r.status === "ok")) {
+      const attach = parallel.plan.loads.flatMap((l) => l.attach);
+      await runStatements(target, attach, `moving ${parallel.plan.loads.length} table(s) loaded in parallel into place`, input);
     }
-    await worker.close();
     if ([...results.values()].every((r) => r.status === "ok")) {
       await deleteMissingRows(copies, results, input);
     }
     if ([...results.values()].every((r) => r.status === "ok")) {
-      await runStatements(target, plan.postData, "building keys, indexes and foreign keys", input);
+      await runStatements(target, parallel?.plan.postData ?? plan.postData, "building keys, indexes and foreign keys", input);
       throwIfAborted(input.signal);
       sequencesSet = await setSequences(target, plan.sequenceResets);
       for (const mismatch of await verifyTargetCounts(target, copies, results)) {
@@ -104,7 +128,53 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
   } else {
     await target.query("ROLLBACK").catch(() => undefined); // a dead connection rolls back on the server
   }
+  if (schemaSession && parallel) {
+    // Empty after a commit (the shadows moved out); holding the loaded shadows after a rollback.
+    await dropLoadSchemas(schemaSession, parallel.plan.loadSchemas).catch((error: unknown) =>
+      input.onEvent({ kind: "log", level: "warn", message: `could not drop the load schemas (the next run drops them): ${describePgError(error)}` }),
+    );
+    await schemaSession.close();
+  }
   return { steps: finalSteps(plan, results, committed, runError), committed, sequencesSet, ...(runError ? { error: runError } : {}) };
+}
+
+/** The tables the run's own session copies, one after another, each in a savepoint. */
+async function copySerially(serial: readonly CopyAction[], copies: readonly CopyAction[], results: Map<string, StepResult>, input: ExecuteInput): Promise<void> {
+  if (serial.length === 0) return;
+  let worker = await input.source.open();
+  try {
+    for (const action of serial) {
+      throwIfAborted(input.signal);
+      const result = await copyInSavepoint(action, worker, stagingFor(copies.indexOf(action)), input);
+      results.set(nameKey(action.table), result);
+      if (result.status === "failed") {
+        // A COPY cut short leaves the source session mid-stream: start a fresh one on the same snapshot.
+        await worker.close();
+        worker = await input.source.open();
+      }
+    }
+  } finally {
+    await worker.close();
+  }
+}
+
+async function loadInParallel(parallel: ParallelExecution, copies: readonly CopyAction[], input: ExecuteInput, signal: AbortSignal): Promise<Map<string, StepResult>> {
+  input.onEvent({ kind: "log", level: "info", message: `loading ${parallel.plan.loads.length} new table(s) with ${parallel.jobs} workers` });
+  try {
+    return await runParallelLoads({
+      loads: parallel.plan.loads,
+      actions: new Map(copies.map((c) => [nameKey(c.table), c])),
+      jobs: parallel.jobs,
+      openTarget: parallel.openTarget,
+      source: input.source,
+      settings: input.settings,
+      onEvent: input.onEvent,
+      signal,
+    });
+  } catch (error) {
+    if (input.signal?.aborted) throw new RunAborted("interrupted");
+    throw error;
+  }
 }
 
 /** One staging table name per copied table: merged tables keep theirs until COMMIT. */

@@ -16,7 +16,9 @@ import { connect, withRetry } from "../pg/connect.js";
 import type { SqlSession } from "../pg/session.js";
 import type { SyncEventListener } from "./events.js";
 import { checkConversions } from "./check-conversions.js";
-import { executeSyncPlan } from "./execute-sync-plan.js";
+import { executeSyncPlan, type ParallelExecution } from "./execute-sync-plan.js";
+import { planParallelLoads } from "../plan/plan-parallel-loads.js";
+import { randomBytes } from "node:crypto";
 import { openSourceSnapshot, type SourceSnapshot } from "./source-snapshot.js";
 import { snapshotReaders } from "./table-reader.js";
 import { validateWhereFilters } from "./validate-where.js";
@@ -86,11 +88,14 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
       throw new ConfigError(`${refusal(problems.length)}: ${problems.map((p) => p.message).join("; ")}`);
     }
     if (options.confirm && !(await options.confirm(plan))) throw new SafetyError("sync cancelled: not confirmed");
+    const jobs = options.jobs ?? 1;
+    const parallel = jobs > 1 ? await parallelExecution(plan, jobs, opened.target, options.target.url, onEvent) : undefined;
     const outcome = await executeSyncPlan({
       plan,
+      ...(parallel ? { parallel } : {}),
       source: snapshotReaders(opened.source),
       target: opened.target,
-      settings: { lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS, parallelIndexWorkers: Math.max(0, (options.jobs ?? 1) - 1) },
+      settings: { lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS, parallelIndexWorkers: jobs > 1 ? jobs - 1 : null },
       onEvent,
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -106,6 +111,21 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
     await opened.source.close();
     await opened.target.close();
   }
+}
+
+/**
+ * With --jobs > 1, new tables load as shadows in worker sessions (plan/plan-parallel-loads). That
+ * needs CREATE on the target database (for the load schemas); without it the run loads serially.
+ */
+async function parallelExecution(plan: SyncPlan, jobs: number, target: SqlSession, targetUrl: string, onEvent: SyncEventListener): Promise<ParallelExecution | undefined> {
+  const parallelPlan = planParallelLoads(plan, randomBytes(4).toString("hex"));
+  if (parallelPlan.loads.length === 0) return undefined;
+  const [privilege] = await target.query<{ ok: boolean }>("SELECT has_database_privilege(current_database(), 'CREATE') AS ok");
+  if (!privilege?.ok) {
+    onEvent({ kind: "log", level: "warn", message: "--jobs: the target role may not create schemas in this database, so new tables load one at a time" });
+    return undefined;
+  }
+  return { plan: parallelPlan, jobs, openTarget: () => connect(targetUrl, { role: "target worker", attempts: 2 }) };
 }
 
 /** A run's report: ok when every step is ok, skipped or planned and nothing else failed. */

@@ -163,7 +163,7 @@ function toTable(
     },
     columns: columns.map(toColumn),
     constraints: constraints.map(toConstraint),
-    indexes: indexes.map((i): Index => ({ name: i.name, definition: i.definition, comment: i.comment })),
+    indexes: indexes.map((i): Index => ({ name: i.name, definition: i.definition, using: i.using_clause, comment: i.comment })),
     comment: row.comment,
     options: row.options ?? [],
     unhandled: row.unhandled,

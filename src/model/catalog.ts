@@ -55,6 +55,11 @@ export interface Index {
   readonly name: string;
   /** pg_get_indexdef output. */
   readonly definition: string;
+  /**
+   * The definition from `USING` on (`USING btree (id) WHERE …`), to build the same index on
+   * another table (a parallel load's shadow table); absent when it could not be split off exactly.
+   */
+  readonly using?: string | null;
   readonly comment: string | null;
 }
 

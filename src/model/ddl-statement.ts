@@ -27,4 +27,14 @@ export type DdlStatement =
   | { readonly kind: "create-view"; readonly view: View }
   | { readonly kind: "refresh-materialized-view"; readonly name: QualifiedName }
   | { readonly kind: "create-trigger"; readonly table: QualifiedName; readonly trigger: Trigger }
-  | { readonly kind: "comment"; readonly on: CommentTarget; readonly text: string };
+  | { readonly kind: "comment"; readonly on: CommentTarget; readonly text: string }
+  /** Move a table (a parallel load's shadow table, with its indexes and constraints) into its schema. */
+  | { readonly kind: "set-schema"; readonly table: QualifiedName; readonly schema: string }
+  | { readonly kind: "set-default"; readonly table: QualifiedName; readonly column: string; readonly expression: string }
+  | {
+      readonly kind: "add-identity";
+      readonly table: QualifiedName;
+      readonly column: string;
+      readonly identity: "always" | "by default";
+      readonly sequence: Sequence | null;
+    };

@@ -69,7 +69,8 @@ async function loadFixture(client: pg.Client): Promise<void> {
   await client.query("ANALYZE");
 }
 
-describe("schema fidelity: a rich schema into an empty target, judged by pg_dump", () => {
+// --jobs 3 loads the new tables as shadows in worker sessions and moves them into place: the result must be the same.
+for (const jobs of [1, 3]) describe(`schema fidelity: a rich schema into an empty target, judged by pg_dump (--jobs ${jobs})`, () => {
   let pair: DatabasePair;
   before(async () => {
     pair = await createDatabasePair("fidelity", { source: machineServerUrl(), target: machineServerUrl() });
@@ -78,7 +79,8 @@ describe("schema fidelity: a rich schema into an empty target, judged by pg_dump
   after(async () => pair?.drop());
 
   it("reproduces every object pg_dump sees, apart from the documented ones, and all the data", async () => {
-    const { plan, report } = await syncPair(pair);
+    const logs: string[] = [];
+    const { plan, report } = await syncPair(pair, { jobs, onEvent: (e) => void (e.kind === "log" && logs.push(e.message)) });
     assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
     assert.deepEqual(
       plan.diagnostics.filter((d) => d.level !== "info").map((d) => `${d.level}: ${d.table?.name}: ${d.message}`),
@@ -102,6 +104,11 @@ describe("schema fidelity: a rich schema into an empty target, judged by pg_dump
     assert.deepEqual(next.rows, stored.rows, "the free-standing sequence continues where the source's stopped");
     const trigger = await pair.target.query("UPDATE public.film SET description = 'changed' WHERE film_id = 1000 RETURNING fulltext::text AS f");
     assert.match(trigger.rows[0].f, /'chang'/, "the tsvector trigger works on the target");
+    const parallel = logs.find((l) => l.startsWith("loading "));
+    if (jobs === 1) assert.equal(parallel, undefined);
+    else assert.equal(parallel, "loading 3 new table(s) with 3 workers", "the tables that need no type, function or extension the run creates load as shadows");
+    const leftovers = await pair.target.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pgferry\\_load\\_%'");
+    assert.deepEqual(leftovers.rows, [], "the load schemas are dropped");
   });
 });
 

@@ -59,7 +59,7 @@ export function syncCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
     .option("-x, --exclude <patterns>", "tables to leave out, comma-separated globs (repeatable)", commaList)
     .option("-g, --group <name>", "sync the tables of a group from pgferry.yml (repeatable)", repeatable)
     .option("-w, --where <table:sql>", 'filter rows on the source, e.g. "users:created_at > now() - interval \'30 days\'" (repeatable)', repeatable)
-    .option("-j, --jobs <n>", "parallel workers PostgreSQL may use for each index build on the target (default 1)", wholeNumber("--jobs", 1, 32))
+    .option("-j, --jobs <n>", "tables created on the target that load at the same time, each in a session of its own, and parallel workers per index build (default 1: one table at a time)", wholeNumber("--jobs", 1, 32))
     .option("--cascade", "also empty unselected target tables that reference refreshed ones (otherwise the run refuses)")
     .addOption(
       new Option("-m, --mode <mode>", "refresh: replace each table's rows; upsert: insert or update by key, keep target-only rows; insert-missing: only add absent keys").choices([
