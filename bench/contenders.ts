@@ -140,9 +140,9 @@ export const CONTENDERS: readonly Contender[] = [
   pgcopydbClone,
   pgferrySync("pgferry", "pgferry sync", "", "empty", true),
   pgferrySync("pgferry-j2", "pgferry sync --jobs 2", "--jobs 2", "empty", true),
-  pgferryDumpRestore,
   // Last week's copy on the target: TRUNCATE and reload inside one transaction, indexes and FKs in place.
   pgferrySync("refresh-pgferry", "pgferry sync (target holds a copy)", "", "refresh", false),
+  pgferryDumpRestore,
 ];
 
 /** The ratios' reference points. */
