@@ -6,6 +6,8 @@
 import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { TableAction } from "../model/plan.js";
+import { displayName, type QualifiedName } from "../model/qualified-name.js";
+import { describePgError, isTransientConnectionError } from "../pg/describe-pg-error.js";
 import type { RowChanges } from "../model/result.js";
 import type { SqlSession } from "../pg/session.js";
 import {
@@ -27,6 +29,24 @@ export class CopyStreamError extends Error {
   ) {
     super(cause instanceof Error ? cause.message : String(cause), { cause });
   }
+}
+
+/**
+ * A failed table COPY as the executors see it: the error's own cause, and, when a connection
+ * (either side) was lost, the error that ends the run, naming the side; else `lost` is null and
+ * only this table failed.
+ */
+export function classifyCopyFailure(
+  error: unknown,
+  table: QualifiedName,
+  source: { readonly brokenBy: Error | null },
+  target: { readonly brokenBy: Error | null },
+): { readonly cause: unknown; readonly lost: Error | null } {
+  const side = error instanceof CopyStreamError ? error.side : null;
+  const cause = error instanceof CopyStreamError ? error.cause : error;
+  if (!(target.brokenBy || source.brokenBy || isTransientConnectionError(cause))) return { cause, lost: null };
+  const which = target.brokenBy || side === "target" ? "target" : source.brokenBy || side === "source" ? "source" : "a";
+  return { cause, lost: new Error(`${which} connection lost while copying ${displayName(table)}: ${describePgError(cause)}`, { cause }) };
 }
 
 export interface CopyOutcome {

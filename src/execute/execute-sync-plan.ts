@@ -14,7 +14,7 @@ import type { SqlSession } from "../pg/session.js";
 import { quoteRelation } from "../sql/quote.js";
 import { renderDeleteMissing } from "./copy-sql.js";
 import { setSequences } from "./set-sequences.js";
-import { copyTable, CopyStreamError } from "./copy-table.js";
+import { classifyCopyFailure, copyTable } from "./copy-table.js";
 import type { SyncEventListener } from "./events.js";
 import type { TableReader, TableReaders } from "./table-reader.js";
 import { applyTargetSettings, type TargetSettings } from "./target-settings.js";
@@ -238,13 +238,9 @@ async function copyInSavepoint(action: CopyAction, source: TableReader, staging:
     };
   } catch (error) {
     throwIfAborted(input.signal);
-    const side = error instanceof CopyStreamError ? error.side : null;
-    const cause = error instanceof CopyStreamError ? error.cause : error;
-    if (target.brokenBy || source.brokenBy || isTransientConnectionError(cause)) {
-      // A lost connection ends the run: the target transaction is gone (or the snapshot may be).
-      const which = target.brokenBy || side === "target" ? "target" : source.brokenBy || side === "source" ? "source" : "a";
-      throw new Error(`${which} connection lost while copying ${displayName(action.table)}: ${describePgError(cause)}`);
-    }
+    // A lost connection ends the run: the target transaction is gone (or the snapshot may be).
+    const { cause, lost } = classifyCopyFailure(error, action.table, source, target);
+    if (lost) throw lost;
     await target.query("ROLLBACK TO SAVEPOINT pgferry_table");
     const seconds = (performance.now() - started) / 1000;
     input.onEvent({ kind: "table-done", table: action.table, rows: 0, bytes, seconds, ok: false });

@@ -5,15 +5,15 @@
  * table's COPY. The run's transaction moves the shadows into place afterwards.
  */
 import { renderDdl, describeDdl } from "../ddl/render-ddl.js";
-import { displayName, nameKey } from "../model/qualified-name.js";
+import { nameKey } from "../model/qualified-name.js";
 import type { StepResult } from "../model/result.js";
 import type { ParallelLoad } from "../plan/plan-parallel-loads.js";
 import { LOAD_SCHEMA_PREFIX } from "../plan/plan-parallel-loads.js";
-import { describePgError, isTransientConnectionError } from "../pg/describe-pg-error.js";
+import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { quoteIdent } from "../sql/quote.js";
 import { renderCopyIn } from "./copy-sql.js";
-import { CopyStreamError, streamCopy } from "./copy-table.js";
+import { classifyCopyFailure, streamCopy } from "./copy-table.js";
 import type { SyncEventListener } from "./events.js";
 import type { CopyAction, TableReader, TableReaders } from "./table-reader.js";
 import { applyTargetSettings, type TargetSettings } from "./target-settings.js";
@@ -28,9 +28,6 @@ export interface ParallelLoadInput {
   readonly onEvent: SyncEventListener;
   readonly signal: AbortSignal;
 }
-
-/** A lost connection (either side) ends the whole run, as in the serial path. */
-export class LoadConnectionLost extends Error {}
 
 /** Every table's result; rejects only when a connection was lost or the run was interrupted. */
 export async function runParallelLoads(input: ParallelLoadInput): Promise<Map<string, StepResult>> {
@@ -96,14 +93,11 @@ async function loadShadow(load: ParallelLoad, action: CopyAction, source: TableR
     const mismatch = copied.rowsRead === copied.rowsWritten ? undefined : `source sent ${copied.rowsRead} rows, target stored ${copied.rowsWritten}`;
     return { table: action.table, action: action.kind, status: mismatch ? "failed" : "ok", rows: copied.rowsWritten, bytes: copied.bytes, seconds, ...(mismatch ? { reason: mismatch } : {}) };
   } catch (error) {
-    const cause = error instanceof CopyStreamError ? error.cause : error;
-    const side = error instanceof CopyStreamError ? error.side : null;
+    const { cause, lost } = classifyCopyFailure(error, action.table, source, target);
     await target.query("ROLLBACK").catch(() => undefined);
     if (signal.aborted) throw new Error("interrupted", { cause });
-    if (target.brokenBy || source.brokenBy || isTransientConnectionError(cause)) {
-      const which = target.brokenBy || side === "target" ? "target" : source.brokenBy || side === "source" ? "source" : "a";
-      throw new LoadConnectionLost(`${which} connection lost while copying ${displayName(action.table)}: ${describePgError(cause)}`, { cause });
-    }
+    // A lost connection (either side) ends the whole run, as in the serial path.
+    if (lost) throw lost;
     const seconds = (performance.now() - started) / 1000;
     input.onEvent({ kind: "table-done", table: action.table, rows: 0, bytes, seconds, ok: false });
     return { table: action.table, action: action.kind, status: "failed", rows: 0, bytes, seconds, reason: describePgError(cause) };
