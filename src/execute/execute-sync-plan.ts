@@ -13,7 +13,7 @@ import { describePgError, isTransientConnectionError, sqlstateOf } from "../pg/d
 import type { SqlSession } from "../pg/session.js";
 import { quoteRelation } from "../sql/quote.js";
 import { renderDeleteMissing } from "./copy-sql.js";
-import { setSequences } from "./set-sequences.js";
+import { setDeferredSequences, setSequences, type SequencePosition } from "./set-sequences.js";
 import { classifyCopyFailure, copyTable } from "./copy-table.js";
 import type { SyncEventListener } from "./events.js";
 import type { TableReader, TableReaders } from "./table-reader.js";
@@ -62,6 +62,7 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
   const copies = plan.actions.filter((a): a is CopyAction => a.kind === "create" || a.kind === "refresh");
   const shadowed = new Set(parallel?.plan.loads.map((l) => nameKey(l.table)) ?? []);
   let sequencesSet = 0;
+  let deferredSequences: readonly SequencePosition[] = [];
   let runError: string | undefined;
   let schemaSession: SqlSession | undefined;
 
@@ -102,7 +103,9 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
     if ([...results.values()].every((r) => r.status === "ok")) {
       await runStatements(target, parallel?.plan.postData ?? plan.postData, "building keys, indexes and foreign keys", input);
       throwIfAborted(input.signal);
-      sequencesSet = await setSequences(target, plan.sequenceResets);
+      const sequences = await setSequences(target, plan.sequenceResets);
+      sequencesSet = sequences.set;
+      deferredSequences = sequences.deferred;
       for (const mismatch of await verifyTargetCounts(target, copies, results)) {
         results.set(nameKey(mismatch.table), mismatch);
       }
@@ -127,6 +130,11 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
     }
   } else {
     await target.query("ROLLBACK").catch(() => undefined); // a dead connection rolls back on the server
+  }
+  if (committed && deferredSequences.length > 0) {
+    const late = await setDeferredSequences(target, deferredSequences);
+    sequencesSet += late.set;
+    for (const message of late.warnings) input.onEvent({ kind: "log", level: "warn", message });
   }
   if (schemaSession && parallel) {
     // Empty after a commit (the shadows moved out); holding the loaded shadows after a rollback.

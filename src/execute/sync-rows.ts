@@ -25,7 +25,7 @@ import type { SqlSession } from "../pg/session.js";
 import { collectRows, type CollectedRows } from "./collect-rows.js";
 import { renderUpsertRows } from "./rows-sql.js";
 import { assertWritableTarget, DEFAULT_LOCK_TIMEOUT_SECONDS } from "./run-sync.js";
-import { setSequences } from "./set-sequences.js";
+import { setDeferredSequences, setSequences } from "./set-sequences.js";
 import { openSourceSnapshot } from "./source-snapshot.js";
 import { applyTargetSettings } from "./target-settings.js";
 
@@ -156,8 +156,9 @@ async function writeRows(target: SqlSession, writes: readonly TableWrite[], sour
       }
     }
     const written = writes.map((w) => ({ table: w.target.name, source: w.source, keepsTargetRows: true }));
-    await setSequences(target, planSequenceResets(written, source, targetCatalog, new Set()).resets);
+    const sequences = await setSequences(target, planSequenceResets(written, source, targetCatalog, new Set()).resets);
     await target.query("COMMIT");
+    await setDeferredSequences(target, sequences.deferred);
     return results;
   } catch (error) {
     await target.query("ROLLBACK").catch(() => undefined);
