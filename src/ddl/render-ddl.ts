@@ -6,7 +6,22 @@ import { renderCreateDomain, renderCreateEnum } from "./render-types.js";
 import { renderComment, renderCreateComposite, renderCreateExtension, renderCreateTrigger, renderCreateView } from "./render-objects.js";
 import { renderCreateSequence } from "./render-sequence.js";
 
+/** The SQL text of a statement, as plans and logs show it. */
 export function renderDdl(statement: DdlStatement): string {
+  return renderDdlCommands(statement).join(";\n");
+}
+
+/**
+ * The statement as single SQL commands, each to be sent on its own through the extended protocol
+ * (which refuses several commands in one string, so text from a catalog or a snapshot manifest
+ * can never smuggle in another).
+ */
+export function renderDdlCommands(statement: DdlStatement): string[] {
+  if (statement.kind === "create-trigger") return renderCreateTrigger(statement.table, statement.trigger);
+  return [renderSingleDdl(statement)];
+}
+
+function renderSingleDdl(statement: Exclude<DdlStatement, { kind: "create-trigger" }>): string {
   switch (statement.kind) {
     case "create-schema":
       return `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(statement.schema)}`;
@@ -20,8 +35,6 @@ export function renderDdl(statement: DdlStatement): string {
       return renderCreateView(statement.view);
     case "refresh-materialized-view":
       return `REFRESH MATERIALIZED VIEW ${quoteQualified(statement.name)}`;
-    case "create-trigger":
-      return renderCreateTrigger(statement.table, statement.trigger);
     case "comment":
       return renderComment(statement.on, statement.text);
     case "create-enum":

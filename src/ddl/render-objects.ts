@@ -24,10 +24,10 @@ export function renderCreateView(view: View): string {
 }
 
 /** pg_get_triggerdef, then the trigger's state when it is not the default (enabled on origin). */
-export function renderCreateTrigger(table: QualifiedName, trigger: Trigger): string {
+export function renderCreateTrigger(table: QualifiedName, trigger: Trigger): string[] {
   const state = { O: null, D: "DISABLE TRIGGER", R: "ENABLE REPLICA TRIGGER", A: "ENABLE ALWAYS TRIGGER" }[trigger.enabled];
   const create = trigger.definition;
-  return state ? `${create};\nALTER TABLE ${quoteQualified(table)} ${state} ${quoteIdent(trigger.name)}` : create;
+  return state ? [create, `ALTER TABLE ${quoteQualified(table)} ${state} ${quoteIdent(trigger.name)}`] : [create];
 }
 
 export function renderComment(on: CommentTarget, text: string): string {

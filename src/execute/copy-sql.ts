@@ -109,11 +109,20 @@ export function renderMissingAfterMerge(action: CopyAction, staging: string): st
     WHERE NOT EXISTS (SELECT 1 FROM ${quoteRelation(action.table, !action.copy.intoPartitioned)} AS t WHERE ${keys.target} = ${keys.staged})`;
 }
 
-/** --delete-missing: target rows (within the where filter) whose key the source no longer has. */
+/**
+ * --delete-missing: target rows (within the where filter) whose key the source no longer has.
+ * The table keeps its own name (no alias), so a filter that names it (`docs.id > 10`) means
+ * here what it meant on the source.
+ */
 export function renderDeleteMissing(action: CopyAction, staging: string): string {
-  const keys = keyTuples(action, "t");
+  const keys = keyTuples(action, quoteQualified(action.table));
   // A replacing merge (refresh with preserved columns) leaves nothing outside the filter, as a refresh.
   const where = action.copy.where === null || action.copy.merge?.replace ? "" : ` AND (${action.copy.where})`;
-  return `DELETE FROM ${quoteRelation(action.table, !action.copy.intoPartitioned)} AS t
+  return `DELETE FROM ${quoteRelation(action.table, !action.copy.intoPartitioned)}
     WHERE NOT EXISTS (SELECT 1 FROM ${stagingName(staging)} AS s WHERE ${keys.target} = ${keys.staged})${where}`;
+}
+
+/** The where filter as the target reads it, for checking (EXPLAIN) before --delete-missing runs it there. */
+export function renderTargetFilterCheck(action: CopyAction): string {
+  return `EXPLAIN SELECT 1 FROM ${quoteRelation(action.table, !action.copy.intoPartitioned)} WHERE (${action.copy.where})`;
 }

@@ -4,7 +4,8 @@
  * verification; then COMMIT only if every step succeeded, else ROLLBACK. A killed process or a
  * dropped connection never commits, so the target stays exactly as it was.
  */
-import { describeDdl, renderDdl } from "../ddl/render-ddl.js";
+import { describeDdl } from "../ddl/render-ddl.js";
+import { runDdl } from "./run-ddl.js";
 import { isPgferryError } from "../errors.js";
 import type { SyncPlan, TableAction } from "../model/plan.js";
 import { displayName, nameKey } from "../model/qualified-name.js";
@@ -263,7 +264,7 @@ async function runStatements(target: SqlSession, statements: SyncPlan["preData"]
     throwIfAborted(input.signal);
     input.onEvent({ kind: "log", level: "debug", message: describeDdl(statement) });
     try {
-      await target.query(renderDdl(statement));
+      await runDdl(target, statement);
     } catch (error) {
       throw new Error(`${describeDdl(statement)}: ${describePgError(error)}`, { cause: error });
     }

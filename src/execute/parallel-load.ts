@@ -4,7 +4,8 @@
  * the COPY into it and builds its keys and indexes, so one table's index builds overlap another
  * table's COPY. The run's transaction moves the shadows into place afterwards.
  */
-import { renderDdl, describeDdl } from "../ddl/render-ddl.js";
+import { describeDdl } from "../ddl/render-ddl.js";
+import { runDdl } from "./run-ddl.js";
 import { nameKey } from "../model/qualified-name.js";
 import type { StepResult } from "../model/result.js";
 import type { ParallelLoad } from "../plan/plan-parallel-loads.js";
@@ -78,14 +79,14 @@ async function loadShadow(load: ParallelLoad, action: CopyAction, source: TableR
   await target.query("BEGIN");
   try {
     await applyTargetSettings(target, input.settings);
-    await target.query(renderDdl(load.create));
+    await runDdl(target, load.create);
     const copied = await streamCopy(action, source, target, renderCopyIn({ ...action, table: load.loadTable }), (b) => {
       bytes = b;
       input.onEvent({ kind: "table-progress", table: action.table, bytes: b });
     }, signal);
     for (const statement of load.build) {
       input.onEvent({ kind: "log", level: "debug", message: describeDdl(statement) });
-      await target.query(renderDdl(statement));
+      await runDdl(target, statement);
     }
     await target.query("COMMIT");
     const seconds = (performance.now() - started) / 1000;

@@ -33,9 +33,13 @@ export function renderMissingKeys(table: Table, columns: readonly string[]): str
     WHERE NOT EXISTS (SELECT 1 FROM ${quoteRelation(table.name, !table.partitioned)} AS r WHERE (${cols}) = (${wanted})) ORDER BY 1`;
 }
 
-/** Rows matching the caller's own SQL condition. */
+/**
+ * Rows matching the caller's own SQL condition. The filter runs against the table under its own
+ * name (no alias), so `users.id = 42` works as it does in --where.
+ */
 export function renderRowsWhere(table: Table, where: string): string {
-  return `${selectRows(table, "r")} WHERE (${where})`;
+  const key = keyExpression(table, "r");
+  return `SELECT to_jsonb(r)::text AS row, ${key} AS key FROM (SELECT * FROM ${quoteRelation(table.name, !table.partitioned)} WHERE (${where})) AS r`;
 }
 
 /**

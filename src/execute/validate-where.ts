@@ -3,21 +3,40 @@
  * anything is written, through the extended protocol (one statement only) and in a savepoint so
  * a bad filter does not end the snapshot transaction.
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError, ConnectionError } from "../errors.js";
 import type { SyncPlan } from "../model/plan.js";
 import { displayName } from "../model/qualified-name.js";
-import { describePgError, sqlstateOf } from "../pg/describe-pg-error.js";
+import { describePgError, isTransientConnectionError, sqlstateOf } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
-import { renderSourceCount } from "./copy-sql.js";
+import { renderSourceCount, renderTargetFilterCheck } from "./copy-sql.js";
 
-export async function validateWhereFilters(plan: Pick<SyncPlan, "actions">, source: SqlSession): Promise<void> {
+type CopyAction = Extract<SyncPlan["actions"][number], { kind: "create" | "refresh" }>;
+
+async function checkOnTarget(action: CopyAction, target: SqlSession): Promise<void> {
+  try {
+    await target.querySingle(renderTargetFilterCheck(action));
+  } catch (error) {
+    if (isTransientConnectionError(error) || target.brokenBy) throw connectionLost("target", error);
+    const sqlstate = sqlstateOf(error);
+    throw new ConfigError(`where filter for ${displayName(action.table)} is not valid SQL on the target (--delete-missing runs it there): ${describePgError(error)}`, {
+      table: action.table,
+      cause: error,
+      ...(sqlstate ? { sqlstate } : {}),
+    });
+  }
+}
+
+export async function validateWhereFilters(plan: Pick<SyncPlan, "actions">, source: SqlSession, target?: SqlSession): Promise<void> {
   for (const action of plan.actions) {
     if ((action.kind !== "create" && action.kind !== "refresh") || action.copy.where === null) continue;
+    // --delete-missing runs the filter on the target too: it must be valid there, as one statement.
+    if (target && action.copy.merge?.deleteMissing && !action.copy.merge.replace) await checkOnTarget(action, target);
     await source.query("SAVEPOINT pgferry_where");
     try {
       await source.querySingle(`EXPLAIN ${renderSourceCount(action)}`);
       await source.query("RELEASE SAVEPOINT pgferry_where");
     } catch (error) {
+      if (isTransientConnectionError(error) || source.brokenBy) throw connectionLost("source", error);
       await source.query("ROLLBACK TO SAVEPOINT pgferry_where");
       const sqlstate = sqlstateOf(error);
       throw new ConfigError(`where filter for ${displayName(action.table)} is not valid SQL here: ${describePgError(error)}`, {
@@ -27,4 +46,9 @@ export async function validateWhereFilters(plan: Pick<SyncPlan, "actions">, sour
       });
     }
   }
+}
+
+/** A dropped connection is not a bad filter: it says which side was lost (exit 4, not 2). */
+function connectionLost(side: "source" | "target", error: unknown): ConnectionError {
+  return new ConnectionError(`lost the connection to the ${side} while checking where filters: ${describePgError(error)}`, { cause: error });
 }

@@ -3,7 +3,7 @@ import pg from "pg";
 import { ConnectionError, isPgferryError } from "../errors.js";
 import { redactUrl } from "../config/redact.js";
 import { describePgError, isTransientConnectionError, sqlstateOf } from "./describe-pg-error.js";
-import { wrapClient, type SqlSession } from "./session.js";
+import { millisecondsSetting, wrapClient, type SqlSession } from "./session.js";
 
 export interface ConnectOptions {
   readonly role: string;
@@ -12,7 +12,17 @@ export interface ConnectOptions {
   readonly baseDelayMs?: number;
   readonly connectTimeoutMs?: number;
   readonly onRetry?: (message: string) => void;
+  /** Seconds any statement of the session (catalog reads included) may wait for a lock; 0 = forever. */
+  readonly lockTimeoutSeconds?: number;
 }
+
+/**
+ * How soon the server notices a client that died (SIGKILL, a lost network) and ends its backend,
+ * releasing its locks and rolling back: TCP keepalives on both ends, and from PostgreSQL 14 on
+ * client_connection_check_interval, which checks the socket while a statement runs.
+ */
+const DEAD_CLIENT_CHECK_MS = 2000;
+const KEEPALIVE_IDLE_SECONDS = 10;
 
 export async function connect(url: string, options: ConnectOptions): Promise<SqlSession> {
   return withRetry(() => connectOnce(url, options), { ...options, what: `connect to ${options.role} ${redactUrl(url)}` });
@@ -24,10 +34,17 @@ async function connectOnce(url: string, options: ConnectOptions): Promise<SqlSes
     application_name: "pgferry",
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_IDLE_SECONDS * 1000,
   });
   try {
     await client.connect();
-    const rows = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const rows = await client.query<{ pid: number }>(
+      `SELECT pg_backend_pid() AS pid,
+              CASE WHEN current_setting('server_version_num')::int >= 140000 THEN set_config('client_connection_check_interval', $1, false) END,
+              set_config('tcp_keepalives_idle', $2, false),
+              CASE WHEN $3::text IS NOT NULL THEN set_config('lock_timeout', $3, false) END`,
+      [String(DEAD_CLIENT_CHECK_MS), String(KEEPALIVE_IDLE_SECONDS), options.lockTimeoutSeconds === undefined ? null : millisecondsSetting(options.lockTimeoutSeconds)],
+    );
     return wrapClient(client, options.role, rows.rows[0]?.pid ?? 0);
   } catch (error) {
     await client.end().catch(() => undefined);

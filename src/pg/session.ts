@@ -22,7 +22,7 @@ export interface SqlSession {
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** Run a statement through the extended protocol, which rejects multiple statements. */
   querySingle<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
-  /** Run a data-changing statement; resolves to the number of rows it touched. */
+  /** Run one data-changing statement (extended protocol: never several); resolves to the number of rows it touched. */
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
   copyOut(sql: string): CopyOutStream;
   copyIn(sql: string): CopyInStream;
@@ -37,7 +37,12 @@ export function millisecondsSetting(seconds: number): string {
 }
 
 // int8 and numeric stay strings (exact); counts are cast to float8 or int in the queries.
-let statementCounter = 0;
+
+/** node-postgres honours queryMode (8.9+), which its type definitions do not list. */
+function singleStatement(sql: string, params: readonly unknown[]): pg.QueryConfig<unknown[]> {
+  const config = { text: sql, values: params as unknown[], queryMode: "extended" as const };
+  return config;
+}
 
 export function wrapClient(client: pg.Client, role: string, pid: number): SqlSession {
   let brokenBy: Error | null = null;
@@ -60,13 +65,14 @@ export function wrapClient(client: pg.Client, role: string, pid: number): SqlSes
     },
     async querySingle<R extends Row>(sql: string, params: readonly unknown[] = []) {
       if (brokenBy) throw brokenBy;
-      statementCounter += 1;
-      const result = await client.query<R>({ text: sql, values: params as unknown[], name: `pgferry_${statementCounter}` });
+      // The extended protocol with the unnamed statement: one statement only, nothing left behind
+      // on the server (and it works behind PgBouncer in transaction mode).
+      const result = await client.query<R>(singleStatement(sql, params));
       return result.rows;
     },
     async execute(sql: string, params: readonly unknown[] = []) {
       if (brokenBy) throw brokenBy;
-      const result = await client.query(sql, params as unknown[]);
+      const result = await client.query(singleStatement(sql, params));
       return result.rowCount ?? 0;
     },
     copyOut(sql: string) {
