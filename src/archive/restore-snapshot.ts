@@ -22,7 +22,8 @@ import type { ObjectStore } from "../storage/object-store.js";
 import { checkConversions } from "../execute/check-conversions.js";
 import type { SyncEventListener } from "../execute/events.js";
 import { executeSyncPlan } from "../execute/execute-sync-plan.js";
-import { assertWritableTarget, buildReport, DEFAULT_LOCK_TIMEOUT_SECONDS, plannedSteps, refusal } from "../execute/run-sync.js";
+import { buildReport, DEFAULT_LOCK_TIMEOUT_SECONDS, plannedSteps, refusal } from "../execute/run-sync.js";
+import { assertWritableTarget, connectWritable } from "../execute/target-protection.js";
 import { archiveReaders } from "./archive-reader.js";
 import { resolveSnapshot } from "./list-snapshots.js";
 import { MANIFEST_FILE, parseManifest, type Manifest } from "./manifest.js";
@@ -64,7 +65,8 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
   const startedAt = new Date();
   const onEvent = options.onEvent ?? (() => undefined);
   const { name, manifest, key } = await openSnapshot(options);
-  const target = await connect(options.target.url, { role: "target" });
+  const targetOptions = { role: "target", lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS };
+  const target = options.dryRun ? await connect(options.target.url, targetOptions) : await connectWritable(options.target, targetOptions);
   try {
     if (!options.dryRun) await lockTargetOrFail(target, options.target.label);
     const targetCatalog = await introspectCatalog(target);

@@ -8,6 +8,7 @@ import { DIFF_ERROR_EXIT, diffCommand } from "./commands/diff-command.js";
 import { bucketSyncCommand } from "./commands/bucket-sync-command.js";
 import { dumpCommand } from "./commands/dump-command.js";
 import { historyCommand } from "./commands/history-command.js";
+import { protectCommand } from "./commands/protect-command.js";
 import { remapCommand } from "./commands/remap-command.js";
 import { restoreCommand } from "./commands/restore-command.js";
 import { scheduleCommand } from "./commands/schedule-command.js";
@@ -35,6 +36,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   program.addCommand(scheduleCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(historyCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(remapCommand(ctx, globals, (code) => (exitCode = code)));
+  program.addCommand(protectCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(dumpCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(restoreCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(snapshotsCommand(ctx, globals, (code) => (exitCode = code)));

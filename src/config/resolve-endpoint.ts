@@ -1,5 +1,7 @@
 /** Turn a FROM/TO argument (environment name or postgres:// URL) into a connectable endpoint. */
 import { ConfigError } from "../errors.js";
+import { describeTarget, resolveConnectionTarget, type ConnectionTarget } from "../pg/connection-target.js";
+import { hostKey } from "./host-key.js";
 import { redactUrl } from "./redact.js";
 import type { EnvironmentConfig, PgferryConfig } from "./schema.js";
 
@@ -7,9 +9,20 @@ export interface Endpoint {
   /** Environment name, or null for a URL given directly. */
   readonly name: string | null;
   readonly url: string;
-  /** What users see: the name and the redacted URL. */
+  /** What users see: the name and where the driver will really connect (no password). */
   readonly label: string;
+  /** Configured protected, or its URL names the same server and database as a protected environment. */
   readonly protected: boolean;
+  /** Host, port, database and user as the driver resolves them (query parameters, PG* variables). */
+  readonly target: ConnectionTarget;
+  /** Every protected environment of the config: checked against what the server says after connecting. */
+  readonly protectedPeers: readonly ProtectedPeer[];
+}
+
+/** A protected environment, by where its URL leads. */
+export interface ProtectedPeer {
+  readonly name: string;
+  readonly target: ConnectionTarget;
 }
 
 export function resolveEndpoint(arg: string | undefined, role: "source" | "target", config: PgferryConfig): Endpoint {
@@ -17,25 +30,24 @@ export function resolveEndpoint(arg: string | undefined, role: "source" | "targe
   if (!chosen) {
     throw new ConfigError(`no ${role} given: pass it as an argument or set defaults.${role === "source" ? "from" : "to"} in pgferry.yml`);
   }
-  if (/^postgres(ql)?:\/\//i.test(chosen)) {
-    const url = validateUrl(chosen, role);
-    const protectedMatch = findProtectedMatch(url, config);
-    return Object.freeze({
-      name: null,
-      url,
-      label: redactUrl(url),
-      protected: protectedMatch !== null,
-    });
-  }
-  const env = config.environments[chosen];
-  if (!env) {
+  const named = /^postgres(ql)?:\/\//i.test(chosen) ? null : chosen;
+  const env = named === null ? undefined : config.environments[named];
+  if (named !== null && !env) {
     const known = Object.keys(config.environments);
-    throw new ConfigError(
-      `unknown environment "${chosen}"${known.length ? ` (known: ${known.join(", ")})` : " (no environments in config)"}`,
-    );
+    throw new ConfigError(`unknown environment "${named}"${known.length ? ` (known: ${known.join(", ")})` : " (no environments in config)"}`);
   }
-  const url = validateUrl(environmentUrl(env), role, chosen);
-  return Object.freeze({ name: chosen, url, label: `${chosen} (${redactUrl(url)})`, protected: env.protected });
+  const url = validateUrl(env ? environmentUrl(env) : chosen, role, named ?? undefined);
+  const target = resolveConnectionTarget(url, named ? `${role} "${named}"` : role);
+  const protectedPeers = findProtectedPeers(config);
+  const protectedMatch = protectedPeers.find((peer) => sameEndpointText(peer.target, target));
+  return Object.freeze({
+    name: named,
+    url,
+    label: named ? `${named} (${describeTarget(target)})` : describeTarget(target),
+    protected: (env?.protected ?? false) || protectedMatch !== undefined,
+    target,
+    protectedPeers,
+  });
 }
 
 /**
@@ -80,27 +92,23 @@ function validateUrl(url: string, role: string, name?: string): string {
   }
 }
 
-/** A URL given directly is protected when it points at the same host, port and database as a protected environment. */
-function findProtectedMatch(url: string, config: PgferryConfig): string | null {
-  const key = endpointKey(url);
+function findProtectedPeers(config: PgferryConfig): ProtectedPeer[] {
+  const peers: ProtectedPeer[] = [];
   for (const [name, env] of Object.entries(config.environments)) {
-    if (env.protected && endpointKey(environmentUrl(env)) === key) return name;
+    if (!env.protected) continue;
+    try {
+      peers.push({ name, target: resolveConnectionTarget(environmentUrl(env), `environment "${name}"`) });
+    } catch {
+      // An environment nobody can connect to: nothing can reach it through its own settings either.
+    }
   }
-  return null;
+  return peers;
 }
 
 /**
- * Host, port and database, normalised: case, a trailing dot, loopback spellings, `?host=`.
- * This compares what the URLs say, not where they lead (two DNS names of one server differ).
+ * Host, port and database as written (normalised: case, a trailing dot, IPv4 spellings, loopback
+ * and socket directories), before any connection; the server's own answer is checked later.
  */
-function endpointKey(url: string): string {
-  try {
-    const parsed = new URL(url);
-    let host = (parsed.searchParams.get("host") ?? parsed.hostname).replace(/^\[|\]$/g, "").replace(/\.$/, "").toLowerCase();
-    if (host === "127.0.0.1" || host === "::1" || host === "") host = "localhost";
-    const database = decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username) || "postgres";
-    return `${host}:${parsed.searchParams.get("port") ?? (parsed.port || "5432")}/${database}`;
-  } catch {
-    return url;
-  }
+function sameEndpointText(a: ConnectionTarget, b: ConnectionTarget): boolean {
+  return a.port === b.port && a.database === b.database && hostKey(a.host) === hostKey(b.host);
 }

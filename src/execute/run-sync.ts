@@ -22,6 +22,9 @@ import { randomBytes } from "node:crypto";
 import { openSourceSnapshot, type SourceSnapshot } from "./source-snapshot.js";
 import { snapshotReaders } from "./table-reader.js";
 import { validateWhereFilters } from "./validate-where.js";
+import { assertWritableTarget, connectWritable } from "./target-protection.js";
+
+export { assertWritableTarget } from "./target-protection.js";
 
 export interface SyncOptions {
   readonly source: Endpoint;
@@ -44,6 +47,12 @@ export interface SyncOptions {
   readonly confirm?: (plan: SyncPlan) => Promise<boolean>;
   readonly onEvent?: SyncEventListener;
   readonly signal?: AbortSignal;
+  /**
+   * Called after a real run committed or rolled back, with the target session that still holds
+   * the target's advisory lock: post-sync hooks and the run history go here, so no other run
+   * reloads the tables in between. Its failures are its own to report.
+   */
+  readonly whileLocked?: (target: SqlSession, outcome: SyncOutcome) => Promise<void>;
 }
 
 export const DEFAULT_LOCK_TIMEOUT_SECONDS = 60;
@@ -51,11 +60,6 @@ export const DEFAULT_LOCK_TIMEOUT_SECONDS = 60;
 export interface SyncOutcome {
   readonly plan: SyncPlan;
   readonly report: SyncReport;
-}
-
-/** A protected environment is never written to; checked before any connection is opened. */
-export function assertWritableTarget(target: Endpoint): void {
-  if (target.protected) throw new SafetyError(`target ${target.label} is protected: pgferry never writes to it`);
 }
 
 export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
@@ -82,7 +86,7 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
     const problems = plan.diagnostics.filter((d) => d.level === "error");
     const report = (steps: StepResult[], extra: Partial<SyncReport>) =>
       buildReport({ source: options.source.label, target: options.target.label, dryRun: options.dryRun ?? false, startedAt }, steps, extra);
-    await validateWhereFilters(plan, opened.source.owner);
+    await validateWhereFilters(plan, opened.source.owner, opened.target);
     if (options.dryRun) return { plan, report: report(plannedSteps(plan), problems.length ? { error: refusal(problems.length) } : {}) };
     if (problems.length > 0) {
       throw new ConfigError(`${refusal(problems.length)}: ${problems.map((p) => p.message).join("; ")}`);
@@ -99,7 +103,7 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
       onEvent,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    return {
+    const result: SyncOutcome = {
       plan,
       report: report(outcome.steps, {
         committed: outcome.committed,
@@ -107,6 +111,8 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
         ...(outcome.error ? { error: outcome.error } : {}),
       }),
     };
+    await options.whileLocked?.(opened.target, result);
+    return result;
   } finally {
     await opened.source.close();
     await opened.target.close();
@@ -180,7 +186,9 @@ async function openBothSides(options: SyncOptions, onEvent: SyncEventListener): 
       let target: SqlSession | undefined;
       try {
         const sourceCatalog = await introspectCatalog(source.owner);
-        target = await connect(options.target.url, { role: "target", onRetry });
+        // The lock timeout covers the catalog reads too (a session holding ALTER SEQUENCE, say).
+        const targetOptions = { role: "target", onRetry, lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS };
+        target = options.dryRun ? await connect(options.target.url, targetOptions) : await connectWritable(options.target, targetOptions);
         if (!options.dryRun) await lockTargetOrFail(target, options.target.label);
         const targetCatalog = await introspectCatalog(target);
         return { source, target, sourceCatalog, targetCatalog };

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
-import { connect } from "../pg/connect.js";
+import { withTargetSession, type TargetAccess } from "../execute/target-protection.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { quoteIdent, quoteQualified } from "../sql/quote.js";
@@ -59,14 +59,9 @@ function formatOf(path: string, text: string): "csv" | "json" {
   return /^\s*[[{]/.test(text) ? "json" : "csv";
 }
 
-export async function runRemapHook(targetUrl: string, spec: RemapSpec, context: RemapContext): Promise<RemapCounts> {
+export async function runRemapHook(access: TargetAccess, spec: RemapSpec, context: RemapContext): Promise<RemapCounts> {
   const pairs = await loadRemapPairs(spec, context);
-  const session = await connect(targetUrl, { role: "target" });
-  try {
-    return await applyRemap(session, spec, pairs);
-  } finally {
-    await session.close();
-  }
+  return withTargetSession(access, (session) => applyRemap(session, spec, pairs));
 }
 
 type ResolvedColumns = {

@@ -12,9 +12,9 @@ import type { HookResult, HookSpec } from "./hook-spec.js";
 import { runRedisHook } from "./redis-hook.js";
 import { describeRemap, runRemapHook } from "./remap-hook.js";
 import { runSqlHook } from "./sql-hook.js";
+import type { TargetAccess } from "../execute/target-protection.js";
 
-export interface HookContext {
-  readonly targetUrl: string;
+export interface HookContext extends TargetAccess {
   /** Where relative paths (remap files, command cwd) are resolved: the config file's folder. */
   readonly cwd: string;
   /** The environment commands inherit. */
@@ -53,19 +53,19 @@ async function runHook(hook: HookSpec, context: HookContext): Promise<string> {
     case "redis":
       return runRedisHook(hook);
     case "sql":
-      return runSqlHook(context.targetUrl, hook.statements);
+      return runSqlHook(context, hook.statements);
     case "command":
       return runCommandHook({
         run: hook.run,
         cwd: hook.cwd ? resolve(context.cwd, hook.cwd) : context.cwd,
         env: context.env,
-        targetUrl: context.targetUrl,
+        targetUrl: context.target.url,
         onLine,
         ...(hook.timeoutSeconds ? { timeoutSeconds: hook.timeoutSeconds } : {}),
         ...signal,
       });
     case "remap":
-      return describeRemap(await runRemapHook(context.targetUrl, hook.remap, { cwd: context.cwd, env: context.env, onLine, ...signal }));
+      return describeRemap(await runRemapHook(context, hook.remap, { cwd: context.cwd, env: context.env, onLine, ...signal }));
   }
 }
 

@@ -1,9 +1,13 @@
 /** The sql hook: the configured statements run on the target in one transaction. */
-import { connect } from "../pg/connect.js";
+import { withTargetSession, type TargetAccess } from "../execute/target-protection.js";
 import { describePgError } from "../pg/describe-pg-error.js";
+import type { SqlSession } from "../pg/session.js";
 
-export async function runSqlHook(targetUrl: string, statements: readonly string[]): Promise<string> {
-  const session = await connect(targetUrl, { role: "target" });
+export async function runSqlHook(access: TargetAccess, statements: readonly string[]): Promise<string> {
+  return withTargetSession(access, (session) => runStatements(session, statements));
+}
+
+async function runStatements(session: SqlSession, statements: readonly string[]): Promise<string> {
   let changed = 0;
   try {
     await session.query("BEGIN");
@@ -19,7 +23,5 @@ export async function runSqlHook(targetUrl: string, statements: readonly string[
   } catch (error) {
     await session.query("ROLLBACK").catch(() => undefined);
     throw error;
-  } finally {
-    await session.close();
   }
 }

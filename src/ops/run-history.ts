@@ -6,6 +6,7 @@
 import { LOCK_CLASS } from "../pg/advisory-lock.js";
 import { connect } from "../pg/connect.js";
 import { sqlstateOf } from "../pg/describe-pg-error.js";
+import { withTargetSession, type TargetAccess } from "../execute/target-protection.js";
 import type { SqlSession } from "../pg/session.js";
 import { quoteIdent } from "../sql/quote.js";
 
@@ -63,8 +64,12 @@ async function ensureHistoryTable(session: SqlSession, schema: string): Promise<
 }
 
 /** Append one run; resolves to its id. */
-export async function appendRun(targetUrl: string, schema: string, record: RunRecord): Promise<number> {
-  const session = await connect(targetUrl, { role: "target", attempts: 2 });
+export async function appendRun(access: TargetAccess, schema: string, record: RunRecord): Promise<number> {
+  // A history row conflicts with no sync: it does not wait for the target's lock.
+  return withTargetSession(access, (session) => insertRun(session, schema, record), { attempts: 2, lock: false });
+}
+
+async function insertRun(session: SqlSession, schema: string, record: RunRecord): Promise<number> {
   try {
     await session.query("BEGIN");
     await ensureHistoryTable(session, schema);
@@ -78,8 +83,6 @@ export async function appendRun(targetUrl: string, schema: string, record: RunRe
   } catch (error) {
     await session.query("ROLLBACK").catch(() => undefined);
     throw error;
-  } finally {
-    await session.close();
   }
 }
 

@@ -92,7 +92,8 @@ export async function runScheduler(jobs: readonly ScheduledJob[], options: Sched
 async function runWithRetries(job: ScheduledJob, events: SchedulerOptions): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     events.onStart?.(job.name, attempt);
-    const outcome = await job.run();
+    // A run that rejects is a failed run: the scheduler must still count it and go on.
+    const outcome = await job.run().catch((thrown: unknown): SyncJobOutcome => ({ hooks: [], status: "failed", error: isPgferryError(thrown) ? thrown.message : String(thrown), thrown }));
     events.onFinish?.(job.name, outcome, attempt);
     if (outcome.status !== "failed" || attempt > job.retries || events.signal.aborted || !worthRetrying(outcome)) return;
     const delay = job.retryDelaySeconds * 2 ** (attempt - 1);
@@ -101,9 +102,14 @@ async function runWithRetries(job: ScheduledJob, events: SchedulerOptions): Prom
   }
 }
 
-/** Bad config and safety refusals do not fix themselves; everything else may (a dropped connection, a lock, Redis down). */
+/**
+ * Bad config and safety refusals do not fix themselves; everything else may (a dropped
+ * connection, a lock). A run that committed is never run again: its failed hooks were already
+ * retried by the job, under the same lock.
+ */
 function worthRetrying(outcome: SyncJobOutcome): boolean {
   const thrown = outcome.thrown;
+  if (outcome.report?.committed) return false;
   return !(isPgferryError(thrown) && (thrown.code === "CONFIG" || thrown.code === "SAFETY"));
 }
 

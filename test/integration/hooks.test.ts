@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createClient } from "redis";
+import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
+import { configSchema } from "../../src/config/schema.js";
 import type { HookSpec } from "../../src/hooks/hook-spec.js";
 import { runRedisHook } from "../../src/hooks/redis-hook.js";
 import { runRemapHook } from "../../src/hooks/remap-hook.js";
@@ -18,7 +20,8 @@ type Redis = ReturnType<typeof createClient>;
 describe("post-sync hooks", () => {
   let pair: DatabasePair;
   let dir: string;
-  const context = () => ({ targetUrl: pair.targetUrl, cwd: dir, env: process.env });
+  const targetAccess = () => ({ target: resolveEndpoint(pair.targetUrl, "target", configSchema.parse({})) });
+  const context = () => ({ ...targetAccess(), cwd: dir, env: process.env });
   before(async () => {
     pair = await createDatabasePair("hooks");
     dir = mkdtempSync(join(tmpdir(), "pgferry-hooks-"));
@@ -114,11 +117,11 @@ describe("post-sync hooks", () => {
   it("remap sets the column by email, case-insensitively, and reports matched / updated / unmatched", async () => {
     writeFileSync(join(dir, "cognito.csv"), "email,sub\nada@example.COM,stg-1\n BOB@example.com ,stg-2\nnobody@example.com,stg-9\ndave@example.com,keep-4\n");
     const spec = { table: "users", match: "email", set: "cognito_sub", from: { file: "cognito.csv" }, attribute: "sub" };
-    const counts = await runRemapHook(pair.targetUrl, spec, { cwd: dir, env: process.env, onLine: () => undefined });
+    const counts = await runRemapHook(targetAccess(), spec, { cwd: dir, env: process.env, onLine: () => undefined });
     assert.deepEqual(counts, { pairs: 4, matched: 3, updated: 2, unmatched: 1 });
     const { rows } = await pair.target.query("SELECT id, cognito_sub FROM users ORDER BY id");
     assert.deepEqual(rows.map((r) => r.cognito_sub), ["stg-1", "stg-2", null, "keep-4"]);
-    const again = await runRemapHook(pair.targetUrl, spec, { cwd: dir, env: process.env, onLine: () => undefined });
+    const again = await runRemapHook(targetAccess(), spec, { cwd: dir, env: process.env, onLine: () => undefined });
     assert.equal(again.updated, 0);
   });
 
@@ -126,7 +129,7 @@ describe("post-sync hooks", () => {
     const users = { Users: [{ Username: "u1", Attributes: [{ Name: "sub", Value: "cg-3" }, { Name: "email", Value: "Carol@example.com" }] }, { Username: "phone-only", Attributes: [{ Name: "sub", Value: "cg-x" }] }] };
     writeFileSync(join(dir, "users.json"), JSON.stringify(users));
     const spec = { table: "public.users", match: "email", set: "cognito_sub", from: { command: "cat users.json" }, attribute: "sub" };
-    const counts = await runRemapHook(pair.targetUrl, spec, { cwd: dir, env: process.env, onLine: () => undefined });
+    const counts = await runRemapHook(targetAccess(), spec, { cwd: dir, env: process.env, onLine: () => undefined });
     assert.deepEqual(counts, { pairs: 1, matched: 1, updated: 1, unmatched: 0 });
     const { rows } = await pair.target.query("SELECT cognito_sub FROM users WHERE id = 3");
     assert.equal(rows[0].cognito_sub, "cg-3");
@@ -135,7 +138,7 @@ describe("post-sync hooks", () => {
   it("remap refuses duplicate emails, unknown columns and missing files before changing anything", async () => {
     writeFileSync(join(dir, "dupes.json"), JSON.stringify([{ email: "ada@example.com", value: "a" }, { email: "ADA@example.com", value: "b" }]));
     const base = { table: "users", match: "email", set: "cognito_sub", attribute: "sub" };
-    const run = (spec: typeof base & { from: { file: string } }) => runRemapHook(pair.targetUrl, spec, { cwd: dir, env: process.env, onLine: () => undefined });
+    const run = (spec: typeof base & { from: { file: string } }) => runRemapHook(targetAccess(), spec, { cwd: dir, env: process.env, onLine: () => undefined });
     await assert.rejects(run({ ...base, from: { file: "dupes.json" } }), /duplicate email ada@example\.com \(entries 1 and 2\)/);
     await assert.rejects(run({ ...base, set: "okta_id", from: { file: "cognito.csv" } }), /^Error: remap: public\.users has no column "okta_id" \(set\)$|has no column "okta_id"/);
     await assert.rejects(run({ ...base, table: "people", from: { file: "cognito.csv" } }), /remap: table "people" does not exist on the target/);

@@ -7,7 +7,7 @@ import { dirname } from "node:path";
 import { loadConfig } from "../../config/load-config.js";
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import { ConfigError } from "../../errors.js";
-import { assertWritableTarget } from "../../execute/run-sync.js";
+import { assertWritableTarget } from "../../execute/target-protection.js";
 import { describeRemap, runRemapHook } from "../../hooks/remap-hook.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
@@ -52,7 +52,7 @@ export function remapCommand(ctx: CliContext, globals: () => GlobalOptions, setE
       const log = createConsoleLog(ctx.stderr, globals().verbose ?? false);
       // A file named on the command line is relative to the current folder; one from pgferry.yml to the config's.
       const cwd = options.from || options.fromCommand || !path ? ctx.cwd : dirname(path);
-      const counts = await runRemapHook(target.url, spec, { cwd, env: ctx.env, signal: ctx.signal, onLine: (line) => log.info(line) });
+      const counts = await runRemapHook({ target }, spec, { cwd, env: ctx.env, signal: ctx.signal, onLine: (line) => log.info(line) });
       if (options.json) ctx.stdout.write(`${JSON.stringify(counts, null, 2)}\n`);
       else ctx.stdout.write(`Committed: ${describeRemap(counts)}.\n`);
       setExit(EXIT.ok);

@@ -98,6 +98,7 @@ function scheduledJob(ctx: CliContext, config: PgferryConfig, configPath: string
         },
         hooks,
         hookContext: { cwd: configPath ? dirname(configPath) : ctx.cwd, env: ctx.env, onLine: (line) => log.info(`job ${name}: ${line}`) },
+        hookRetries: { retries: job.retries ?? DEFAULT_RETRIES, delaySeconds: job.retryDelay ?? DEFAULT_RETRY_DELAY_SECONDS },
         history: config.history,
         onWarning: (message) => log.warn(`job ${name}: ${message}`),
       });

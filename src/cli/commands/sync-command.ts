@@ -138,7 +138,8 @@ async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: str
       for (const line of renderDiagnostics(plan.diagnostics.filter((d) => d.level !== "info"))) log.info(line);
       ctx.stdout.write(`${renderReport(report)}${renderHookResults(outcome.hooks)}\n`);
     }
-    if (ctx.signal.aborted) return EXIT.interrupted;
+    // 130 means "rolled back": after a commit an interrupt only stopped hooks, a failure (1).
+    if (ctx.signal.aborted && !report.committed) return EXIT.interrupted;
     if (options.dryRun && report.error) return EXIT.usage; // a plan with problems, as the real run would refuse it
     return outcome.status === "ok" || (options.dryRun && report.ok) ? EXIT.ok : EXIT.failed;
   } finally {
