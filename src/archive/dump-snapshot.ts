@@ -56,7 +56,8 @@ export async function dumpSnapshot(options: DumpOptions): Promise<DumpResult> {
     const actions = planDump(catalog, options.selection);
     await validateWhereFilters({ actions }, source.owner);
     name = snapshotName(new Date(), options.source.name ?? "url");
-    if (await options.store.head(`${name}/${MANIFEST_FILE}`)) throw new StorageError(`snapshot ${name} already exists in ${options.store.label}`);
+    // The name is unique (ms + random suffix); still, never write into a folder that holds anything.
+    if (await holdsObjects(options.store, `${name}/`)) throw new StorageError(`snapshot ${name} already exists in ${options.store.label}`);
     const queue = actions.map((action, index) => ({ action, file: `data/${String(index + 1).padStart(4, "0")}.copy.gz${options.key ? ".enc" : ""}` }));
     const tables: ManifestTable[] = new Array(queue.length);
     let next = 0;
@@ -151,4 +152,11 @@ async function dumpTable(action: CopyAction, out: NodeJS.ReadableStream & { rowC
   };
   options.onTable?.({ table: label, rows: table.rows, rawBytes, storedBytes: table.storedBytes, seconds: (performance.now() - started) / 1000 });
   return table;
+}
+
+async function holdsObjects(store: ObjectStore, prefix: string): Promise<boolean> {
+  const objects = store.list(prefix)[Symbol.asyncIterator]();
+  const first = await objects.next();
+  await objects.return?.();
+  return !first.done;
 }
