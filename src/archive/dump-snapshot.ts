@@ -2,8 +2,8 @@
  * `pgferry dump`: every selected table, read in one consistent source snapshot by `jobs`
  * parallel workers, streamed as text COPY → gzip → (AES-256-GCM) → SHA-256 tap → the store.
  * Nothing is buffered: a table goes from the server's socket to the store's upload in chunks.
- * The manifest is written last, so an interrupted dump leaves no snapshot (its partial files
- * are deleted on the way out).
+ * The manifest is written last (after its seal), so an interrupted dump leaves no snapshot (its
+ * partial files are deleted on the way out).
  */
 import { PassThrough, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -22,7 +22,8 @@ import { openSourceSnapshot } from "../execute/source-snapshot.js";
 import type { CopyAction } from "../execute/table-reader.js";
 import { validateWhereFilters } from "../execute/validate-where.js";
 import { createChecksumTap } from "./checksum-tap.js";
-import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, type ManifestTable } from "./manifest.js";
+import { MANIFEST_FILE, MANIFEST_FORMAT, validateManifest, type Manifest, type ManifestTable } from "./manifest.js";
+import { MANIFEST_SEAL_FILE, renderManifestSeal } from "./manifest-seal.js";
 import { encryptStream, type SnapshotKey } from "./snapshot-crypto.js";
 import { snapshotName } from "./snapshot-names.js";
 
@@ -89,7 +90,13 @@ export async function dumpSnapshot(options: DumpOptions): Promise<DumpResult> {
       tables: tables.map((t, i) => ({ ...t, file: queue[i]!.file })),
       catalog,
     };
-    await options.store.putText(`${name}/${MANIFEST_FILE}`, JSON.stringify(manifest));
+    // Checked as a restore will check it, so a dump never writes a manifest a restore refuses.
+    const text = JSON.stringify(manifest);
+    validateManifest(JSON.parse(text), `snapshot ${name}`);
+    written.push(`${name}/${MANIFEST_SEAL_FILE}`, `${name}/${MANIFEST_FILE}`);
+    // The seal first: the manifest is what makes the folder a snapshot.
+    await options.store.putText(`${name}/${MANIFEST_SEAL_FILE}`, renderManifestSeal(name, Buffer.from(text), options.key?.key ?? null));
+    await options.store.putText(`${name}/${MANIFEST_FILE}`, text);
     return { name, manifest, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
     await options.store.delete(written).catch(() => undefined);
