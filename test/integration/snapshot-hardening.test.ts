@@ -158,4 +158,43 @@ describe("snapshot hardening", () => {
       assert.equal(report.error, undefined);
     }
   });
+
+  it("a failing dump --jobs 3 stops the other workers, deletes what it wrote and closes every session", async () => {
+    const { dir, store } = newStore("failing");
+    // The real folder store, watched: how many uploads are still running when the dump returns.
+    let uploading = 0;
+    const watched: ObjectStore = {
+      ...store,
+      put: (key, body, options) => {
+        uploading += 1;
+        return store.put(key, body, options).finally(() => (uploading -= 1));
+      },
+    };
+    const where = { notes: "100 / (id - 50) IS NOT NULL" }; // division by zero at row 50, after EXPLAIN passed
+    await assert.rejects(dump(watched, { jobs: 3, selection: { include: ["notes", "big_a", "big_b"], exclude: [], where } }), (error: Error) => {
+      assert.equal(error.name, "StorageError");
+      assert.match(error.message, /public\.notes: division by zero \[SQLSTATE 22012\]/);
+      return true;
+    });
+    assert.equal(uploading, 0, "every upload has settled before the dump returns");
+    assert.deepEqual(await listSnapshots(store), [], "no half snapshot is listed");
+    assert.deepEqual(readdirSync(dir, { recursive: true }), [], "no object, folder or partial file is left");
+    const sessions = await pair.source.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    assert.equal(sessions.rows[0]!.n, 0, "every source session is closed");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.deepEqual(readdirSync(dir, { recursive: true }), [], "and nothing is written afterwards");
+  });
+
+  it("an interrupted dump --jobs 2 leaves nothing behind", async () => {
+    const { dir, store } = newStore("interrupted");
+    const stop = new AbortController();
+    let started = 0;
+    const onProgress = () => {
+      if (++started === 20) stop.abort();
+    };
+    await assert.rejects(dump(store, { jobs: 2, selection: { include: ["big_a", "big_b"], exclude: [], where: {} }, signal: stop.signal, onProgress }), /interrupted/);
+    assert.deepEqual(readdirSync(dir, { recursive: true }), []);
+    const sessions = await pair.source.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    assert.equal(sessions.rows[0]!.n, 0, "every source session is closed");
+  });
 });
