@@ -2,8 +2,8 @@
  * `pgferry dump`: every selected table, read in one consistent source snapshot by `jobs`
  * parallel workers, streamed as text COPY → gzip → (AES-256-GCM) → SHA-256 tap → the store.
  * Nothing is buffered: a table goes from the server's socket to the store's upload in chunks.
- * The manifest is written last, so an interrupted dump leaves no snapshot (its partial files
- * are deleted on the way out).
+ * The manifest is written last (after its seal), so an interrupted dump leaves no snapshot (its
+ * partial files are deleted on the way out).
  */
 import { PassThrough, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -16,13 +16,15 @@ import { displayName } from "../model/qualified-name.js";
 import { buildSyncPlan } from "../plan/build-sync-plan.js";
 import type { Selection } from "../plan/select-tables.js";
 import { describePgError } from "../pg/describe-pg-error.js";
+import type { CopyOutStream, SqlSession } from "../pg/session.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import { renderCopyOut } from "../execute/copy-sql.js";
-import { openSourceSnapshot } from "../execute/source-snapshot.js";
+import { openSourceSnapshot, type SourceSnapshot } from "../execute/source-snapshot.js";
 import type { CopyAction } from "../execute/table-reader.js";
 import { validateWhereFilters } from "../execute/validate-where.js";
 import { createChecksumTap } from "./checksum-tap.js";
-import { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, type ManifestTable } from "./manifest.js";
+import { MANIFEST_FILE, MANIFEST_FORMAT, validateManifest, type Manifest, type ManifestTable } from "./manifest.js";
+import { MANIFEST_SEAL_FILE, renderManifestSeal } from "./manifest-seal.js";
 import { encryptStream, type SnapshotKey } from "./snapshot-crypto.js";
 import { snapshotName } from "./snapshot-names.js";
 
@@ -56,25 +58,10 @@ export async function dumpSnapshot(options: DumpOptions): Promise<DumpResult> {
     const actions = planDump(catalog, options.selection);
     await validateWhereFilters({ actions }, source.owner);
     name = snapshotName(new Date(), options.source.name ?? "url");
-    if (await options.store.head(`${name}/${MANIFEST_FILE}`)) throw new StorageError(`snapshot ${name} already exists in ${options.store.label}`);
+    // The name is unique (ms + random suffix); still, never write into a folder that holds anything.
+    if (await holdsObjects(options.store, `${name}/`)) throw new StorageError(`snapshot ${name} already exists in ${options.store.label}`);
     const queue = actions.map((action, index) => ({ action, file: `data/${String(index + 1).padStart(4, "0")}.copy.gz${options.key ? ".enc" : ""}` }));
-    const tables: ManifestTable[] = new Array(queue.length);
-    let next = 0;
-    const worker = async () => {
-      const session = await source.openWorker("dump worker");
-      try {
-        while (next < queue.length) {
-          if (options.signal?.aborted) throw new StorageError("dump interrupted");
-          const index = next++;
-          const item = queue[index]!;
-          written.push(`${name}/${item.file}`);
-          tables[index] = await dumpTable(item.action, session.copyOut(renderCopyOut(item.action)), `${name}/${item.file}`, options);
-        }
-      } finally {
-        await session.close();
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs ?? 1, queue.length)) }, worker));
+    const tables = await dumpTables(source, queue, name, written, options);
     const manifest: Manifest = {
       format: MANIFEST_FORMAT,
       pgferryVersion: options.pgferryVersion,
@@ -88,15 +75,68 @@ export async function dumpSnapshot(options: DumpOptions): Promise<DumpResult> {
       tables: tables.map((t, i) => ({ ...t, file: queue[i]!.file })),
       catalog,
     };
-    await options.store.putText(`${name}/${MANIFEST_FILE}`, JSON.stringify(manifest));
+    // Checked as a restore will check it, so a dump never writes a manifest a restore refuses.
+    const text = JSON.stringify(manifest);
+    validateManifest(JSON.parse(text), `snapshot ${name}`);
+    written.push(`${name}/${MANIFEST_SEAL_FILE}`, `${name}/${MANIFEST_FILE}`);
+    // The seal first: the manifest is what makes the folder a snapshot.
+    await options.store.putText(`${name}/${MANIFEST_SEAL_FILE}`, renderManifestSeal(name, Buffer.from(text), options.key?.key ?? null));
+    await options.store.putText(`${name}/${MANIFEST_FILE}`, text);
     return { name, manifest, seconds: (performance.now() - started) / 1000 };
   } catch (error) {
+    // Every worker and upload has settled by now, so nothing is written after this delete.
     await options.store.delete(written).catch(() => undefined);
     if (isPgferryError(error)) throw error;
     throw new StorageError(`dump of ${options.source.label} failed: ${describePgError(error)}`, { cause: error });
   } finally {
-    await source.close();
+    await source.close().catch(() => undefined);
   }
+}
+
+interface DumpItem {
+  readonly action: CopyAction;
+  readonly file: string;
+}
+
+/**
+ * `jobs` workers, each with its own session in the source snapshot, take tables from the queue.
+ * The first failure (or the caller's signal) stops them all: their streams and uploads are
+ * aborted, and this resolves or rejects only once every worker has settled and closed its
+ * session. `written` collects every key an upload was started for, for the caller to delete.
+ */
+async function dumpTables(source: SourceSnapshot, queue: readonly DumpItem[], name: string, written: string[], options: DumpOptions): Promise<ManifestTable[]> {
+  const tables: ManifestTable[] = new Array(queue.length);
+  const stop = new AbortController();
+  const interrupt = () => stop.abort();
+  options.signal?.addEventListener("abort", interrupt, { once: true });
+  if (options.signal?.aborted) stop.abort();
+  const failures: unknown[] = [];
+  let next = 0;
+  const worker = async () => {
+    let session: SqlSession | null = null;
+    try {
+      session = await source.openWorker("dump worker");
+      for (let index = next++; index < queue.length && !stop.signal.aborted; index = next++) {
+        const item = queue[index]!;
+        written.push(`${name}/${item.file}`);
+        tables[index] = await dumpTable(item.action, session.copyOut(renderCopyOut(item.action)), `${name}/${item.file}`, options, stop.signal);
+      }
+    } catch (error) {
+      // The first error is the cause; the others are the workers it stopped.
+      if (!stop.signal.aborted) failures.push(error);
+      stop.abort();
+    } finally {
+      await session?.close().catch(() => undefined);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs ?? 1, queue.length)) }, worker));
+  } finally {
+    options.signal?.removeEventListener("abort", interrupt);
+  }
+  if (failures.length > 0) throw failures[0];
+  if (stop.signal.aborted) throw new StorageError(`dump of ${options.source.label} interrupted`);
+  return tables;
 }
 
 /**
@@ -114,7 +154,7 @@ export function planDump(catalog: Catalog, selection: Selection): CopyAction[] {
     .map((a) => ({ ...a, copy: { ...a.copy, format: "text" as const } }));
 }
 
-async function dumpTable(action: CopyAction, out: NodeJS.ReadableStream & { rowCount?: number }, key: string, options: DumpOptions): Promise<ManifestTable> {
+async function dumpTable(action: CopyAction, out: CopyOutStream, key: string, options: DumpOptions, signal: AbortSignal): Promise<ManifestTable> {
   const started = performance.now();
   const label = displayName(action.table);
   let rawBytes = 0;
@@ -131,10 +171,11 @@ async function dumpTable(action: CopyAction, out: NodeJS.ReadableStream & { rowC
   const upload = options.store.put(key, body);
   const stages = [out, rawCounter, createGzip({ level: 6 }), ...(encryption ? [encryption.cipher] : []), tap.stream, body] as const;
   try {
-    await Promise.all([pipeline(stages as unknown as [NodeJS.ReadableStream, ...NodeJS.WritableStream[]], options.signal ? { signal: options.signal } : {}), upload]);
+    await Promise.all([pipeline(stages as unknown as [NodeJS.ReadableStream, ...NodeJS.WritableStream[]], { signal }), upload]);
   } catch (error) {
     body.destroy();
-    await upload.catch(() => undefined);
+    out.destroy();
+    await upload.catch(() => undefined); // settled: a partial file is removed, a multipart upload aborted
     throw new StorageError(`${label}: ${describePgError(error)}`, { cause: error });
   }
   const table: ManifestTable = {
@@ -151,4 +192,11 @@ async function dumpTable(action: CopyAction, out: NodeJS.ReadableStream & { rowC
   };
   options.onTable?.({ table: label, rows: table.rows, rawBytes, storedBytes: table.storedBytes, seconds: (performance.now() - started) / 1000 });
   return table;
+}
+
+async function holdsObjects(store: ObjectStore, prefix: string): Promise<boolean> {
+  const objects = store.list(prefix)[Symbol.asyncIterator]();
+  const first = await objects.next();
+  await objects.return?.();
+  return !first.done;
 }

@@ -8,17 +8,20 @@ export interface SnapshotEntry extends ParsedSnapshotName {
   /** Bytes of every object in the snapshot folder, manifest included. */
   readonly bytes: number;
   readonly objects: number;
+  /** Data files (one per table). */
+  readonly tables: number;
   readonly complete: boolean;
 }
 
 export async function listSnapshots(store: ObjectStore): Promise<SnapshotEntry[]> {
-  const folders = new Map<string, { bytes: number; objects: number; complete: boolean }>();
+  const folders = new Map<string, { bytes: number; objects: number; tables: number; complete: boolean }>();
   for await (const object of store.list("")) {
     const [folder, ...rest] = object.key.split("/");
     if (!folder || rest.length === 0 || !parseSnapshotName(folder)) continue;
-    const entry = folders.get(folder) ?? { bytes: 0, objects: 0, complete: false };
+    const entry = folders.get(folder) ?? { bytes: 0, objects: 0, tables: 0, complete: false };
     entry.bytes += object.size;
     entry.objects += 1;
+    if (rest[0] === "data") entry.tables += 1;
     if (rest.join("/") === MANIFEST_FILE) entry.complete = true;
     folders.set(folder, entry);
   }

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { StorageError } from "../errors.js";
 import type { Catalog } from "../model/catalog.js";
+import { catalogSchema } from "./catalog-schema.js";
 
 export const MANIFEST_FORMAT = 1;
 export const MANIFEST_FILE = "manifest.json";
@@ -54,37 +55,51 @@ export interface Manifest {
   readonly catalog: Catalog;
 }
 
-const tableSchema = z.object({
-  schema: z.string(),
-  name: z.string(),
+const base64 = z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/, "is not base64");
+
+const tableSchema = z.strictObject({
+  schema: z.string().min(1),
+  name: z.string().min(1),
   file: z.string().regex(/^data\/[A-Za-z0-9._-]+$/, "a data file key inside the snapshot"),
-  columns: z.array(z.string()),
+  columns: z.array(z.string().min(1)),
   rows: z.number().int().min(0),
   rawBytes: z.number().int().min(0),
   storedBytes: z.number().int().min(0),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   where: z.string().nullable(),
-  iv: z.string().optional(),
-  authTag: z.string().optional(),
+  iv: base64.optional(),
+  authTag: base64.optional(),
 });
 
-const manifestSchema = z.object({
-  format: z.number().int().min(1),
-  pgferryVersion: z.string(),
-  createdAt: z.string(),
-  environment: z.string(),
-  source: z.string(),
-  serverVersion: z.number().int(),
-  serverVersionText: z.string(),
-  compression: z.literal("gzip"),
-  encryption: z.object({ algorithm: z.literal("aes-256-gcm"), salt: z.string(), keyCheck: z.string() }).nullable(),
-  tables: z.array(tableSchema),
-  // The catalog is pgferry's own output; its shape is checked where it is used.
-  catalog: z.object({ serverVersion: z.number(), tables: z.array(z.unknown()), sequences: z.array(z.unknown()) }).passthrough(),
-});
+export const encryptionSchema = z.strictObject({ algorithm: z.literal("aes-256-gcm"), salt: base64, keyCheck: base64 }).nullable();
 
-/** Parse and check a manifest's text; `where` names it in errors. */
-export function parseManifest(text: string, where: string): Manifest {
+const manifestSchema = z
+  .strictObject({
+    format: z.number().int().min(1),
+    pgferryVersion: z.string(),
+    createdAt: z.string(),
+    environment: z.string(),
+    source: z.string(),
+    serverVersion: z.number().int(),
+    serverVersionText: z.string(),
+    compression: z.literal("gzip"),
+    encryption: encryptionSchema,
+    tables: z.array(tableSchema),
+    catalog: catalogSchema,
+  })
+  .superRefine((manifest, context) => {
+    // An encrypted snapshot has an IV and a tag for every file; a plain one for none.
+    manifest.tables.forEach((table, index) => {
+      const withTag = table.iv !== undefined && table.authTag !== undefined;
+      const withoutTag = table.iv === undefined && table.authTag === undefined;
+      if (manifest.encryption ? !withTag : !withoutTag) {
+        context.addIssue({ code: "custom", path: ["tables", index], message: manifest.encryption ? "an encrypted snapshot's file needs an iv and an authTag" : "a file of an unencrypted snapshot has an iv or authTag" });
+      }
+    });
+  });
+
+/** JSON text → data, refusing a newer format before anything else is looked at. */
+export function readManifestJson(text: string, where: string): unknown {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -95,10 +110,23 @@ export function parseManifest(text: string, where: string): Manifest {
   if (typeof format === "number" && format > MANIFEST_FORMAT) {
     throw new StorageError(`${where}: made by a newer pgferry (snapshot format ${format}; this version reads format ${MANIFEST_FORMAT}): upgrade pgferry`);
   }
+  return data;
+}
+
+/** Check parsed manifest data against the strict schema, catalog included; one line on failure. */
+export function validateManifest(data: unknown, where: string): Manifest {
   const parsed = manifestSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new StorageError(`${where}: not a valid pgferry manifest (${issue?.path.join(".") || "root"}: ${issue?.message ?? "invalid"})`);
+    throw new StorageError(`${where}: not a valid pgferry manifest (${issue?.path.join(".") || "root"}: ${(issue?.message ?? "invalid").replace(/\s*\n\s*/g, " ")})`);
   }
-  return parsed.data as unknown as Manifest;
+  return parsed.data;
+}
+
+/**
+ * Parse and check a manifest's text; `where` names it in errors. This does not authenticate
+ * it: a restore goes through openManifest, which does.
+ */
+export function parseManifest(text: string, where: string): Manifest {
+  return validateManifest(readManifestJson(text, where), where);
 }

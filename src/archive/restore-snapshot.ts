@@ -2,8 +2,8 @@
  * `pgferry restore`: a snapshot into a target through the same plan and executor as a sync —
  * missing tables created from the manifest's catalog, drift rules, one atomic target
  * transaction, sequences, verification — with rows read from the snapshot's files. Everything
- * that can be checked without the target is checked before connecting to it: the manifest, its
- * format, the key, and every data file's presence, size and SHA-256 (the files are read twice:
+ * that can be checked without the target is checked before connecting to it: the manifest (its
+ * seal, format and strict shape), the key, and every data file's presence, size and SHA-256 (the files are read twice:
  * once to check, once to load; the load checks them again as it streams).
  */
 import { createHash } from "node:crypto";
@@ -26,8 +26,9 @@ import { buildReport, DEFAULT_LOCK_TIMEOUT_SECONDS, plannedSteps, refusal } from
 import { assertWritableTarget, connectWritable } from "../execute/target-protection.js";
 import { archiveReaders } from "./archive-reader.js";
 import { resolveSnapshot } from "./list-snapshots.js";
-import { MANIFEST_FILE, parseManifest, type Manifest } from "./manifest.js";
-import { DEFAULT_KEY_VARIABLE, openSnapshotKey } from "./snapshot-crypto.js";
+import type { Manifest } from "./manifest.js";
+import { openManifest } from "./manifest-seal.js";
+import { DEFAULT_KEY_VARIABLE } from "./snapshot-crypto.js";
 
 export interface RestoreOptions {
   readonly store: ObjectStore;
@@ -108,13 +109,11 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
   }
 }
 
-/** Manifest, format, key and data files: all checked before the target is touched. */
+/** Manifest (authenticated when there is a key), format, key and data files: all checked before the target is touched. */
 async function openSnapshot(options: RestoreOptions): Promise<{ name: string; manifest: Manifest; key: Buffer | null }> {
   const name = await resolveSnapshot(options.store, options.snapshot, options.environment);
   const where = `snapshot ${name}`;
-  const manifest = parseManifest(await options.store.getText(`${name}/${MANIFEST_FILE}`), where);
-  const variable = options.keyVariable ?? DEFAULT_KEY_VARIABLE;
-  const key = manifest.encryption ? openSnapshotKey(options.key, manifest.encryption, variable, where) : null;
+  const { manifest, key } = await openManifest(options.store, name, options.key, options.keyVariable ?? DEFAULT_KEY_VARIABLE);
   for (const table of manifest.tables) {
     const found = await options.store.head(`${name}/${table.file}`);
     if (!found) throw new StorageError(`${where}: data file ${table.file} (${table.schema}.${table.name}) is missing`);

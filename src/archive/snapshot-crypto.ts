@@ -1,9 +1,10 @@
 /**
  * Optional encryption of snapshot data files: AES-256-GCM with a key derived (scrypt) from a
  * passphrase in an environment variable, a random IV per file, and the authentication tag kept
- * in the manifest. The manifest itself is not encrypted: it holds the schema, not the rows.
+ * in the manifest. The manifest itself is not encrypted (it holds the schema, not the rows) but
+ * authenticated: an HMAC-SHA-256 of its exact bytes under a key derived from the same key.
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, scryptSync, timingSafeEqual, type CipherGCM, type DecipherGCM } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, scryptSync, timingSafeEqual, type CipherGCM, type DecipherGCM } from "node:crypto";
 import { ConfigError } from "../errors.js";
 import type { ManifestEncryption } from "./manifest.js";
 
@@ -50,4 +51,14 @@ export function decryptStream(key: Buffer, iv: string, authTag: string): Deciphe
   const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64"));
   decipher.setAuthTag(Buffer.from(authTag, "base64"));
   return decipher;
+}
+
+/**
+ * HMAC-SHA-256 of a manifest's exact bytes and its snapshot's name (so a sealed manifest cannot
+ * be moved under another name), under a key derived (HKDF) from the snapshot key: the data key
+ * itself is never used for two purposes.
+ */
+export function manifestMac(key: Buffer, snapshot: string, manifest: Buffer): Buffer {
+  const macKey = Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), "pgferry manifest seal v1", 32));
+  return createHmac("sha256", macKey).update(`${snapshot}\u0000`).update(manifest).digest();
 }

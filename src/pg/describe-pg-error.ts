@@ -9,9 +9,14 @@ export interface PgErrorFields {
   readonly where?: string;
 }
 
+/**
+ * The SQLSTATE of an error the server sent. node-postgres sets `severity` on every one of them;
+ * Node's own errors have a `code` too, and some look like a SQLSTATE (EPERM, EBUSY, EROFS).
+ */
 export function sqlstateOf(error: unknown): string | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  const fields = error as { code?: unknown; severity?: unknown } | null;
+  const code = fields?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && typeof fields?.severity === "string" ? code : undefined;
 }
 
 /** `message (detail) [SQLSTATE xxxxx]` on one line. */

@@ -27,7 +27,7 @@ describe("pgferry dump, snapshots and restore", () => {
     const dump = await cli(["dump", "--json"]);
     assert.equal(dump.code, 0, dump.stderr);
     const dumped = JSON.parse(dump.stdout) as { snapshot: string; tables: { name: string; rows: number; sha256: string }[] };
-    assert.match(dumped.snapshot, /^\d{8}T\d{6}Z_prod$/);
+    assert.match(dumped.snapshot, /^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{6}_prod$/);
     assert.deepEqual(dumped.tables.map((t) => [t.name, t.rows]), [["books", 1000]]);
 
     const list = await cli(["snapshots", "list"]);

@@ -30,7 +30,7 @@ export function snapshotsCommand(ctx: CliContext, globals: () => GlobalOptions, 
       if (options.json) ctx.stdout.write(`${JSON.stringify(snapshots, null, 2)}\n`);
       else if (snapshots.length === 0) ctx.stdout.write(`No snapshots in ${opened.store.label}.\n`);
       else {
-        const rows = snapshots.map((s) => [s.name, s.createdAt.toISOString(), s.environment, formatBytes(s.bytes), String(s.objects - (s.complete ? 1 : 0)), s.complete ? "complete" : "incomplete (no manifest)"]);
+        const rows = snapshots.map((s) => [s.name, s.createdAt.toISOString(), s.environment, formatBytes(s.bytes), String(s.tables), s.complete ? "complete" : "incomplete (no manifest)"]);
         ctx.stdout.write(`${renderTextTable(["snapshot", "created", "environment", "size", "tables", "state"], rows, new Set([3, 4]))}\n`);
       }
       setExit(EXIT.ok);

@@ -1,0 +1,135 @@
+/**
+ * The strict shape of the catalog a manifest carries. A restore creates tables, types,
+ * functions and views from it, so every object has exactly the fields of `model/catalog.ts`
+ * (no unknown keys, no wrong types); anything else is refused before a connection is opened.
+ * The SQL fragments inside (defaults, definitions) cannot be judged by shape: they are trusted
+ * only as far as the manifest is (authenticated when the snapshot is encrypted).
+ */
+import { z } from "zod";
+import type { Catalog } from "../model/catalog.js";
+
+/** No NUL bytes: PostgreSQL text cannot hold them, and no identifier is empty. */
+const text = z.string().refine((s) => !s.includes("\u0000"), "contains a NUL byte");
+const identifier = text.min(1, "is empty").max(1024, "is too long");
+const name = z.strictObject({ schema: identifier, name: identifier });
+const nullableText = text.nullable();
+const count = z.number().int().min(0);
+
+const column = z.strictObject({
+  name: identifier,
+  position: z.number().int(),
+  type: text.min(1),
+  userType: name.nullable(),
+  category: z.string().regex(/^[A-Z]$/, "is not a pg_type category letter"),
+  binaryPortable: z.boolean(),
+  notNull: z.boolean(),
+  default: nullableText,
+  generated: z.enum(["stored", "virtual"]).nullable(),
+  identity: z.enum(["always", "by default"]).nullable(),
+  collation: name.nullable(),
+  comment: nullableText,
+});
+
+const constraint = z.strictObject({
+  name: identifier,
+  kind: z.enum(["primary", "unique", "check", "foreign", "exclusion"]),
+  definition: text.min(1),
+  columns: z.array(identifier),
+  references: name.nullable(),
+  referencedColumns: z.array(identifier),
+  deferrable: z.boolean(),
+  initiallyDeferred: z.boolean(),
+  comment: nullableText,
+});
+
+const index = z.strictObject({ name: identifier, definition: text.min(1), using: nullableText.optional(), comment: nullableText });
+
+const table = z.strictObject({
+  name,
+  partitioned: z.boolean(),
+  partitioning: z.strictObject({ key: nullableText, parent: name.nullable(), bound: nullableText }),
+  columns: z.array(column),
+  constraints: z.array(constraint),
+  indexes: z.array(index),
+  unlogged: z.boolean(),
+  rowEstimate: z.number().nullable(),
+  sizeBytes: count,
+  sequences: z.array(name),
+  triggers: z.array(z.strictObject({ name: identifier, definition: text.min(1), enabled: z.enum(["O", "D", "R", "A"]), comment: nullableText })),
+  functions: z.array(text),
+  extensions: z.array(identifier),
+  comment: nullableText,
+  options: z.array(text),
+  unhandled: z.array(text),
+});
+
+const sequence = z.strictObject({
+  name,
+  dataType: text.min(1),
+  start: text,
+  increment: text,
+  min: text,
+  max: text,
+  cache: text,
+  cycle: z.boolean(),
+  lastValue: nullableText,
+  readable: z.boolean(),
+  ownedBy: z.strictObject({ table: name, column: identifier }).nullable(),
+  identity: z.boolean(),
+  comment: nullableText,
+});
+
+export const catalogSchema = z.strictObject({
+  serverVersion: z.number().int(),
+  serverVersionText: text,
+  identity: z.strictObject({ systemIdentifier: nullableText, postmasterStart: text, databaseOid: z.number().int(), databaseName: text }),
+  schemas: z.array(identifier),
+  tables: z.array(table),
+  sequences: z.array(sequence),
+  enums: z.array(z.strictObject({ name, labels: z.array(text), comment: nullableText })),
+  domains: z.array(
+    z.strictObject({
+      name,
+      comment: nullableText,
+      baseType: text.min(1),
+      baseUserType: name.nullable(),
+      notNull: z.boolean(),
+      default: nullableText,
+      collation: name.nullable(),
+      checks: z.array(z.strictObject({ name: identifier, definition: text.min(1) })),
+    }),
+  ),
+  composites: z.array(
+    z.strictObject({
+      name,
+      attributes: z.array(z.strictObject({ name: identifier, type: text.min(1), userType: name.nullable(), collation: name.nullable() })),
+      comment: nullableText,
+    }),
+  ),
+  functions: z.array(
+    z.strictObject({ key: text.min(1), name, identityArguments: text, kind: z.enum(["f", "p", "a", "w"]), definition: nullableText, comment: nullableText }),
+  ),
+  views: z.array(
+    z.strictObject({
+      name,
+      materialized: z.boolean(),
+      definition: text.min(1),
+      options: z.array(text),
+      populated: z.boolean(),
+      relations: z.array(name),
+      functions: z.array(text),
+      indexes: z.array(index),
+      comment: nullableText,
+    }),
+  ),
+  extensions: z.array(z.strictObject({ name: identifier, schema: identifier })),
+  availableExtensions: z.array(text),
+});
+
+// The schema and the model must describe the same shape: a field added to one and not the
+// other fails the type check here, not a user's restore.
+type Parsed = z.infer<typeof catalogSchema>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type DeepMutable<T> = T extends readonly (infer U)[] ? DeepMutable<U>[] : T extends object ? { -readonly [K in keyof T]: DeepMutable<T[K]> } : T;
+const sameShape: Same<DeepMutable<Catalog>, Parsed> = true;
+void sameShape;
