@@ -72,7 +72,8 @@ export function planHooks(hooks: readonly HookConfig[], targetRedis: string | un
       const command = typeof hook.command === "string" ? { run: hook.command } : hook.command;
       return {
         kind: "command",
-        name: label ?? `command ${shorten(command.run)}`,
+        // Never named after its text: a `${VAR}` in it may hold a secret (a token, a password).
+        name: label ?? `command #${index + 1}`,
         run: command.run,
         ...(command.cwd ? { cwd: command.cwd } : {}),
         ...(command.timeout ? { timeoutSeconds: command.timeout } : {}),
@@ -86,11 +87,6 @@ export function planHooks(hooks: readonly HookConfig[], targetRedis: string | un
       remap: { table: remap.table, match: remap.match, set: remap.set, from, attribute: remap.attribute ?? "sub" },
     };
   });
-}
-
-function shorten(text: string): string {
-  const line = text.trim().split("\n")[0] ?? "";
-  return line.length > 40 ? `${line.slice(0, 37)}...` : line;
 }
 
 /**

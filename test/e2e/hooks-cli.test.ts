@@ -84,11 +84,11 @@ describe("pgferry sync with hooks, history and remap", () => {
     const report = JSON.parse(run.stdout) as { ok: boolean; committed: boolean; error: string; hooks: { status: string }[] };
     assert.equal(report.ok, false);
     assert.equal(report.committed, true);
-    assert.match(report.error, /hook "command echo migration failed >&2; exit 4" failed: command exited with code 4/);
+    assert.match(report.error, /hook "command #1" failed: command exited with code 4/);
     assert.deepEqual(report.hooks.map((h) => h.status), ["failed", "skipped"]);
     assert.equal((await pair.target.query("SELECT count(*)::int AS n FROM users")).rows[0].n, 3, "the sync stayed committed and the DELETE never ran");
     const history = await cli(["history", "--limit", "1"]);
-    assert.match(history.stdout, /\bfailed\s+hook "command echo migration failed/);
+    assert.match(history.stdout, /\bfailed\s+hook "command #1" failed/);
   });
 
   it("--no-hooks skips them; --dry-run lists them and runs none", async () => {

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createClient } from "redis";
+import { registerSecret } from "../../src/config/redact.js";
 import { ConfigError } from "../../src/errors.js";
 import type { HookSpec } from "../../src/hooks/hook-spec.js";
 import { runRedisHook } from "../../src/hooks/redis-hook.js";
@@ -136,6 +137,18 @@ describe("post-sync hooks", () => {
     assert.equal(results[2]?.summary, "an earlier hook failed");
     assert.ok(lines.includes("hook migrate: migrated 3 files"), lines.join("\n"));
     assert.ok(lines.includes("hook broken: about to fail"), lines.join("\n"));
+  });
+
+  it("a command's output lines, its name and its error pass through redaction, for library callers too", async () => {
+    registerSecret("lib-hook-secret-31");
+    const lines: string[] = [];
+    const hooks: HookSpec[] = [
+      { kind: "command", name: "shows lib-hook-secret-31", run: "echo token=lib-hook-secret-31; echo postgres://u:pw@h/db >&2; echo lib-hook-secret-31 >&2; exit 5" },
+    ];
+    const [result] = await runHooks(hooks, { ...context(), onLine: (l) => lines.push(l) });
+    assert.equal(result?.status, "failed");
+    assert.equal(result?.name, "shows ****");
+    assert.deepEqual(lines.sort(), ["hook shows ****: ****", "hook shows ****: postgres://u:****@h/db", "hook shows ****: running", "hook shows ****: token=****"]);
   });
 
   it("a command that runs too long is stopped", async () => {

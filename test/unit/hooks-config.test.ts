@@ -30,12 +30,23 @@ hooks:
       ["redis", "redis flush db 2"],
       ["redis", "drop dashboards"],
       ["sql", "sql (1 statement)"],
-      ["command", "command npx prisma migrate deploy"],
+      ["command", "command #4"],
       ["remap", "remap users.cognito_sub by email"],
     ]);
     assert.equal(hooks[0]?.kind === "redis" && hooks[0].url, "redis://:redispw@cache:6379/2");
     // The Redis password from the config is a registered secret.
     assert.equal(redactText("AUTH redispw failed"), "AUTH **** failed");
+  });
+
+  it("a command hook's name never comes from its text (a ${VAR} there may be a secret): command #N or its name", () => {
+    const config = parseConfigText(
+      'hooks:\n  after:\n    - sql: "SELECT 1"\n    - command: "curl -H \'Authorization: ${HOOK_AUTH}\' https://ci/deploy"\n    - name: deploy\n      command: { run: "./deploy ${HOOK_AUTH}" }\n',
+      "pgferry.yml",
+      { HOOK_AUTH: "Bearer abc123" },
+    );
+    const hooks = planHooks(config.hooks.after, undefined);
+    assert.deepEqual(hooks.map((h) => h.name), ["sql (1 statement)", "command #2", "deploy"]);
+    assert.doesNotMatch(describeHooks(hooks).join("\n"), /abc123|curl/);
   });
 
   it("rejects hooks that are ambiguous or incomplete", () => {
