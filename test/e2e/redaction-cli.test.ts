@@ -83,3 +83,65 @@ hooks:
     }
   });
 });
+
+describe("CLI: row values in PostgreSQL errors", () => {
+  let pair: DatabasePair;
+  let dir: string;
+  before(async () => {
+    pair = await createDatabasePair("row_values_cli");
+    dir = mkdtempSync(join(tmpdir(), "pgferry-row-values-"));
+    await pair.source.query("CREATE TABLE people (id int PRIMARY KEY, email text NOT NULL); INSERT INTO people VALUES (1, 'alice@x.org'), (2, 'alice@x.org')");
+    await pair.target.query("CREATE TABLE people (id int PRIMARY KEY, email text NOT NULL UNIQUE CHECK (length(email) < 30))");
+  });
+  after(async () => pair?.drop());
+
+  const writeConfig = (hooks: string) =>
+    writeFileSync(
+      join(dir, "pgferry.yml"),
+      `environments:\n  prod: { url: "\${SRC}", protected: true }\n  staging: { url: "\${DST}" }\ndefaults: { from: prod, to: staging }\nhooks:\n  after:\n${hooks}\n`,
+    );
+  const cli = (args: string[]) => runCliProcess(args, { cwd: dir, env: { SRC: pair.sourceUrl, DST: pair.targetUrl } });
+  const history = async () => JSON.stringify((await pair.target.query("SELECT error, report FROM pgferry.runs ORDER BY id")).rows);
+
+  it("a duplicate key: the constraint and column are kept, the value only on the terminal with --verbose", async () => {
+    writeConfig("    []");
+    const json = await cli(["sync", "--yes", "--json"]);
+    assert.equal(json.code, 1, json.stderr);
+    assert.doesNotMatch(json.stdout + json.stderr, /alice@x\.org/);
+    const report = JSON.parse(json.stdout) as { error: string; tables: { reason: string | null }[] };
+    const reasons = [report.error, ...report.tables.map((t) => t.reason)].join("\n");
+    assert.match(reasons, /"people_email_key".*Key \(email\)=\(…\) (already exists|is duplicated)/);
+
+    const plain = await cli(["sync", "--yes"]);
+    assert.equal(plain.code, 1, plain.stderr);
+    assert.doesNotMatch(plain.stdout + plain.stderr, /alice@x\.org/);
+    assert.match(plain.stdout, /Key \(email\)=\(…\)/);
+
+    const verbose = await cli(["--verbose", "sync", "--yes"]);
+    assert.equal(verbose.code, 1, verbose.stderr);
+    assert.match(verbose.stdout, /Key \(email\)=\(alice@x\.org\)/);
+
+    const stored = await history();
+    assert.match(stored, /Key \(email\)=\(…\)/);
+    assert.doesNotMatch(stored, /alice@x\.org/);
+    const listed = await cli(["history", "--json"]);
+    assert.doesNotMatch(listed.stdout, /alice@x\.org/);
+  });
+
+  it("a failing row in a sql hook: stored and --json without the row, shown with --verbose", async () => {
+    await pair.source.query("UPDATE people SET email = 'bob@x.org' WHERE id = 2");
+    writeConfig(`    - name: lengthen\n      sql: "UPDATE people SET email = repeat('z', 25) || '@carol.example' WHERE id = 1"`);
+    const json = await cli(["sync", "--yes", "--json"]);
+    assert.equal(json.code, 1, json.stderr);
+    assert.doesNotMatch(json.stdout + json.stderr, /carol\.example|alice@x\.org|bob@x\.org/);
+    const report = JSON.parse(json.stdout) as { error: string; hooks: { error?: string }[] };
+    assert.match(report.hooks[0]?.error ?? "", /violates check constraint "people_email_check" \(Failing row contains \(…\)\.\)/);
+    assert.match(report.error, /Failing row contains \(…\)/);
+    assert.doesNotMatch(await history(), /carol\.example|alice@x\.org|bob@x\.org/);
+
+    const plain = await cli(["sync", "--yes"]);
+    assert.doesNotMatch(plain.stdout + plain.stderr, /carol\.example/);
+    const verbose = await cli(["sync", "--yes", "--verbose"]);
+    assert.match(verbose.stdout, /Failing row contains \(1, z+@carol\.example\)/);
+  });
+});
