@@ -5,7 +5,7 @@ import { parse, YAMLParseError } from "yaml";
 import type { ZodError } from "zod";
 import { ConfigError } from "../errors.js";
 import { interpolateEnv } from "./interpolate-env.js";
-import { registerSecret, registerUrlSecrets } from "./redact.js";
+import { registerEnvironmentSecrets, registerSecret, registerUrlSecrets } from "./redact.js";
 import { configSchema, type PgferryConfig } from "./schema.js";
 import { deepFreeze } from "../model/deep-freeze.js";
 
@@ -50,13 +50,6 @@ export function parseConfigText(text: string, label: string, env: NodeJS.Process
   const parsed = configSchema.safeParse(interpolated);
   if (!parsed.success) throw new ConfigError(`${label}: ${describeZodError(parsed.error)}`, { cause: parsed.error });
   return deepFreeze(parsed.data);
-}
-
-/** Variables libpq and the AWS SDK read by themselves: pgferry never sees them in a URL or config. */
-const SECRET_ENVIRONMENT_VARIABLES = ["PGPASSWORD", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] as const;
-
-function registerEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
-  for (const name of SECRET_ENVIRONMENT_VARIABLES) registerSecret(env[name]);
 }
 
 /** Keys whose values are secrets, and keys whose values are URLs that may carry a password. */

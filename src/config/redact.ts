@@ -45,6 +45,13 @@ export function registerUrlSecrets(url: string | undefined): void {
   if (userinfo?.password) registerSecret(userinfo.password);
 }
 
+/** Variables libpq and the AWS SDK read by themselves: pgferry never sees them in a URL or config. */
+const SECRET_ENVIRONMENT_VARIABLES = ["PGPASSWORD", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"] as const;
+
+export function registerEnvironmentSecrets(env: NodeJS.ProcessEnv): void {
+  for (const name of SECRET_ENVIRONMENT_VARIABLES) registerSecret(env[name]);
+}
+
 export function redactUrl(url: string): string {
   registerUrlSecrets(url);
   let parsed: URL;

@@ -4,7 +4,7 @@
  * the sync committed, so a failing hook never undoes the synced data.
  */
 import { resolve } from "node:path";
-import { redactText } from "../config/redact.js";
+import { redactText, registerEnvironmentSecrets, registerUrlSecrets } from "../config/redact.js";
 import { isPgferryError } from "../errors.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import { runCommandHook } from "./command-hook.js";
@@ -30,6 +30,9 @@ export interface HookContext {
  * secrets it echoes.
  */
 export async function runHooks(hooks: readonly HookSpec[], context: HookContext): Promise<HookResult[]> {
+  // Also when the library is used without loadConfig: commands inherit these and may print them.
+  registerEnvironmentSecrets(context.env);
+  registerUrlSecrets(context.targetUrl);
   const results: HookResult[] = [];
   let failed = false;
   for (const hook of hooks) {

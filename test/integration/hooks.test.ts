@@ -151,6 +151,14 @@ describe("post-sync hooks", () => {
     assert.deepEqual(lines.sort(), ["hook shows ****: ****", "hook shows ****: postgres://u:****@h/db", "hook shows ****: running", "hook shows ****: token=****"]);
   });
 
+  it("a library caller's PGPASSWORD, which a command inherits, is hidden in its output without loadConfig", async () => {
+    const lines: string[] = [];
+    const env = { ...process.env, PGPASSWORD: "lib-pgpassword-77" };
+    const [result] = await runHooks([{ kind: "command", name: "echo", run: "echo $PGPASSWORD" }], { ...context(), env, onLine: (l) => lines.push(l) });
+    assert.equal(result?.status, "ok");
+    assert.deepEqual(lines, ["hook echo: running", "hook echo: ****"]);
+  });
+
   it("a command that runs too long is stopped", async () => {
     const [result] = await runHooks([{ kind: "command", name: "slow", run: "sleep 30", timeoutSeconds: 0.3 }], context());
     assert.equal(result?.status, "failed");
