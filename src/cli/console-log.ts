@@ -1,5 +1,9 @@
-/** Plain log lines on stderr (stdout stays for reports and JSON); every line is redacted. */
+/**
+ * Plain log lines on stderr (stdout stays for reports and JSON); every line is redacted, and row
+ * values in errors are shown with --verbose only.
+ */
 import { redactText } from "../config/redact.js";
+import { stripRowValues } from "../pg/describe-pg-error.js";
 
 export interface ConsoleLog {
   info(message: string): void;
@@ -8,7 +12,7 @@ export interface ConsoleLog {
 }
 
 export function createConsoleLog(stream: { write(text: string): unknown }, verbose: boolean): ConsoleLog {
-  const write = (prefix: string, message: string) => stream.write(`${prefix}${redactText(message)}\n`);
+  const write = (prefix: string, message: string) => stream.write(`${prefix}${redactText(verbose ? message : stripRowValues(message))}\n`);
   return {
     info: (message) => write("pgferry: ", message),
     warn: (message) => write("pgferry: warning: ", message),

@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { createRequire } from "node:module";
 import { redactText } from "../config/redact.js";
 import { isPgferryError } from "../errors.js";
+import { stripRowValues } from "../pg/describe-pg-error.js";
 import type { CliContext, GlobalOptions } from "./cli-context.js";
 import { DIFF_ERROR_EXIT, diffCommand } from "./commands/diff-command.js";
 import { bucketSyncCommand } from "./commands/bucket-sync-command.js";
@@ -56,7 +57,8 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage; // help and version exit 0; commander already printed the message
     }
     const verbose = Boolean(globals().verbose);
-    ctx.stderr.write(`pgferry: error: ${redactText(errorMessage(error))}\n`);
+    const message = errorMessage(error);
+    ctx.stderr.write(`pgferry: error: ${redactText(verbose ? message : stripRowValues(message))}\n`);
     if (verbose && error instanceof Error) ctx.stderr.write(`${redactText(error.stack ?? "")}\n${causeChain(error)}`);
     if (ctx.signal.aborted) return EXIT.interrupted;
     if (errorExit !== undefined) return errorExit;

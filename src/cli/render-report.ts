@@ -1,10 +1,17 @@
 /** The run report: a table for people, JSON for machines. */
 import type { RowChanges, SyncReport } from "../model/result.js";
 import { displayName } from "../model/qualified-name.js";
+import { stripRowValues, withoutRowValues } from "../pg/describe-pg-error.js";
 import { formatBytes, formatCount, formatSeconds } from "./format-units.js";
 import { renderTextTable } from "./render-table.js";
 
-export function renderReport(report: SyncReport): string {
+export interface RenderOptions {
+  /** Show row values in errors (`Key (email)=(alice@x.org)`): the terminal with --verbose only. */
+  readonly rowValues?: boolean;
+}
+
+export function renderReport(report: SyncReport, options: RenderOptions = {}): string {
+  const shown = (text: string) => (options.rowValues ? text : stripRowValues(text));
   const merged = report.steps.some((s) => s.changes);
   const rows = report.steps.map((s) => [
     displayName(s.table),
@@ -14,7 +21,7 @@ export function renderReport(report: SyncReport): string {
     formatSeconds(s.seconds),
     ...(merged ? [describeChanges(s.changes)] : []),
     s.status,
-    s.reason ?? "",
+    shown(s.reason ?? ""),
   ]);
   const header = ["table", "action", "rows", "size", "seconds", ...(merged ? ["inserted / updated / unchanged / deleted"] : []), "status", "reason"];
   const table = renderTextTable(header, rows, new Set([2, 3, 4]));
@@ -23,8 +30,8 @@ export function renderReport(report: SyncReport): string {
   const verdict = report.committed
     ? `Committed: ${totals.synced} table(s) synced, ${formatCount(totals.rows)} rows, ${formatBytes(totals.bytes)} in ${formatSeconds(report.seconds)} s${rate}; ${report.sequencesSet} sequence(s) set.`
     : report.error?.startsWith("the connection broke during COMMIT")
-      ? `Outcome unknown: ${report.error}`
-      : `Nothing was changed on the target${report.error ? `: ${report.error}` : "."}`;
+      ? `Outcome unknown: ${shown(report.error)}`
+      : `Nothing was changed on the target${report.error ? `: ${shown(report.error)}` : "."}`;
   return `${table}\n\n${verdict}`;
 }
 
@@ -43,9 +50,10 @@ export function reportTotals(report: SyncReport) {
   };
 }
 
+/** The report for --json, without row values in errors (it is stored and forwarded by scripts). */
 export function reportJson(report: SyncReport): object {
   const totals = reportTotals(report);
-  return {
+  return withoutRowValues({
     ok: report.ok,
     dryRun: report.dryRun,
     committed: report.committed,
@@ -70,5 +78,5 @@ export function reportJson(report: SyncReport): object {
       reason: s.reason ?? null,
       ...(s.changes ? { changes: s.changes } : {}),
     })),
-  };
+  });
 }

@@ -5,7 +5,7 @@ import { parse, YAMLParseError } from "yaml";
 import type { ZodError } from "zod";
 import { ConfigError } from "../errors.js";
 import { interpolateEnv } from "./interpolate-env.js";
-import { registerSecret } from "./redact.js";
+import { registerEnvironmentSecrets, registerSecret, registerUrlSecrets } from "./redact.js";
 import { configSchema, type PgferryConfig } from "./schema.js";
 import { deepFreeze } from "../model/deep-freeze.js";
 
@@ -19,6 +19,7 @@ export interface LoadedConfig {
 
 /** Load the config at `explicitPath`, or pgferry.yml in `cwd` when present (it is optional). */
 export function loadConfig(explicitPath: string | undefined, cwd: string, env: NodeJS.ProcessEnv): LoadedConfig {
+  registerEnvironmentSecrets(env);
   const path = explicitPath ? resolve(cwd, explicitPath) : findDefault(cwd);
   if (!path) return { config: deepFreeze(configSchema.parse({})), path: null };
   if (!existsSync(path)) throw new ConfigError(`config file ${path} does not exist`);
@@ -34,34 +35,53 @@ export function parseConfigText(text: string, label: string, env: NodeJS.Process
     // and secrets from this file are not known (registered) yet.
     throw new ConfigError(`${label}: ${describeYamlError(error)}`);
   }
+  registerEnvironmentSecrets(env);
   let interpolated: unknown;
   try {
-    interpolated = interpolateEnv(raw, env);
+    interpolated = interpolateEnv(raw, env, [], registerInterpolatedSecret);
   } catch (error) {
     throw new ConfigError(`${label}: ${(error as Error).message}`, { cause: error });
   }
+  // Before validation: a config that fails it may still be printed in part by the error.
+  if (interpolated !== null && typeof interpolated === "object") {
+    const { environments, stores, hooks } = interpolated as Record<string, unknown>;
+    registerConfigSecrets([environments, stores, hooks]);
+  }
   const parsed = configSchema.safeParse(interpolated);
   if (!parsed.success) throw new ConfigError(`${label}: ${describeZodError(parsed.error)}`, { cause: parsed.error });
-  for (const env of Object.values(parsed.data.environments)) {
-    registerSecret(env.password);
-    registerUrlPassword(env.url);
-    registerUrlPassword(env.redis);
-  }
-  for (const store of Object.values(parsed.data.stores)) {
-    registerSecret(store.secretAccessKey);
-    registerSecret(store.sessionToken);
-  }
-  for (const hook of parsed.data.hooks.after) if ("redis" in hook) registerUrlPassword(hook.redis.url);
   return deepFreeze(parsed.data);
 }
 
-function registerUrlPassword(url: string | undefined): void {
-  if (!url) return;
-  try {
-    registerSecret(decodeURIComponent(new URL(url).password));
-  } catch {
-    /* an unparsable URL is reported when it is used */
+/** Keys whose values are secrets, and keys whose values are URLs that may carry a password. */
+const SECRET_KEY = /password|secret|token|credential|accessKeyId/i;
+const URL_KEY = /^(url|redis|endpoint)$/i;
+/** Where a `${VAR}` value is treated as a secret although the literal text there is not (redis key patterns). */
+const SECRET_WHEN_INTERPOLATED = /^keys?$/i;
+const SECRET_VARIABLE = /pass|pwd|secret|token|key|credential|auth/i;
+
+/**
+ * Every password, secret and URL password under the given parts of the (interpolated) config.
+ * Not the table settings: a `fill` value for a column named like `api_token` is no secret.
+ */
+function registerConfigSecrets(value: unknown, key = ""): void {
+  if (typeof value === "string") {
+    if (SECRET_KEY.test(key)) registerSecret(value);
+    else if (URL_KEY.test(key)) registerUrlSecrets(value);
+  } else if (Array.isArray(value)) {
+    for (const item of value) registerConfigSecrets(item, key);
+  } else if (value !== null && typeof value === "object") {
+    for (const [name, item] of Object.entries(value)) registerConfigSecrets(item, name);
   }
+}
+
+/**
+ * A `${VAR}` value is a secret when it lands in a secret-bearing field, or when the variable's name
+ * says so (`${DEPLOY_TOKEN}` in a command hook). A value in a URL field is a secret only as the
+ * URL's password (registerConfigSecrets): a host or database name there is not.
+ */
+function registerInterpolatedSecret(path: readonly string[], variable: string, value: string): void {
+  const key = [...path].reverse().find((part) => !/^\d+$/.test(part)) ?? "";
+  if (SECRET_KEY.test(key) || SECRET_WHEN_INTERPOLATED.test(key) || SECRET_VARIABLE.test(variable)) registerSecret(value);
 }
 
 function findDefault(cwd: string): string | null {

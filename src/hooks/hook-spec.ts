@@ -2,6 +2,7 @@
  * Post-sync hooks as plain data: what pgferry.yml's `hooks.after` asks for, with names and the
  * Redis URL resolved. Pure; the runners live next to this file.
  */
+import { redactUrl } from "../config/redact.js";
 import type { HookConfig } from "../config/schema.js";
 import { ConfigError } from "../errors.js";
 
@@ -17,7 +18,15 @@ export interface RemapSpec {
 }
 
 export type HookSpec =
-  | { readonly kind: "redis"; readonly name: string; readonly url: string; readonly flush?: number; readonly keys?: readonly string[] }
+  | {
+      readonly kind: "redis";
+      readonly name: string;
+      readonly url: string;
+      /** The database the hook works on: `flush`, else the URL's, else 0. */
+      readonly db: number;
+      readonly flush?: number;
+      readonly keys?: readonly string[];
+    }
   | { readonly kind: "sql"; readonly name: string; readonly statements: readonly string[] }
   | { readonly kind: "command"; readonly name: string; readonly run: string; readonly cwd?: string; readonly timeoutSeconds?: number }
   | { readonly kind: "remap"; readonly name: string; readonly remap: RemapSpec };
@@ -39,11 +48,18 @@ export function planHooks(hooks: readonly HookConfig[], targetRedis: string | un
     if ("redis" in hook) {
       const url = hook.redis.url ?? targetRedis;
       if (!url) throw new ConfigError(`hooks.after[${index}]: the redis hook has no url and the target environment has no redis setting`);
+      let db: number;
+      try {
+        db = redisDatabase({ url, ...(hook.redis.flush !== undefined ? { flush: hook.redis.flush } : {}) });
+      } catch (error) {
+        throw new ConfigError(`hooks.after[${index}]: ${(error as Error).message}`, { cause: error });
+      }
       const what = hook.redis.flush !== undefined ? `flush db ${hook.redis.flush}` : `delete keys ${hook.redis.keys!.join(", ")}`;
       return {
         kind: "redis",
         name: label ?? `redis ${what}`,
         url,
+        db,
         ...(hook.redis.flush !== undefined ? { flush: hook.redis.flush } : {}),
         ...(hook.redis.keys ? { keys: hook.redis.keys } : {}),
       };
@@ -56,7 +72,8 @@ export function planHooks(hooks: readonly HookConfig[], targetRedis: string | un
       const command = typeof hook.command === "string" ? { run: hook.command } : hook.command;
       return {
         kind: "command",
-        name: label ?? `command ${shorten(command.run)}`,
+        // Never named after its text: a `${VAR}` in it may hold a secret (a token, a password).
+        name: label ?? `command #${index + 1}`,
         run: command.run,
         ...(command.cwd ? { cwd: command.cwd } : {}),
         ...(command.timeout ? { timeoutSeconds: command.timeout } : {}),
@@ -72,12 +89,28 @@ export function planHooks(hooks: readonly HookConfig[], targetRedis: string | un
   });
 }
 
-function shorten(text: string): string {
-  const line = text.trim().split("\n")[0] ?? "";
-  return line.length > 40 ? `${line.slice(0, 37)}...` : line;
+/**
+ * The one Redis database a hook works on. `flush: N` names it; otherwise the URL's `/N`, else 0.
+ * A URL naming another database than `flush:` is refused: the client would follow the URL and
+ * empty the wrong database (which is what happened before this check).
+ */
+export function redisDatabase(input: { readonly url: string; readonly flush?: number }): number {
+  let path: string;
+  try {
+    path = new URL(input.url).pathname;
+  } catch {
+    throw new ConfigError(`${redactUrl(input.url)} is not a valid redis:// URL`);
+  }
+  const match = /^\/?(\d*)$/.exec(path);
+  if (!match) throw new ConfigError(`the redis URL ${redactUrl(input.url)} must end in /<database number> or name no database`);
+  const inUrl = match[1] ? Number(match[1]) : undefined;
+  if (input.flush !== undefined && inUrl !== undefined && inUrl !== input.flush) {
+    throw new ConfigError(`flush: ${input.flush} contradicts database ${inUrl} in the redis URL ${redactUrl(input.url)}; remove the /${inUrl} or make them agree`);
+  }
+  return input.flush ?? inUrl ?? 0;
 }
 
 /** One line per hook, for --dry-run and the plan shown before confirmation. */
 export function describeHooks(hooks: readonly HookSpec[]): string[] {
-  return hooks.map((h, i) => `${i + 1}. ${h.name} (${h.kind})`);
+  return hooks.map((h, i) => `${i + 1}. ${h.name} (${h.kind}${h.kind === "redis" ? `, db ${h.db}` : ""})`);
 }

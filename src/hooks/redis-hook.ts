@@ -6,6 +6,7 @@
 import { createClient } from "redis";
 import { redactUrl } from "../config/redact.js";
 import { ConnectionError } from "../errors.js";
+import { redisDatabase } from "./hook-spec.js";
 
 export interface RedisHookInput {
   readonly url: string;
@@ -16,14 +17,17 @@ export interface RedisHookInput {
 const CONNECT_TIMEOUT_MS = 5000;
 const SCAN_COUNT = 1000;
 
-/** Resolves to what it did, e.g. "flushed db 2" or "deleted 120 keys". */
+/**
+ * Resolves to what it did, e.g. "flushed db 2 (40 keys)" or "deleted 120 keys from db 2".
+ * Throws a ConfigError, before connecting, when the URL names another database than `flush`.
+ */
 export async function runRedisHook(input: RedisHookInput): Promise<string> {
+  const db = redisDatabase(input);
   let lastError: Error | undefined;
   const client = createClient({
     url: input.url,
     // One attempt: a hook reports an unreachable server rather than retrying forever.
     socket: { connectTimeout: CONNECT_TIMEOUT_MS, reconnectStrategy: false },
-    ...(input.flush !== undefined ? { database: input.flush } : {}),
   });
   client.on("error", (error: Error) => {
     lastError = error;
@@ -35,10 +39,13 @@ export async function runRedisHook(input: RedisHookInput): Promise<string> {
     throw new ConnectionError(`cannot reach Redis at ${redactUrl(input.url)}: ${reason}`, { cause: error });
   }
   try {
+    // SELECT explicitly rather than trust the client's URL and option merging (a URL's /N wins
+    // over the `database` option in node-redis): FLUSHDB and SCAN act on the selected database.
+    await client.select(db);
     if (input.flush !== undefined) {
       const before = await client.dbSize();
       await client.flushDb();
-      return `flushed db ${input.flush} (${before} keys)`;
+      return `flushed db ${db} (${before} keys)`;
     }
     let deleted = 0;
     for (const pattern of input.keys ?? []) {
@@ -46,7 +53,7 @@ export async function runRedisHook(input: RedisHookInput): Promise<string> {
         if (batch.length > 0) deleted += await client.unlink(batch);
       }
     }
-    return `deleted ${deleted} key${deleted === 1 ? "" : "s"}`;
+    return `deleted ${deleted} key${deleted === 1 ? "" : "s"} from db ${db}`;
   } finally {
     client.destroy();
   }

@@ -4,7 +4,7 @@
  * the sync committed, so a failing hook never undoes the synced data.
  */
 import { resolve } from "node:path";
-import { redactText } from "../config/redact.js";
+import { redactText, registerEnvironmentSecrets, registerUrlSecrets } from "../config/redact.js";
 import { isPgferryError } from "../errors.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import { runCommandHook } from "./command-hook.js";
@@ -24,30 +24,41 @@ export interface HookContext extends TargetAccess {
   readonly onLine?: (line: string) => void;
 }
 
+/**
+ * Every line given to `onLine` and every name, summary and error in the results is redacted here,
+ * not only by the CLI's log: a library caller that prints a command's output must not print the
+ * secrets it echoes.
+ */
 export async function runHooks(hooks: readonly HookSpec[], context: HookContext): Promise<HookResult[]> {
+  // Also when the library is used without loadConfig: commands inherit these and may print them.
+  registerEnvironmentSecrets(context.env);
+  registerUrlSecrets(context.target.url);
   const results: HookResult[] = [];
   let failed = false;
   for (const hook of hooks) {
+    const name = redactText(hook.name);
     if (failed || context.signal?.aborted) {
-      results.push({ name: hook.name, kind: hook.kind, status: "skipped", seconds: 0, summary: failed ? "an earlier hook failed" : "interrupted" });
+      results.push({ name, kind: hook.kind, status: "skipped", seconds: 0, summary: failed ? "an earlier hook failed" : "interrupted" });
       continue;
     }
-    context.onLine?.(`hook ${hook.name}: running`);
+    context.onLine?.(`hook ${name}: running`);
     const started = performance.now();
+    // Each line redacted on its own, before the prefix: a line that is only a short secret is hidden.
+    const onLine = (line: string) => context.onLine?.(`hook ${name}: ${redactText(line)}`);
     try {
-      const summary = await runHook(hook, context);
-      results.push({ name: hook.name, kind: hook.kind, status: "ok", seconds: (performance.now() - started) / 1000, summary });
+      const summary = redactText(await runHook(hook, { ...context, onLine }));
+      results.push({ name, kind: hook.kind, status: "ok", seconds: (performance.now() - started) / 1000, summary });
     } catch (error) {
       failed = true;
       const message = isPgferryError(error) ? error.message : describePgError(error);
-      results.push({ name: hook.name, kind: hook.kind, status: "failed", seconds: (performance.now() - started) / 1000, summary: "", error: redactText(message) });
+      results.push({ name, kind: hook.kind, status: "failed", seconds: (performance.now() - started) / 1000, summary: "", error: redactText(message) });
     }
   }
   return results;
 }
 
-async function runHook(hook: HookSpec, context: HookContext): Promise<string> {
-  const onLine = (line: string) => context.onLine?.(`hook ${hook.name}: ${line}`);
+async function runHook(hook: HookSpec, context: HookContext & { readonly onLine: (line: string) => void }): Promise<string> {
+  const { onLine } = context;
   const signal = context.signal ? { signal: context.signal } : {};
   switch (hook.kind) {
     case "redis":

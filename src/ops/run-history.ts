@@ -1,11 +1,12 @@
 /**
  * The run history: one row per sync run in `<schema>.runs` on the target (schema `pgferry`
  * unless configured), written after the run in its own transaction, so a rolled-back sync
- * still leaves its failure on record. `pgferry history` reads it back.
+ * still leaves its failure on record. `pgferry history` reads it back. Row values in errors
+ * (`Key (email)=(…)`) are never stored: the table outlives the run and is read by many.
  */
 import { LOCK_CLASS } from "../pg/advisory-lock.js";
 import { connect } from "../pg/connect.js";
-import { sqlstateOf } from "../pg/describe-pg-error.js";
+import { sqlstateOf, stripRowValues, withoutRowValues } from "../pg/describe-pg-error.js";
 import { withTargetSession, type TargetAccess } from "../execute/target-protection.js";
 import type { SqlSession } from "../pg/session.js";
 import { quoteIdent } from "../sql/quote.js";
@@ -76,7 +77,18 @@ async function insertRun(session: SqlSession, schema: string, record: RunRecord)
     const [row] = await session.query<{ id: string }>(
       `INSERT INTO ${runsTable(schema)} (job, started_at, finished_at, status, source, mode, tables, rows, error, report)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-      [record.job, record.startedAt, record.finishedAt, record.status, record.source, record.mode, record.tables, record.rows, record.error, JSON.stringify(record.report)],
+      [
+        record.job,
+        record.startedAt,
+        record.finishedAt,
+        record.status,
+        record.source,
+        record.mode,
+        record.tables,
+        record.rows,
+        record.error === null ? null : stripRowValues(record.error),
+        JSON.stringify(withoutRowValues(record.report)),
+      ],
     );
     await session.query("COMMIT");
     return Number(row?.id);
@@ -112,7 +124,8 @@ export async function listRuns(targetUrl: string, schema: string, query: History
       mode: r.mode,
       tables: r.tables,
       rows: Number(r.rows),
-      error: r.error,
+      // Rows written before values were stripped are shown without them too.
+      error: r.error === null ? null : stripRowValues(r.error),
     }));
   } catch (error) {
     if (sqlstateOf(error) === "42P01" || sqlstateOf(error) === "3F000") return []; // no history table (or schema) yet

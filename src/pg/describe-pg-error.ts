@@ -30,6 +30,38 @@ export function describePgError(error: unknown): string {
   return redactText(parts.join(" "));
 }
 
+/**
+ * PostgreSQL puts row values into some errors: `Key (email)=(alice@x.org) already exists.`
+ * (unique, FK, exclusion, CREATE UNIQUE INDEX), `Failing row contains (…).` (check, not-null,
+ * partition), `invalid input syntax for type uuid: "…"`. Those are personal data: history rows and
+ * JSON reports keep the constraint and column names and lose the values; the terminal shows them
+ * with --verbose only. Each pattern stops at the phrase PostgreSQL writes after the values.
+ */
+const ROW_VALUES: readonly (readonly [RegExp, string])[] = [
+  [/\b([Kk]ey \(.*?\))=\(.*?\)( already exists| is duplicated| is not present in table| is still referenced from table| conflicts with existing key| conflicts with key)/g, "$1=(…)$2"],
+  [/\b(conflicts with (?:existing )?key \(.*?\))=\(.*?\)\.(?=\)|\s|$)/g, "$1=(…)."],
+  [/\b(Partition key of the failing row contains \(.*?\)) = \(.*?\)\.(?=\)|\s|$)/g, "$1 = (…)."],
+  [/\b(Failing row contains )\(.*?\)\.(?=\)|\s|$)/g, "$1(…)."],
+  [/\b((?:invalid input syntax for(?: type)? [^:"]+|invalid input value for enum [^:"]+|malformed [a-z ]+ literal|date\/time field value out of range): )"(?:[^"]|"")*"/g, '$1"…"'],
+  [/\b(value )"(?:[^"]|"")*"( is out of range for type)/g, '$1"…"$2'],
+  [/\b(Token )"(?:[^"]|"")*"( is invalid)/g, '$1"…"$2'],
+];
+
+/** The text with row values replaced by `…`; constraint, table and column names stay. */
+export function stripRowValues(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of ROW_VALUES) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/** Every string in a JSON-like value through stripRowValues (for reports and history rows). */
+export function withoutRowValues<T>(value: T): T {
+  if (typeof value === "string") return stripRowValues(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => withoutRowValues(item)) as T;
+  if (value instanceof Date || value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutRowValues(item)])) as T;
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, " ").trim();
 }

@@ -84,11 +84,11 @@ describe("pgferry sync with hooks, history and remap", () => {
     const report = JSON.parse(run.stdout) as { ok: boolean; committed: boolean; error: string; hooks: { status: string }[] };
     assert.equal(report.ok, false);
     assert.equal(report.committed, true);
-    assert.match(report.error, /hook "command echo migration failed >&2; exit 4" failed: command exited with code 4/);
+    assert.match(report.error, /hook "command #1" failed: command exited with code 4/);
     assert.deepEqual(report.hooks.map((h) => h.status), ["failed", "skipped"]);
     assert.equal((await pair.target.query("SELECT count(*)::int AS n FROM users")).rows[0].n, 3, "the sync stayed committed and the DELETE never ran");
     const history = await cli(["history", "--limit", "1"]);
-    assert.match(history.stdout, /\bfailed\s+hook "command echo migration failed/);
+    assert.match(history.stdout, /\bfailed\s+hook "command #1" failed/);
   });
 
   it("--no-hooks skips them; --dry-run lists them and runs none", async () => {
@@ -126,6 +126,28 @@ describe("pgferry sync with hooks, history and remap", () => {
     const diff = await cli(["diff", "--json"]);
     assert.ok(diff.code === 0 || diff.code === 1, diff.stderr);
     assert.doesNotMatch(diff.stdout, /pgferry/);
+  });
+
+  it("a redis flush: N that contradicts the database in the environment's redis URL is refused before the sync", async () => {
+    await seedRedis(); // db 13, the staging environment's redis URL
+    const other = createClient({ url: testRedisUrl(15) });
+    await other.connect();
+    await other.set("e2e-keep", "x");
+    other.destroy();
+    writeConfig("    - redis: { flush: 15 }");
+    await pair.source.query("INSERT INTO users VALUES (40, 'new@example.com', NULL)");
+    const before_ = (await pair.target.query("SELECT count(*)::int AS n FROM users")).rows[0].n as number;
+    const run = await cli(["sync", "--yes"]);
+    assert.equal(run.code, 2, run.stderr);
+    const lines = errorLines(run.stderr);
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0]!, /hooks\.after\[0\]: flush: 15 contradicts database 13 in the redis URL redis:\/\/.*\/13/);
+    assert.equal((await pair.target.query("SELECT count(*)::int AS n FROM users")).rows[0].n, before_, "the sync did not run");
+    assert.deepEqual(await redisKeys(), ["dashboard:1", "dashboard:2", "session:1"]);
+    const check = createClient({ url: testRedisUrl(15) });
+    await check.connect();
+    assert.equal(await check.get("e2e-keep"), "x");
+    check.destroy();
   });
 
   it("pgferry remap needs no source, and refuses a malformed file or a protected target in one line", async () => {

@@ -55,9 +55,9 @@ describe("pgferry schedule", () => {
     writeConfig(`  flaky:\n    cron: "* * * * * *"\n    from: prod\n    to: staging\n    tables: [events]\n    retries: 1\n    retryDelay: 0.2`, `\n    - command: "exit 7"`);
     const run = await cli(["schedule", "--max-runs", "1"]);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /job flaky: hook command exit 7 failed \(command exited with code 7\); trying it again in 0\.2 s \(attempt 2 of 2\)/);
+    assert.match(run.stderr, /job flaky: hook command #1 failed \(command exited with code 7\); trying it again in 0\.2 s \(attempt 2 of 2\)/);
     assert.doesNotMatch(run.stderr, /run started \(attempt 2\)/, "the sync itself committed and is not run again");
-    assert.match(run.stderr, /job flaky: failed: hook "command exit 7" failed: command exited with code 7/);
+    assert.match(run.stderr, /job flaky: failed: hook "command #1" failed: command exited with code 7/);
     const runs = await runsOf("flaky");
     assert.deepEqual(runs.map((r) => r.status), ["failed"]);
   });
@@ -82,7 +82,7 @@ describe("pgferry schedule", () => {
     const started = Date.now();
     const run = await cli(["schedule"], (child) => {
       child.stderr?.on("data", (chunk: Buffer) => {
-        if (/hook command sleep 60: running/.test(chunk.toString())) child.kill("SIGTERM");
+        if (/hook command #1: running/.test(chunk.toString())) child.kill("SIGTERM");
       });
     });
     assert.equal(run.code, 0, run.stderr);

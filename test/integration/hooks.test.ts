@@ -7,6 +7,8 @@ import { after, before, describe, it } from "node:test";
 import { createClient } from "redis";
 import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
 import { configSchema } from "../../src/config/schema.js";
+import { registerSecret } from "../../src/config/redact.js";
+import { ConfigError } from "../../src/errors.js";
 import type { HookSpec } from "../../src/hooks/hook-spec.js";
 import { runRedisHook } from "../../src/hooks/redis-hook.js";
 import { runRemapHook } from "../../src/hooks/remap-hook.js";
@@ -62,10 +64,43 @@ describe("post-sync hooks", () => {
       await multi.exec();
     });
     const summary = await runRedisHook({ url: testRedisUrl(12), keys: ["dashboard:*", "report:*"] });
-    assert.equal(summary, "deleted 5001 keys");
+    assert.equal(summary, "deleted 5001 keys from db 12");
     const left = await withRedis(12, async (c) => (await c.keys("*")).sort());
     assert.equal(left.length, 30);
     assert.ok(left.every((k) => k.startsWith("session:")));
+  });
+
+  // Databases 14 (and 11, which the first test of this file uses too) belong to this file.
+  const seed = (db: number, keys: readonly string[]) =>
+    withRedis(db, async (c) => {
+      await c.flushDb();
+      for (const key of keys) await c.set(key, "v");
+    });
+
+  it("redis flush: N flushes database N even when the URL names another one or none, and reports it", async () => {
+    await seed(14, ["a", "b", "c"]);
+    await seed(11, ["d", "e", "f", "g", "h", "i", "j"]);
+    // The URL names db 11, the hook says flush: 14: a contradiction is refused, nothing is flushed.
+    await assert.rejects(runRedisHook({ url: testRedisUrl(11), flush: 14 }), (e: Error) => {
+      assert.ok(e instanceof ConfigError, String(e));
+      assert.match(e.message, /^flush: 14 contradicts database 11 in the redis URL redis:\/\/.*\/11/);
+      return true;
+    });
+    assert.equal(await withRedis(14, (c) => c.dbSize()), 3);
+    assert.equal(await withRedis(11, (c) => c.dbSize()), 7);
+    // A URL without a database: flush: 14 empties db 14, not db 0.
+    const summary = await runRedisHook({ url: testRedisUrl(14).replace(/\/14$/, ""), flush: 14 });
+    assert.equal(summary, "flushed db 14 (3 keys)");
+    assert.equal(await withRedis(14, (c) => c.dbSize()), 0);
+    assert.equal(await withRedis(11, (c) => c.dbSize()), 7);
+  });
+
+  it("redis keys purges run on the URL's database and say which", async () => {
+    await seed(14, ["cache:1", "cache:2", "other"]);
+    await seed(11, ["cache:1"]);
+    assert.equal(await runRedisHook({ url: testRedisUrl(14), keys: ["cache:*"] }), "deleted 2 keys from db 14");
+    assert.deepEqual(await withRedis(14, (c) => c.keys("*")), ["other"]);
+    assert.deepEqual(await withRedis(11, (c) => c.keys("*")), ["cache:1"]);
   });
 
   it("an unreachable Redis fails the hook with one clear line and no password", async () => {
@@ -105,6 +140,26 @@ describe("post-sync hooks", () => {
     assert.equal(results[2]?.summary, "an earlier hook failed");
     assert.ok(lines.includes("hook migrate: migrated 3 files"), lines.join("\n"));
     assert.ok(lines.includes("hook broken: about to fail"), lines.join("\n"));
+  });
+
+  it("a command's output lines, its name and its error pass through redaction, for library callers too", async () => {
+    registerSecret("lib-hook-secret-31");
+    const lines: string[] = [];
+    const hooks: HookSpec[] = [
+      { kind: "command", name: "shows lib-hook-secret-31", run: "echo token=lib-hook-secret-31; echo postgres://u:pw@h/db >&2; echo lib-hook-secret-31 >&2; exit 5" },
+    ];
+    const [result] = await runHooks(hooks, { ...context(), onLine: (l) => lines.push(l) });
+    assert.equal(result?.status, "failed");
+    assert.equal(result?.name, "shows ****");
+    assert.deepEqual(lines.sort(), ["hook shows ****: ****", "hook shows ****: postgres://u:****@h/db", "hook shows ****: running", "hook shows ****: token=****"]);
+  });
+
+  it("a library caller's PGPASSWORD, which a command inherits, is hidden in its output without loadConfig", async () => {
+    const lines: string[] = [];
+    const env = { ...process.env, PGPASSWORD: "lib-pgpassword-77" };
+    const [result] = await runHooks([{ kind: "command", name: "echo", run: "echo $PGPASSWORD" }], { ...context(), env, onLine: (l) => lines.push(l) });
+    assert.equal(result?.status, "ok");
+    assert.deepEqual(lines, ["hook echo: running", "hook echo: ****"]);
   });
 
   it("a command that runs too long is stopped", async () => {

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseConfigText } from "../../src/config/load-config.js";
 import { redactText } from "../../src/config/redact.js";
-import { planHooks } from "../../src/hooks/hook-spec.js";
+import { ConfigError } from "../../src/errors.js";
+import { describeHooks, planHooks } from "../../src/hooks/hook-spec.js";
 import { parseRemapPairs } from "../../src/hooks/remap-pairs.js";
 import { validateCron } from "../../src/ops/scheduler.js";
 
@@ -29,7 +30,7 @@ hooks:
       ["redis", "redis flush db 2"],
       ["redis", "drop dashboards"],
       ["sql", "sql (1 statement)"],
-      ["command", "command npx prisma migrate deploy"],
+      ["command", "command #4"],
       ["remap", "remap users.cognito_sub by email"],
     ]);
     assert.equal(hooks[0]?.kind === "redis" && hooks[0].url, "redis://:redispw@cache:6379/2");
@@ -37,11 +38,52 @@ hooks:
     assert.equal(redactText("AUTH redispw failed"), "AUTH **** failed");
   });
 
+  it("a command hook's name never comes from its text (a ${VAR} there may be a secret): command #N or its name", () => {
+    const config = parseConfigText(
+      'hooks:\n  after:\n    - sql: "SELECT 1"\n    - command: "curl -H \'Authorization: ${HOOK_AUTH}\' https://ci/deploy"\n    - name: deploy\n      command: { run: "./deploy ${HOOK_AUTH}" }\n',
+      "pgferry.yml",
+      { HOOK_AUTH: "Bearer abc123" },
+    );
+    const hooks = planHooks(config.hooks.after, undefined);
+    assert.deepEqual(hooks.map((h) => h.name), ["sql (1 statement)", "command #2", "deploy"]);
+    assert.doesNotMatch(describeHooks(hooks).join("\n"), /abc123|curl/);
+  });
+
   it("rejects hooks that are ambiguous or incomplete", () => {
     assert.throws(() => parse("hooks:\n  after:\n    - redis: { url: 'redis://h', flush: 1, keys: ['a*'] }\n"), /give either flush: <db> or keys/);
     assert.throws(() => parse("hooks:\n  after:\n    - sql: 'SELECT 1'\n      command: 'true'\n"), /hooks\.after\.0/);
     assert.throws(() => parse("hooks:\n  after:\n    - redis: { url: 'http://h', flush: 1 }\n"), /redis:\/\/ or rediss:\/\/ URL/);
     assert.throws(() => planHooks(parse("hooks:\n  after:\n    - redis: { flush: 0 }\n").hooks.after, undefined), /the redis hook has no url and the target environment has no redis setting/);
+  });
+
+  it("a redis hook runs on one database: flush: N, else the URL's, else 0; a URL naming another database is refused", () => {
+    const config = parse(`
+environments:
+  staging: { url: "postgres://u:pw@h/db", redis: "redis://cache:6379/7" }
+  nodb: { url: "postgres://u:pw@h/db", redis: "redis://cache:6379" }
+hooks:
+  after:
+    - redis: { keys: ["dashboard:*"] }
+    - redis: { url: "redis://other:6379/3", keys: ["a*"] }
+    - redis: { url: "redis://other:6379", keys: ["a*"] }
+    - redis: { url: "redis://other:6379/", flush: 5 }
+    - redis: { url: "redis://other:6379/5", flush: 5 }
+`);
+    const hooks = planHooks(config.hooks.after, config.environments.staging?.redis);
+    assert.deepEqual(hooks.map((h) => h.kind === "redis" && h.db), [7, 3, 0, 5, 5]);
+    assert.deepEqual(describeHooks(hooks).slice(0, 2), ["1. redis delete keys dashboard:* (redis, db 7)", "2. redis delete keys a* (redis, db 3)"]);
+
+    const refused = (yaml: string, redis: string | undefined, message: RegExp) =>
+      assert.throws(() => planHooks(parse(yaml).hooks.after, redis), (e: Error) => {
+        assert.ok(e instanceof ConfigError, String(e));
+        assert.match(e.message, message);
+        assert.doesNotMatch(e.message, /\n|s3cret/);
+        return true;
+      });
+    // The target environment's URL names db 7, the hook asks to flush db 5.
+    refused("hooks:\n  after:\n    - redis: { flush: 5 }\n", "redis://:s3cret@cache:6379/7", /^hooks\.after\[0\]: flush: 5 contradicts database 7 in the redis URL redis:\/\/:\*\*\*\*@cache:6379\/7/);
+    refused("hooks:\n  after:\n    - redis: { url: 'redis://cache/7', flush: 5 }\n", undefined, /^hooks\.after\[0\]: flush: 5 contradicts database 7 in the redis URL redis:\/\/cache\/7/);
+    refused("hooks:\n  after:\n    - redis: { url: 'redis://cache/x7', keys: ['a*'] }\n", undefined, /^hooks\.after\[0\]: the redis URL redis:\/\/cache\/x7 must end in \/<database number> or name no database/);
   });
 
   it("validates cron expressions and time zones", () => {

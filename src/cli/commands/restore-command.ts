@@ -86,7 +86,7 @@ export function restoreCommand(ctx: CliContext, globals: () => GlobalOptions, se
         else if (options.dryRun) ctx.stdout.write(`${renderPlan(plan, `snapshot ${name}`, target.label)}\n`);
         else {
           for (const line of renderDiagnostics(plan.diagnostics.filter((d) => d.level !== "info"))) log.info(line);
-          ctx.stdout.write(`${renderReport(report)}\n`);
+          ctx.stdout.write(`${renderReport(report, { rowValues: globals().verbose ?? false })}\n`);
         }
         if (ctx.signal.aborted) return setExit(EXIT.interrupted);
         if (options.dryRun && report.error) return setExit(EXIT.usage);

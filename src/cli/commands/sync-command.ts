@@ -10,6 +10,7 @@ import { planHooks, type HookSpec } from "../../hooks/hook-spec.js";
 import type { SyncMode, SyncPlan } from "../../model/plan.js";
 import { historyTablePattern } from "../../ops/run-history.js";
 import { runSyncJob } from "../../ops/run-sync-job.js";
+import { withoutRowValues } from "../../pg/describe-pg-error.js";
 import type { Selection } from "../../plan/select-tables.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
@@ -132,11 +133,12 @@ async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: str
     progress.stop();
     if (outcome.thrown !== undefined || !outcome.plan || !outcome.report) throw outcome.thrown;
     const { plan, report } = outcome;
-    if (options.json) ctx.stdout.write(`${JSON.stringify({ ...reportJson(report), hooks: outcome.hooks, ...(outcome.error ? { error: outcome.error } : {}), ok: outcome.status === "ok" || (report.dryRun && report.ok) }, null, 2)}\n`);
+    if (options.json) ctx.stdout.write(`${JSON.stringify(withoutRowValues({ ...reportJson(report), hooks: outcome.hooks, ...(outcome.error ? { error: outcome.error } : {}), ok: outcome.status === "ok" || (report.dryRun && report.ok) }), null, 2)}\n`);
     else if (options.dryRun) ctx.stdout.write(`${renderPlan(plan, source.label, target.label)}${renderHookPlan(hooks)}\n`);
     else {
       for (const line of renderDiagnostics(plan.diagnostics.filter((d) => d.level !== "info"))) log.info(line);
-      ctx.stdout.write(`${renderReport(report)}${renderHookResults(outcome.hooks)}\n`);
+      const shown = { rowValues: globals.verbose ?? false };
+      ctx.stdout.write(`${renderReport(report, shown)}${renderHookResults(outcome.hooks, shown)}\n`);
     }
     // 130 means "rolled back": after a commit an interrupt only stopped hooks, a failure (1).
     if (ctx.signal.aborted && !report.committed) return EXIT.interrupted;
