@@ -10,7 +10,7 @@ import { ConfigError, isPgferryError, SafetyError } from "../errors.js";
 import { introspectCatalog } from "../introspect/introspect-catalog.js";
 import { isSameDatabase } from "../introspect/query-identity.js";
 import type { Catalog, Table } from "../model/catalog.js";
-import type { MergeSpec } from "../model/plan.js";
+import type { ColumnCopy, MergeSpec } from "../model/plan.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
 import { tableSettingsLookup, userTypeLookup, type TableSettings } from "../plan/table-settings.js";
 import { orderByForeignKeys } from "../plan/fk-graph.js";
@@ -108,7 +108,7 @@ function findTable(catalog: Catalog, text: string): Table {
 interface TableWrite {
   readonly source: Table;
   readonly target: Table;
-  readonly columns: readonly string[];
+  readonly columns: readonly ColumnCopy[];
   readonly merge: MergeSpec;
   readonly rows: readonly string[];
 }
@@ -133,7 +133,7 @@ function planWrites(collected: CollectedRows, target: Catalog, settings: Readonl
     const merged = planMerge(onTarget, mapping.columns, { mode: "upsert", deleteMissing: false, key: table.key, preserve: table.preserve ?? [] });
     const problem = [...mapping.diagnostics, ...merged.diagnostics].find((d) => d.level === "error");
     if (problem || !merged.merge) throw new ConfigError(`${displayName(name)}: ${problem?.message ?? "cannot upsert"}`, { table: name });
-    return { source: entry.table, target: onTarget, columns: mapping.columns.map((c) => c.name), merge: merged.merge, rows: [...entry.rows.values()] };
+    return { source: entry.table, target: onTarget, columns: mapping.columns, merge: merged.merge, rows: [...entry.rows.values()] };
   });
 }
 
@@ -147,7 +147,7 @@ async function writeRows(target: SqlSession, writes: readonly TableWrite[], sour
     await target.query("SET CONSTRAINTS ALL DEFERRED");
     for (const write of writes) {
       try {
-        const [counts] = await target.query<{ inserted: string; updated: string }>(renderUpsertRows(write.target, write.columns, write.merge), [`[${write.rows.join(",")}]`]);
+        const [counts] = await target.query<{ inserted: string; updated: string }>(renderUpsertRows(write.target, write.source, write.columns, write.merge), [`[${write.rows.join(",")}]`]);
         const inserted = Number(counts?.inserted ?? 0);
         const updated = Number(counts?.updated ?? 0);
         results.push({ table: write.target.name, rows: write.rows.length, inserted, updated, unchanged: write.rows.length - inserted - updated });
