@@ -182,6 +182,7 @@ function toColumn(row: ColumnRow): Column {
     userType: optionalName(row.user_type_schema, row.user_type_name),
     category: row.category,
     binaryPortable: row.binary_portable,
+    equality: row.equality,
     notNull: row.not_null,
     default: row.default_expr,
     generated: row.generated === "s" ? "stored" : row.generated === "v" ? "virtual" : null,

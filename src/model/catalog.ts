@@ -27,6 +27,11 @@ export interface Column {
   readonly category: string;
   /** True when binary COPY of this type is portable between servers (no user type oids inside). */
   readonly binaryPortable: boolean;
+  /**
+   * Values can be matched as keys: the type (or each element, field or base type) has a default
+   * btree or hash operator class. False for json, xml, point, box and other geometric types.
+   */
+  readonly equality: boolean;
   readonly notNull: boolean;
   readonly default: string | null;
   readonly generated: "stored" | "virtual" | null;

@@ -11,7 +11,7 @@ export function categoryOf(type: string): string {
 }
 
 export const col = (name: string, type = "integer", extra: Partial<Column> = {}): Column => ({
-  name, position: 0, type, userType: null, category: categoryOf(type), binaryPortable: true, notNull: false, default: null, generated: null, identity: null, collation: null, comment: null, ...extra,
+  name, position: 0, type, userType: null, category: categoryOf(type), binaryPortable: true, equality: true, notNull: false, default: null, generated: null, identity: null, collation: null, comment: null, ...extra,
 });
 
 export const fk = (name: string, references: string): Constraint => ({

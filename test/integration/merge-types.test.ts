@@ -118,4 +118,15 @@ describe("merge modes on every column type", () => {
     assert.deepEqual(again.tables.map((t) => [t.inserted, t.updated, t.unchanged]), [[0, 0, 3]], again.error);
   });
 
+  it("refuses at plan time a key whose type has no equality operator", async () => {
+    // A unique index on point[] can be created (the array operator class is generic); comparing two keys cannot.
+    const ddl = "CREATE TABLE odd (k point[] PRIMARY KEY, v int)";
+    await pair.source.query(`${ddl}; INSERT INTO odd VALUES (ARRAY[point(1, 2)], 1)`);
+    await pair.target.query(ddl);
+    const message = "key column(s) k point[] have no equality operator (no default btree or hash operator class): upsert cannot match rows by them";
+    const { plan } = await syncPair(pair, { include: ["odd"], mode: "upsert", dryRun: true });
+    assert.deepEqual(plan.diagnostics.filter((d) => d.level === "error").map((d) => `${d.table?.name}: ${d.message}`), [`odd: ${message}`]);
+    await assert.rejects(syncPair(pair, { include: ["odd"], mode: "upsert" }), { name: "ConfigError", message: `the plan has 1 problem; nothing was written: public.odd: ${message}` });
+    assert.equal((await pair.target.query("SELECT count(*)::int AS n FROM odd")).rows[0].n, 0);
+  });
 });
