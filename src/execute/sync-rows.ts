@@ -16,6 +16,7 @@ import { tableSettingsLookup, userTypeLookup, type TableSettings } from "../plan
 import { orderByForeignKeys } from "../plan/fk-graph.js";
 import { mapColumns } from "../plan/map-columns.js";
 import { planMerge } from "../plan/plan-merge.js";
+import { planRowSecurity } from "../plan/plan-row-security.js";
 import { planSequenceResets } from "../plan/plan-sequence-resets.js";
 import { matchesPattern, parseTablePattern } from "../plan/table-pattern.js";
 import { waitForTargetLock } from "../pg/advisory-lock.js";
@@ -129,6 +130,8 @@ function planWrites(collected: CollectedRows, target: Catalog, settings: Readonl
     const onTarget = target.tables.find((t) => nameKey(t.name) === nameKey(name));
     if (!onTarget) throw new ConfigError(`${displayName(name)} does not exist on the target: run a full sync (pgferry sync) first`, { table: name });
     const table = settingsFor(name);
+    const rowSecurity = planRowSecurity(entry.table, table.allowRowSecurity ?? false);
+    if (rowSecurity?.level === "error") throw new ConfigError(`${displayName(name)}: ${rowSecurity.message}`, { table: name });
     const mapping = mapColumns(entry.table, onTarget, { typeOnTarget, fills: {}, addColumns: false });
     const merged = planMerge(onTarget, mapping.columns, { mode: "upsert", deleteMissing: false, key: table.key, preserve: table.preserve ?? [] });
     const problem = [...mapping.diagnostics, ...merged.diagnostics].find((d) => d.level === "error");

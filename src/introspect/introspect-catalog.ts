@@ -167,6 +167,7 @@ function toTable(
     comment: row.comment,
     options: row.options ?? [],
     unhandled: row.unhandled,
+    rowSecurityActive: row.row_security_active,
     unlogged: row.unlogged,
     rowEstimate: row.row_estimate === null ? null : Number(row.row_estimate),
     sizeBytes: Number(row.size_bytes),

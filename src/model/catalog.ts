@@ -109,6 +109,11 @@ export interface Table {
   readonly options: readonly string[];
   /** What the table has that pgferry does not create with it (reported in the plan): policies, rules… */
   readonly unhandled: readonly string[];
+  /**
+   * Row-level security filters what the introspecting role reads from this table (it is enabled,
+   * and the role is not superuser, has no BYPASSRLS and is not the owner, or FORCE binds the owner).
+   */
+  readonly rowSecurityActive: boolean;
 }
 
 export interface Sequence {

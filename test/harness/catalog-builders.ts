@@ -19,7 +19,7 @@ export const fk = (name: string, references: string): Constraint => ({
 });
 
 export const table = (name: string, columns: Column[], extra: Partial<Table> = {}): Table => ({
-  name: qualifiedName("public", name), partitioned: false, partitioning: { key: null, parent: null, bound: null }, columns, constraints: [], indexes: [], unlogged: false, rowEstimate: 10, sizeBytes: 8192, sequences: [], triggers: [], functions: [], extensions: [], comment: null, options: [], unhandled: [], ...extra,
+  name: qualifiedName("public", name), partitioned: false, partitioning: { key: null, parent: null, bound: null }, columns, constraints: [], indexes: [], unlogged: false, rowEstimate: 10, sizeBytes: 8192, sequences: [], triggers: [], functions: [], extensions: [], comment: null, options: [], unhandled: [], rowSecurityActive: false, ...extra,
 });
 
 export const catalog = (tables: Table[], sequences: Sequence[] = [], extra: Partial<Catalog> = {}): Catalog => ({
