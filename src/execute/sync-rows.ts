@@ -142,6 +142,10 @@ function planWrites(collected: CollectedRows, target: Catalog, settings: Readonl
 
 async function writeRows(target: SqlSession, writes: readonly TableWrite[], source: Catalog, targetCatalog: Catalog, label: string, lockTimeoutSeconds: number): Promise<SyncRowsTableResult[]> {
   const results: SyncRowsTableResult[] = [];
+  const written = writes.map((w) => ({ table: w.target.name, source: w.source, keepsTargetRows: true }));
+  const sequences = planSequenceResets(written, source, targetCatalog, new Set());
+  const unreadable = sequences.diagnostics.find((d) => d.level === "error");
+  if (unreadable?.table) throw new ConfigError(`${displayName(unreadable.table)}: ${unreadable.message}`, { table: unreadable.table });
   await target.query("BEGIN");
   try {
     await applyTargetSettings(target, { lockTimeoutSeconds, parallelIndexWorkers: 0 });
@@ -158,8 +162,7 @@ async function writeRows(target: SqlSession, writes: readonly TableWrite[], sour
         throw new Error(`${displayName(write.target.name)}: ${describePgError(error)}`, { cause: error });
       }
     }
-    const written = writes.map((w) => ({ table: w.target.name, source: w.source, keepsTargetRows: true }));
-    await setSequences(target, planSequenceResets(written, source, targetCatalog, new Set()).resets);
+    await setSequences(target, sequences.resets);
     await target.query("COMMIT");
     return results;
   } catch (error) {
