@@ -27,6 +27,8 @@ const column = z.strictObject({
   generated: z.enum(["stored", "virtual"]).nullable(),
   identity: z.enum(["always", "by default"]).nullable(),
   collation: name.nullable(),
+  // Absent from manifests written before it was introspected.
+  equality: z.boolean().default(true),
   comment: nullableText,
 });
 
@@ -52,6 +54,7 @@ const table = z.strictObject({
   constraints: z.array(constraint),
   indexes: z.array(index),
   unlogged: z.boolean(),
+  rowSecurityActive: z.boolean().default(false),
   rowEstimate: z.number().nullable(),
   sizeBytes: count,
   sequences: z.array(name),

@@ -48,6 +48,8 @@ const tableSettings = z.strictObject({
   key: z.array(z.string().min(1)).min(1).optional(),
   /** Columns whose target values are kept for rows that match by key (e.g. staging's own API keys). */
   preserve: z.array(z.string().min(1)).optional(),
+  /** Copy the table even when row-level security hides rows from the source role (copies only what it sees). */
+  allowRowSecurity: z.boolean().optional(),
 });
 
 const redisHook = z

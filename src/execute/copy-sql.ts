@@ -85,14 +85,22 @@ export function renderMergeFromStaging(action: CopyAction, staging: string): str
 /** The alias of the target table inside a merging INSERT. */
 export const MERGE_ALIAS = "pgferry_t";
 
-/** ON CONFLICT for a merge: DO NOTHING, or DO UPDATE of the columns whose values differ. */
+/**
+ * ON CONFLICT for a merge: DO NOTHING, or DO UPDATE of the columns whose values differ.
+ * "Differ" compares the stored images (`*<>`, the record image operator materialized views use
+ * for REFRESH … CONCURRENTLY, 9.4+), not `=`: json, xml, point and other types have no `=` at
+ * all, box and circle have an `=` that compares areas, and numeric 1.0 = 1.00; each would leave a
+ * changed row as it was, or fail. The ROW(…)::record casts keep the parser from expanding the
+ * comparison column by column. Both rows have the target table's column types.
+ */
 export function renderOnConflict(merge: Pick<MergeSpec, "mode" | "key" | "update">): string {
   const conflict = `ON CONFLICT (${quoteIdentList(merge.key)})`;
   const changed = merge.update.map(quoteIdent);
   if (merge.mode === "insert-missing" || changed.length === 0) return `${conflict} DO NOTHING`;
+  const image = (alias: string) => `ROW(${changed.map((c) => `${alias}.${c}`).join(", ")})::record`;
   return (
     `${conflict} DO UPDATE SET ${changed.map((c) => `${c} = EXCLUDED.${c}`).join(", ")}` +
-    ` WHERE (${changed.map((c) => `${MERGE_ALIAS}.${c}`).join(", ")}) IS DISTINCT FROM (${changed.map((c) => `EXCLUDED.${c}`).join(", ")})`
+    ` WHERE ${image(MERGE_ALIAS)} OPERATOR(pg_catalog.*<>) ${image("EXCLUDED")}`
   );
 }
 

@@ -1,10 +1,14 @@
 /**
- * SQL for syncing chosen rows (syncRows). Rows travel as one jsonb parameter (to_jsonb on the
- * source, jsonb_populate_recordset on the target), never as SQL text; JavaScript keeps them as
- * JSON text and never parses a value, so bigints and numerics stay exact. Pure.
+ * SQL for syncing chosen rows (syncRows). A row travels as a JSON array of its columns' text
+ * forms (each type's output function, as text COPY sends them; JSON null for SQL NULL), in the
+ * source table's column order, inside one json parameter; never as SQL text. JavaScript keeps
+ * rows as JSON text and never parses a value. Each value is read back with a CAST from its text
+ * form, so it arrives exactly: a row as to_jsonb would lose json spacing and duplicate keys, a
+ * float's -0, and the difference between a json 'null' and SQL NULL. Pure.
  */
 import type { Table } from "../model/catalog.js";
-import type { MergeSpec } from "../model/plan.js";
+import type { ColumnCopy, MergeSpec } from "../model/plan.js";
+import { conversionExpression } from "../plan/plan-conversion.js";
 import { quoteIdent, quoteIdentList, quoteQualified, quoteRelation } from "../sql/quote.js";
 import { MERGE_ALIAS, renderMergeCounts, renderOnConflict } from "./copy-sql.js";
 
@@ -14,8 +18,29 @@ function keyExpression(table: Table, alias: string): string {
   return key.length ? `jsonb_build_array(${key.map((k) => `${alias}.${quoteIdent(k)}`).join(", ")})::text` : `to_jsonb(${alias})::text`;
 }
 
+/**
+ * A row as a JSON array of text forms. format('%s') calls the type's output function (a `::text`
+ * cast does not always: bpchar drops its padding, inet adds /32); num_nulls tests the value itself,
+ * where IS NULL would also be true for a composite whose fields are all NULL.
+ */
+function rowText(table: Table, alias: string): string {
+  const values = table.columns.map((c) => `${alias}.${quoteIdent(c.name)}`).map((v) => `CASE WHEN num_nulls(${v}) = 0 THEN format('%s', ${v}) END`);
+  return `array_to_json(ARRAY[${values.join(", ")}]::text[])::text`;
+}
+
+function columnIndex(table: Table, column: string): number {
+  const index = table.columns.findIndex((c) => c.name === column);
+  if (index < 0) throw new Error(`column "${column}" is not a column of ${quoteQualified(table.name)}`);
+  return index;
+}
+
+/** The text form of `column` (of `table`'s rows) inside a row element `element` made by rowText. */
+function rowValue(table: Table, column: string, element: string): string {
+  return `(${element} ->> ${columnIndex(table, column)})`;
+}
+
 function selectRows(table: Table, alias: string): string {
-  return `SELECT to_jsonb(${alias})::text AS row, ${keyExpression(table, alias)} AS key FROM ${quoteRelation(table.name, !table.partitioned)} AS ${alias}`;
+  return `SELECT ${rowText(table, alias)} AS row, ${keyExpression(table, alias)} AS key FROM ${quoteRelation(table.name, !table.partitioned)} AS ${alias}`;
 }
 
 /** Rows whose `columns` equal those of the objects in $1 (a JSON array typed as the table's rows). */
@@ -43,19 +68,24 @@ export function renderRowsWhere(table: Table, where: string): string {
 }
 
 /**
- * Parent rows a set of child rows references through one FK: the children arrive in $1 as JSON
- * and are typed as the child table's rows, so the comparison uses the real column types.
+ * Parent rows a set of child rows references through one FK: the children arrive in $1 as rows
+ * made by rowText, and each FK column is cast back to its own type, so the comparison uses the
+ * real column types.
  */
 export function renderParentRows(child: Table, parent: Table, columns: readonly string[], referenced: readonly string[]): string {
   const refs = referenced.map((c) => `p.${quoteIdent(c)}`).join(", ");
-  const locals = columns.map((c) => `c.${quoteIdent(c)}`).join(", ");
-  return `${selectRows(parent, "p")} WHERE (${refs}) IN (SELECT ${locals} FROM jsonb_populate_recordset(NULL::${quoteQualified(child.name)}, $1::jsonb) AS c)`;
+  const locals = columns.map((c) => `CAST(${rowValue(child, c, "c.v")} AS ${child.columns[columnIndex(child, c)]!.type})`).join(", ");
+  return `${selectRows(parent, "p")} WHERE (${refs}) IN (SELECT ${locals} FROM json_array_elements($1::json) AS c(v))`;
 }
 
-/** Upsert the rows in $1 into the target table, typed as the target's rows (so drifted types convert). */
-export function renderUpsertRows(table: Table, columns: readonly string[], merge: MergeSpec): string {
-  const list = quoteIdentList(columns);
-  const insert = `INSERT INTO ${quoteQualified(table.name)} AS ${MERGE_ALIAS} (${list}) OVERRIDING SYSTEM VALUE
-    SELECT ${list} FROM jsonb_populate_recordset(NULL::${quoteQualified(table.name)}, $1::jsonb)`;
+/**
+ * Upsert the rows of `source` in $1 (made by rowText) into the target table: each value is cast
+ * from its text form to the column's staging type (the source's type, or text when the target
+ * lacks it), then converted as a staged COPY would convert it.
+ */
+export function renderUpsertRows(target: Table, source: Table, columns: readonly ColumnCopy[], merge: MergeSpec): string {
+  const values = columns.map((c) => conversionExpression(c.conversion, `CAST(${rowValue(source, c.name, "e.v")} AS ${c.stagingType})`, c.targetType));
+  const insert = `INSERT INTO ${quoteQualified(target.name)} AS ${MERGE_ALIAS} (${quoteIdentList(columns.map((c) => c.name))}) OVERRIDING SYSTEM VALUE
+    SELECT ${values.join(", ")} FROM json_array_elements($1::json) AS e(v)`;
   return renderMergeCounts(`${insert} ${renderOnConflict(merge)}`);
 }

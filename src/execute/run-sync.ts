@@ -9,6 +9,7 @@ import { isSameDatabase } from "../introspect/query-identity.js";
 import type { Catalog } from "../model/catalog.js";
 import type { SyncMode, SyncPlan } from "../model/plan.js";
 import type { StepResult, SyncReport } from "../model/result.js";
+import { displayName } from "../model/qualified-name.js";
 import { buildSyncPlan, type DriftOptions, type TableSettings } from "../plan/build-sync-plan.js";
 import type { Selection } from "../plan/select-tables.js";
 import { lockTargetOrFail } from "../pg/advisory-lock.js";
@@ -89,7 +90,7 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
     await validateWhereFilters(plan, opened.source.owner, opened.target);
     if (options.dryRun) return { plan, report: report(plannedSteps(plan), problems.length ? { error: refusal(problems.length) } : {}) };
     if (problems.length > 0) {
-      throw new ConfigError(`${refusal(problems.length)}: ${problems.map((p) => p.message).join("; ")}`);
+      throw new ConfigError(`${refusal(problems.length)}: ${problems.map((p) => (p.table ? `${displayName(p.table)}: ${p.message}` : p.message)).join("; ")}`);
     }
     if (options.confirm && !(await options.confirm(plan))) throw new SafetyError("sync cancelled: not confirmed");
     const jobs = options.jobs ?? 1;

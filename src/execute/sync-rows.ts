@@ -10,12 +10,13 @@ import { ConfigError, isPgferryError, SafetyError } from "../errors.js";
 import { introspectCatalog } from "../introspect/introspect-catalog.js";
 import { isSameDatabase } from "../introspect/query-identity.js";
 import type { Catalog, Table } from "../model/catalog.js";
-import type { MergeSpec } from "../model/plan.js";
+import type { ColumnCopy, MergeSpec } from "../model/plan.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
 import { tableSettingsLookup, userTypeLookup, type TableSettings } from "../plan/table-settings.js";
 import { orderByForeignKeys } from "../plan/fk-graph.js";
 import { mapColumns } from "../plan/map-columns.js";
 import { planMerge } from "../plan/plan-merge.js";
+import { planRowSecurity } from "../plan/plan-row-security.js";
 import { planSequenceResets } from "../plan/plan-sequence-resets.js";
 import { matchesPattern, parseTablePattern } from "../plan/table-pattern.js";
 import { waitForTargetLock } from "../pg/advisory-lock.js";
@@ -108,7 +109,7 @@ function findTable(catalog: Catalog, text: string): Table {
 interface TableWrite {
   readonly source: Table;
   readonly target: Table;
-  readonly columns: readonly string[];
+  readonly columns: readonly ColumnCopy[];
   readonly merge: MergeSpec;
   readonly rows: readonly string[];
 }
@@ -129,16 +130,22 @@ function planWrites(collected: CollectedRows, target: Catalog, settings: Readonl
     const onTarget = target.tables.find((t) => nameKey(t.name) === nameKey(name));
     if (!onTarget) throw new ConfigError(`${displayName(name)} does not exist on the target: run a full sync (pgferry sync) first`, { table: name });
     const table = settingsFor(name);
+    const rowSecurity = planRowSecurity(entry.table, table.allowRowSecurity ?? false);
+    if (rowSecurity?.level === "error") throw new ConfigError(`${displayName(name)}: ${rowSecurity.message}`, { table: name });
     const mapping = mapColumns(entry.table, onTarget, { typeOnTarget, fills: {}, addColumns: false });
     const merged = planMerge(onTarget, mapping.columns, { mode: "upsert", deleteMissing: false, key: table.key, preserve: table.preserve ?? [] });
     const problem = [...mapping.diagnostics, ...merged.diagnostics].find((d) => d.level === "error");
     if (problem || !merged.merge) throw new ConfigError(`${displayName(name)}: ${problem?.message ?? "cannot upsert"}`, { table: name });
-    return { source: entry.table, target: onTarget, columns: mapping.columns.map((c) => c.name), merge: merged.merge, rows: [...entry.rows.values()] };
+    return { source: entry.table, target: onTarget, columns: mapping.columns, merge: merged.merge, rows: [...entry.rows.values()] };
   });
 }
 
 async function writeRows(target: SqlSession, writes: readonly TableWrite[], source: Catalog, targetCatalog: Catalog, label: string, lockTimeoutSeconds: number): Promise<SyncRowsTableResult[]> {
   const results: SyncRowsTableResult[] = [];
+  const written = writes.map((w) => ({ table: w.target.name, source: w.source, keepsTargetRows: true }));
+  const sequences = planSequenceResets(written, source, targetCatalog, new Set());
+  const unreadable = sequences.diagnostics.find((d) => d.level === "error");
+  if (unreadable?.table) throw new ConfigError(`${displayName(unreadable.table)}: ${unreadable.message}`, { table: unreadable.table });
   await target.query("BEGIN");
   try {
     await applyTargetSettings(target, { lockTimeoutSeconds, parallelIndexWorkers: 0 });
@@ -147,7 +154,7 @@ async function writeRows(target: SqlSession, writes: readonly TableWrite[], sour
     await target.query("SET CONSTRAINTS ALL DEFERRED");
     for (const write of writes) {
       try {
-        const [counts] = await target.query<{ inserted: string; updated: string }>(renderUpsertRows(write.target, write.columns, write.merge), [`[${write.rows.join(",")}]`]);
+        const [counts] = await target.query<{ inserted: string; updated: string }>(renderUpsertRows(write.target, write.source, write.columns, write.merge), [`[${write.rows.join(",")}]`]);
         const inserted = Number(counts?.inserted ?? 0);
         const updated = Number(counts?.updated ?? 0);
         results.push({ table: write.target.name, rows: write.rows.length, inserted, updated, unchanged: write.rows.length - inserted - updated });
@@ -155,10 +162,9 @@ async function writeRows(target: SqlSession, writes: readonly TableWrite[], sour
         throw new Error(`${displayName(write.target.name)}: ${describePgError(error)}`, { cause: error });
       }
     }
-    const written = writes.map((w) => ({ table: w.target.name, source: w.source, keepsTargetRows: true }));
-    const sequences = await setSequences(target, planSequenceResets(written, source, targetCatalog, new Set()).resets);
+    const set = await setSequences(target, sequences.resets);
     await target.query("COMMIT");
-    await setDeferredSequences(target, sequences.deferred);
+    await setDeferredSequences(target, set.deferred);
     return results;
   } catch (error) {
     await target.query("ROLLBACK").catch(() => undefined);

@@ -16,9 +16,13 @@ export interface TableRow {
   readonly comment: string | null;
   readonly options: string[] | null;
   readonly unhandled: string[];
+  readonly row_security_active: boolean;
 }
 
 // Extension member tables are left to the extension; temp and toast schemas are never synced.
+// row_security_active (9.5+) says whether row-level security policies filter what this role
+// reads from the table: RLS enabled and the role neither superuser, BYPASSRLS, nor the owner
+// (or FORCE ROW LEVEL SECURITY, which binds the owner too). Such a table reads partially, silently.
 // Sizes come from relpages (as of the last VACUUM/ANALYZE): no lock is taken, so reading the
 // catalog never waits behind another session's TRUNCATE or migration.
 export async function queryTables(session: SqlSession): Promise<TableRow[]> {
@@ -39,7 +43,8 @@ export async function queryTables(session: SqlSession): Promise<TableRow[]> {
              CASE WHEN EXISTS (SELECT 1 FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN') THEN 'rules' END,
              CASE WHEN EXISTS (SELECT 1 FROM pg_statistic_ext s WHERE s.stxrelid = c.oid) THEN 'extended statistics' END,
              CASE WHEN NOT c.relispartition AND EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = c.oid) THEN 'INHERITS parents' END
-           ], NULL)::text[] AS unhandled
+           ], NULL)::text[] AS unhandled,
+           row_security_active(c.oid) AS row_security_active
       FROM pg_class c
       JOIN pg_namespace n ON n.oid = c.relnamespace
       LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid

@@ -27,6 +27,11 @@ export interface Column {
   readonly category: string;
   /** True when binary COPY of this type is portable between servers (no user type oids inside). */
   readonly binaryPortable: boolean;
+  /**
+   * Values can be matched as keys: the type (or each element, field or base type) has a default
+   * btree or hash operator class. False for json, xml, point, box and other geometric types.
+   */
+  readonly equality: boolean;
   readonly notNull: boolean;
   readonly default: string | null;
   readonly generated: "stored" | "virtual" | null;
@@ -104,6 +109,11 @@ export interface Table {
   readonly options: readonly string[];
   /** What the table has that pgferry does not create with it (reported in the plan): policies, rules… */
   readonly unhandled: readonly string[];
+  /**
+   * Row-level security filters what the introspecting role reads from this table (it is enabled,
+   * and the role is not superuser, has no BYPASSRLS and is not the owner, or FORCE binds the owner).
+   */
+  readonly rowSecurityActive: boolean;
 }
 
 export interface Sequence {

@@ -13,6 +13,7 @@ import { orderByForeignKeys, type FkEdge } from "./fk-graph.js";
 import { mapColumns, type ColumnMappingOptions } from "./map-columns.js";
 import { planCreatedObjects } from "./plan-created-objects.js";
 import { planMerge } from "./plan-merge.js";
+import { planRowSecurity } from "./plan-row-security.js";
 import { planSequenceResets } from "./plan-sequence-resets.js";
 import { planTruncation } from "./plan-truncation.js";
 import { selectTables, type Selection } from "./select-tables.js";
@@ -90,6 +91,8 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
       continue;
     }
     const settings: TableSettings = settingsFor(name);
+    const rowSecurity = planRowSecurity(table, settings.allowRowSecurity ?? false);
+    if (rowSecurity) diagnostics.push(rowSecurity);
     const options: ColumnMappingOptions = {
       typeOnTarget,
       fills: existing ? (settings.fill ?? {}) : {},

@@ -37,6 +37,12 @@ export function planMerge(target: Table, columns: readonly ColumnCopy[], setting
   // NULLs never conflict, so a nullable key would insert the same row again on every run.
   const nullable = key.filter((k) => !target.columns.find((c) => c.name === k)?.notNull);
   if (nullable.length) return fail(`key column(s) ${nullable.join(", ")} may be NULL on the target: ${what} needs a NOT NULL key`);
+  // Matching rows by key compares key values (ON CONFLICT, --delete-missing, verification).
+  const unmatchable = key.filter((k) => target.columns.find((c) => c.name === k)?.equality === false);
+  if (unmatchable.length) {
+    const types = unmatchable.map((k) => `${k} ${target.columns.find((c) => c.name === k)!.type}`).join(", ");
+    return fail(`key column(s) ${types} have no equality operator (no default btree or hash operator class): ${what} cannot match rows by them`);
+  }
   const copied = new Set(columns.map((c) => c.name));
   const absent = key.filter((k) => !copied.has(k));
   if (absent.length) return fail(`key column(s) ${absent.join(", ")} are not copied from the source`);

@@ -24,11 +24,16 @@ export function planSequenceResets(
       const sourceSeq = source.sequences.find((s) => nameKey(s.name) === nameKey(seqName));
       if (!sourceSeq) continue;
       if (!sourceSeq.readable) {
-        // Its NULL last_value would read as "never used" and rewind the target's sequence.
+        // Its NULL last_value would read as "never used". Left unset, the target's sequence (new
+        // at its start, or wherever it was) stays behind the copied values and the next insert
+        // collides. Guessing from the target's max(column) would miss values handed out and
+        // deleted, other tables sharing the sequence and sequences no column owns: refuse.
         diagnostics.push({
-          level: "warning",
+          level: "error",
           table: action.table,
-          message: `sequence ${displayName(seqName)} is not readable by the source role: not set (grant it SELECT on the sequence)`,
+          message:
+            `sequence ${displayName(seqName)} is not readable by the source role, so its position cannot be carried over and the next insert on the target could reuse a copied value: ` +
+            `grant the source role SELECT on the sequence`,
         });
         continue;
       }

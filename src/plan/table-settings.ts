@@ -10,6 +10,8 @@ export interface TableSettings {
   readonly key?: readonly string[];
   /** Columns whose target values upsert keeps for rows that match by key. */
   readonly preserve?: readonly string[];
+  /** Copy the table even when row-level security hides some of its rows from the source role. */
+  readonly allowRowSecurity?: boolean;
 }
 
 /** The settings of every pattern matching a table, merged in the config's order (later wins). */

@@ -120,7 +120,7 @@ describe("CLI bad input", () => {
       assert.match(dry.stdout, /error: public\.items: target column "must" is NOT NULL without a default and does not exist on the source/);
       const run = await runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--yes"]);
       assert.equal(run.code, 2);
-      assert.match(errorLines(run.stderr)[0] ?? "", /the plan has 1 problem; nothing was written: target column "must" is NOT NULL/);
+      assert.match(errorLines(run.stderr)[0] ?? "", /the plan has 1 problem; nothing was written: public\.items: target column "must" is NOT NULL/);
     } finally {
       await pair.target.query("ALTER TABLE items DROP COLUMN must");
     }

@@ -11,7 +11,7 @@ export function categoryOf(type: string): string {
 }
 
 export const col = (name: string, type = "integer", extra: Partial<Column> = {}): Column => ({
-  name, position: 0, type, userType: null, category: categoryOf(type), binaryPortable: true, notNull: false, default: null, generated: null, identity: null, collation: null, comment: null, ...extra,
+  name, position: 0, type, userType: null, category: categoryOf(type), binaryPortable: true, equality: true, notNull: false, default: null, generated: null, identity: null, collation: null, comment: null, ...extra,
 });
 
 export const fk = (name: string, references: string): Constraint => ({
@@ -19,7 +19,7 @@ export const fk = (name: string, references: string): Constraint => ({
 });
 
 export const table = (name: string, columns: Column[], extra: Partial<Table> = {}): Table => ({
-  name: qualifiedName("public", name), partitioned: false, partitioning: { key: null, parent: null, bound: null }, columns, constraints: [], indexes: [], unlogged: false, rowEstimate: 10, sizeBytes: 8192, sequences: [], triggers: [], functions: [], extensions: [], comment: null, options: [], unhandled: [], ...extra,
+  name: qualifiedName("public", name), partitioned: false, partitioning: { key: null, parent: null, bound: null }, columns, constraints: [], indexes: [], unlogged: false, rowEstimate: 10, sizeBytes: 8192, sequences: [], triggers: [], functions: [], extensions: [], comment: null, options: [], unhandled: [], rowSecurityActive: false, ...extra,
 });
 
 export const catalog = (tables: Table[], sequences: Sequence[] = [], extra: Partial<Catalog> = {}): Catalog => ({

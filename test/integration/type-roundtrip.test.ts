@@ -6,36 +6,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
 import { syncPair } from "../harness/sync-helpers.js";
+import { TYPE_ROUNDTRIP_DDL, TYPE_ROUNDTRIP_ROWS } from "../fixtures/type-roundtrip.js";
 
-const SCHEMA = `
-  CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'it''s "complicated"');
-  CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0);
-  CREATE DOMAIN email AS text CHECK (VALUE LIKE '%@%');
-  CREATE TABLE everything (
-    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    j jsonb, js json, tags text[], nums int[], matrix int[][], price numeric(14,4), big numeric,
-    at timestamptz, local_at timestamp, day date, clock time, span interval, uid uuid, raw bytea,
-    feeling mood, feelings mood[], qty positive_int, contact email, flag boolean, f4 real, f8 double precision,
-    small smallint, txt text, vc varchar(20), ch char(3), addr inet, net cidr, mac macaddr, bits bit varying(8),
-    pt point, range int4range, tsv tsvector, money_col money, xml_col xml
-  );
-  INSERT INTO everything (j, js, tags, nums, matrix, price, big, at, local_at, day, clock, span, uid, raw, feeling, feelings,
-                          qty, contact, flag, f4, f8, small, txt, vc, ch, addr, net, mac, bits, pt, range, tsv, money_col, xml_col)
-  VALUES
-    ('{"a": [1, 2.50, null], "ü": "✓", "nested": {"k": true}}', '{"keep":  "spacing", "dup": 1, "dup": 2}',
-     ARRAY['a', 'b c', '', NULL, 'quote"d', 'comma,separated', 'back\\slash'], ARRAY[1, -2, NULL], ARRAY[[1,2],[3,4]],
-     12345.6789, 123456789012345678901234567890.123456789, '2024-02-29 23:59:59.999999+05:30', '1999-12-31 23:59:59.123456',
-     '0001-01-01', '24:00:00', '1 year 2 mons 3 days 04:05:06.789', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
-     '\\x00ff10deadbeef', 'it''s "complicated"', ARRAY['sad', 'happy']::mood[], 42, 'a@b.example', true,
-     3.4028235e38, -1.7976931348623157e308, -32768, repeat('long text ', 20000), 'héllo wörld', 'ab',
-     '192.168.0.1/24', '10.0.0.0/8', '08:00:2b:01:02:03', B'1010', '(1.5,-2.25)', '[1,10)', 'the quick brown fox',
-     '$1,234.56', '<a b="1">x</a>'),
-    (NULL, NULL, '{}', '{}', NULL, 'NaN', '-0.0000000001', 'infinity', '-infinity', 'infinity', '00:00', '-00:00:00.000001',
-     NULL, '', NULL, '{}', 1, NULL, false, 'NaN', 'Infinity', 0, '', '', '', '::1', '::/0', NULL, B'', NULL, 'empty', '', NULL, NULL),
-    (NULL, 'null', ARRAY[E'\\t tab', E'new\\nline', '😀 emoji', 'ß'], NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, '0', NULL, NULL,
-     'ok', NULL, NULL, NULL, NULL, '-0', '-0', NULL, E'line1\\nline2\\r\\n\\ttabbed \\\\ backslash', NULL, NULL, NULL, NULL, NULL, NULL,
-     NULL, NULL, NULL, NULL, NULL);
-`;
+const SCHEMA = `${TYPE_ROUNDTRIP_DDL}${TYPE_ROUNDTRIP_ROWS}`;
 
 describe("column types round-trip exactly", () => {
   let pair: DatabasePair;

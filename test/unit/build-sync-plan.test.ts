@@ -71,7 +71,7 @@ describe("buildSyncPlan", () => {
     assert.deepEqual(plan.sequenceResets, [{ sequence: qualifiedName("public", "t_id_seq1"), value: "42", isCalled: true, neverBackwards: false }]);
   });
 
-  it("does not rewind a sequence the source role cannot read", () => {
+  it("refuses a sequence the source role cannot read, rather than rewinding or leaving it", () => {
     const seq: Sequence = {
       name: qualifiedName("public", "t_id_seq"), dataType: "bigint", start: "1", increment: "1", min: "1", max: "9", cache: "1", cycle: false, lastValue: null,
       ownedBy: { table: qualifiedName("public", "t"), column: "id" }, identity: false, readable: false, comment: null,
@@ -79,7 +79,7 @@ describe("buildSyncPlan", () => {
     const source = catalog([table("t", [col("id")], { sequences: [seq.name] })], [seq]);
     const plan = buildSyncPlan({ source, target: catalog([table("t", [col("id")])], [{ ...seq, readable: true }]), selection: all, cascade: false });
     assert.deepEqual(plan.sequenceResets, []);
-    assert.ok(plan.diagnostics.some((d) => d.level === "warning" && /sequence public\.t_id_seq is not readable by the source role: not set/.test(d.message)));
+    assert.ok(plan.diagnostics.some((d) => d.level === "error" && d.table?.name === "t" && /^sequence public\.t_id_seq is not readable by the source role.*grant the source role SELECT on the sequence$/.test(d.message)));
   });
 
   it("drops and re-adds a deferrable cycle FK whose name another constraint of the schema shares", () => {

@@ -5,7 +5,7 @@ import type { Column } from "../../src/model/catalog.js";
 import { conversionExpression, planConversion } from "../../src/plan/plan-conversion.js";
 
 const column = (type: string, category: string): Column => ({
-  name: "c", position: 1, type, userType: null, category, binaryPortable: true, notNull: false, default: null, generated: null, identity: null, collation: null, comment: null,
+  name: "c", position: 1, type, userType: null, category, binaryPortable: true, equality: true, notNull: false, default: null, generated: null, identity: null, collation: null, comment: null,
 });
 
 describe("planConversion", () => {
