@@ -16,14 +16,13 @@ import type { StepResult, SyncReport } from "../model/result.js";
 import { buildSyncPlan, type DriftOptions, type TableSettings } from "../plan/build-sync-plan.js";
 import { matchesPattern, parseTablePattern } from "../plan/table-pattern.js";
 import { qualifiedName } from "../model/qualified-name.js";
-import { lockTargetOrFail } from "../pg/advisory-lock.js";
 import { connect } from "../pg/connect.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import { checkConversions } from "../execute/check-conversions.js";
 import type { SyncEventListener } from "../execute/events.js";
 import { executeSyncPlan } from "../execute/execute-sync-plan.js";
 import { buildReport, DEFAULT_LOCK_TIMEOUT_SECONDS, plannedSteps, refusal } from "../execute/run-sync.js";
-import { assertWritableTarget, connectWritable } from "../execute/target-protection.js";
+import { assertWritableTarget, connectWritable, lockForWriting } from "../execute/target-protection.js";
 import { archiveReaders } from "./archive-reader.js";
 import { resolveSnapshot } from "./list-snapshots.js";
 import type { Manifest } from "./manifest.js";
@@ -69,7 +68,7 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
   const targetOptions = { role: "target", lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS };
   const target = options.dryRun ? await connect(options.target.url, targetOptions) : await connectWritable(options.target, targetOptions);
   try {
-    if (!options.dryRun) await lockTargetOrFail(target, options.target.label);
+    if (!options.dryRun) await lockForWriting(target, options.target);
     const targetCatalog = await introspectCatalog(target);
     const planned = buildSyncPlan({
       source: manifest.catalog,

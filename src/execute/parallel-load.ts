@@ -12,7 +12,7 @@ import type { ParallelLoad } from "../plan/plan-parallel-loads.js";
 import { LOAD_SCHEMA_PREFIX } from "../plan/plan-parallel-loads.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
-import { quoteIdent } from "../sql/quote.js";
+import { quoteIdent, quoteLiteral } from "../sql/quote.js";
 import { renderCopyIn } from "./copy-sql.js";
 import { classifyCopyFailure, streamCopy } from "./copy-table.js";
 import type { SyncEventListener } from "./events.js";
@@ -38,14 +38,18 @@ export async function runParallelLoads(input: ParallelLoadInput): Promise<Map<st
   const abortAll = () => stop.abort();
   input.signal.addEventListener("abort", abortAll, { once: true });
   const worker = async () => {
-    const target = await input.openTarget();
-    let reader = await input.source.open();
+    let target: SqlSession | undefined;
+    let reader: TableReader | undefined;
     try {
+      // Opened inside the try: a session that fails to open stops the others and closes what did open.
+      target = await input.openTarget();
+      reader = await input.source.open();
       for (let load = queue.shift(); load && !stop.signal.aborted; load = queue.shift()) {
         const result = await loadShadow(load, actionOf(input, load), reader, target, input, stop.signal);
         results.set(nameKey(load.table), result);
         if (result.status === "failed") {
           await reader.close();
+          reader = undefined;
           reader = await input.source.open();
         }
       }
@@ -53,8 +57,8 @@ export async function runParallelLoads(input: ParallelLoadInput): Promise<Map<st
       stop.abort(); // the other workers stop after (or during) their current table
       throw error;
     } finally {
-      await reader.close().catch(() => undefined);
-      await target.close().catch(() => undefined);
+      await reader?.close().catch(() => undefined);
+      await target?.close().catch(() => undefined);
     }
   };
   try {
@@ -106,18 +110,34 @@ async function loadShadow(load: ParallelLoad, action: CopyAction, source: TableR
 }
 
 /**
- * Committed on a session of its own, before the run's transaction starts: drop load schemas a
- * killed run left behind (the caller holds the target's advisory lock, so no run is using them),
- * then create this run's.
+ * What marks a schema as pgferry's own: its name has the exact shape of a load schema
+ * (`pgferry_load_<8 hex>_<n>`) and it carries this comment, which pgferry writes when it creates
+ * it. A user's schema that merely starts with the prefix is never touched.
  */
+export const LOAD_SCHEMA_COMMENT = "pgferry load schema: holds tables loaded in parallel until the run moves them; dropped by the next run if left behind";
+const LOAD_SCHEMA_NAME = `^${LOAD_SCHEMA_PREFIX}[0-9a-f]{8}_[0-9]+$`;
+
+/** Committed on a session of its own, before the run's transaction starts. */
 export async function createLoadSchemas(session: SqlSession, schemas: readonly string[]): Promise<void> {
-  await dropStaleLoadSchemas(session);
-  for (const schema of schemas) await session.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+  for (const schema of schemas) {
+    await session.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+    await session.query(`COMMENT ON SCHEMA ${quoteIdent(schema)} IS ${quoteLiteral(LOAD_SCHEMA_COMMENT)}`);
+  }
 }
 
-export async function dropStaleLoadSchemas(session: SqlSession): Promise<void> {
-  const stale = await session.query<{ name: string }>("SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)", [LOAD_SCHEMA_PREFIX]);
-  await dropLoadSchemas(session, stale.map((s) => s.name));
+/**
+ * Load schemas a killed run left behind (committed shadows: full copies of tables), dropped at the
+ * start of every run that writes. The caller holds the target's advisory lock, so no live run
+ * owns them. Resolves to the names dropped.
+ */
+export async function dropStaleLoadSchemas(session: SqlSession): Promise<string[]> {
+  const stale = await session.query<{ name: string }>(
+    "SELECT nspname AS name FROM pg_namespace WHERE nspname ~ $1 AND obj_description(oid, 'pg_namespace') = $2 ORDER BY 1",
+    [LOAD_SCHEMA_NAME, LOAD_SCHEMA_COMMENT],
+  );
+  const names = stale.map((s) => s.name);
+  await dropLoadSchemas(session, names);
+  return names;
 }
 
 /** After the run: empty when the shadows were moved into place, holding them when it rolled back. */

@@ -12,7 +12,6 @@ import type { StepResult, SyncReport } from "../model/result.js";
 import { displayName } from "../model/qualified-name.js";
 import { buildSyncPlan, type DriftOptions, type TableSettings } from "../plan/build-sync-plan.js";
 import type { Selection } from "../plan/select-tables.js";
-import { lockTargetOrFail } from "../pg/advisory-lock.js";
 import { connect, withRetry } from "../pg/connect.js";
 import type { SqlSession } from "../pg/session.js";
 import type { SyncEventListener } from "./events.js";
@@ -23,7 +22,7 @@ import { randomBytes } from "node:crypto";
 import { openSourceSnapshot, type SourceSnapshot } from "./source-snapshot.js";
 import { snapshotReaders } from "./table-reader.js";
 import { validateWhereFilters } from "./validate-where.js";
-import { assertWritableTarget, connectWritable } from "./target-protection.js";
+import { assertWritableTarget, connectWritable, lockForWriting } from "./target-protection.js";
 
 export { assertWritableTarget } from "./target-protection.js";
 
@@ -190,7 +189,10 @@ async function openBothSides(options: SyncOptions, onEvent: SyncEventListener): 
         // The lock timeout covers the catalog reads too (a session holding ALTER SEQUENCE, say).
         const targetOptions = { role: "target", onRetry, lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS };
         target = options.dryRun ? await connect(options.target.url, targetOptions) : await connectWritable(options.target, targetOptions);
-        if (!options.dryRun) await lockTargetOrFail(target, options.target.label);
+        if (!options.dryRun) {
+          const dropped = await lockForWriting(target, options.target);
+          if (dropped.length) onEvent({ kind: "log", level: "warn", message: `dropped ${dropped.length} load schema(s) a killed run left behind: ${dropped.join(", ")}` });
+        }
         const targetCatalog = await introspectCatalog(target);
         return { source, target, sourceCatalog, targetCatalog };
       } catch (error) {

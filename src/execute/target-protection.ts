@@ -10,6 +10,7 @@ import type { Endpoint, ProtectedPeer } from "../config/resolve-endpoint.js";
 import { hostKey, LOCAL } from "../config/host-key.js";
 import { SafetyError } from "../errors.js";
 import { lockTargetOrFail } from "../pg/advisory-lock.js";
+import { dropStaleLoadSchemas } from "./parallel-load.js";
 import { connect, type ConnectOptions } from "../pg/connect.js";
 import type { SqlSession } from "../pg/session.js";
 import { quoteIdent } from "../sql/quote.js";
@@ -111,11 +112,20 @@ export async function withTargetSession<T>(access: TargetAccess, work: (session:
   if (access.session) return work(access.session);
   const session = await connectWritable(access.target, { role: "target", ...(options.attempts ? { attempts: options.attempts } : {}) });
   try {
-    if (options.lock !== false) await lockTargetOrFail(session, access.target.label);
+    if (options.lock !== false) await lockForWriting(session, access.target);
     return await work(session);
   } finally {
     await session.close();
   }
+}
+
+/**
+ * Take the target's advisory lock (no other run writes until this session ends), then clear what
+ * a killed run left behind: its committed load schemas. Resolves to the schemas dropped.
+ */
+export async function lockForWriting(session: SqlSession, target: Endpoint): Promise<string[]> {
+  await lockTargetOrFail(session, target.label);
+  return dropStaleLoadSchemas(session);
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
+import { LOAD_SCHEMA_COMMENT } from "../../src/execute/parallel-load.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
 
@@ -92,7 +93,8 @@ describe("parallel loading (--jobs 2)", () => {
     assert.deepEqual(await loadSchemas(pair), []);
 
     // What a killed run leaves behind: the next run (holding the target's lock) drops it.
-    await pair.target.query("CREATE SCHEMA pgferry_load_deadbeef_1; CREATE TABLE pgferry_load_deadbeef_1.users (id int)");
+    await pair.target.query(`CREATE SCHEMA pgferry_load_deadbeef_1; CREATE TABLE pgferry_load_deadbeef_1.users (id int);
+      COMMENT ON SCHEMA pgferry_load_deadbeef_1 IS '${LOAD_SCHEMA_COMMENT}'`);
     const again = await syncPair(pair, { jobs: 2 });
     assert.equal(again.report.ok, true, again.report.error);
     assert.deepEqual(await loadSchemas(pair), []);
