@@ -63,8 +63,7 @@ export function renderMissingKeys(table: Table, columns: readonly string[]): str
  * name (no alias), so `users.id = 42` works as it does in --where.
  */
 export function renderRowsWhere(table: Table, where: string): string {
-  const key = keyExpression(table, "r");
-  return `SELECT to_jsonb(r)::text AS row, ${key} AS key FROM (SELECT * FROM ${quoteRelation(table.name, !table.partitioned)} WHERE (${where})) AS r`;
+  return `SELECT ${rowText(table, "r")} AS row, ${keyExpression(table, "r")} AS key FROM (SELECT * FROM ${quoteRelation(table.name, !table.partitioned)} WHERE (${where})) AS r`;
 }
 
 /**

@@ -5,6 +5,8 @@
 import type { Catalog, Column, CompositeType, Constraint, ConstraintKind, DomainType, EnumType, FunctionDef, Index, Sequence, Table, Trigger, View } from "../model/catalog.js";
 import { qualifiedName, type QualifiedName } from "../model/qualified-name.js";
 import type { SqlSession } from "../pg/session.js";
+import { sqlstateOf } from "../pg/describe-pg-error.js";
+import { LockedError } from "../errors.js";
 import { queryColumns, type ColumnRow } from "./query-columns.js";
 import { queryConstraints, type ConstraintRow } from "./query-constraints.js";
 import { querySchemas, queryServerInfo } from "./query-identity.js";
@@ -28,13 +30,22 @@ import { deepFreeze } from "../model/deep-freeze.js";
 
 export async function introspectCatalog(session: SqlSession): Promise<Catalog> {
   const saved = await session.query<{ path: string }>("SELECT current_setting('search_path') AS path, set_config('search_path', 'pg_catalog', false)");
+  let catalog: Catalog;
   try {
-    return await readCatalog(session);
-  } finally {
-    // Restore it: where filters and target triggers run later in this session with the user's path.
-    await session.query("SELECT set_config('search_path', $1, false)", [saved[0]?.path ?? "\"$user\", public"]);
+    catalog = await readCatalog(session);
+  } catch (error) {
+    if (sqlstateOf(error) !== LOCK_NOT_AVAILABLE) throw error;
+    throw new LockedError(
+      `gave up waiting for a lock while reading the ${session.role}'s catalog (lock timeout): another session holds a lock on one of its tables or sequences; raise --lock-timeout, or retry later`,
+      { cause: error, sqlstate: LOCK_NOT_AVAILABLE },
+    );
   }
+  // Restore it: where filters and target triggers run later in this session with the user's path.
+  await session.query("SELECT set_config('search_path', $1, false)", [saved[0]?.path ?? "\"$user\", public"]);
+  return catalog;
 }
+
+const LOCK_NOT_AVAILABLE = "55P03";
 
 async function readCatalog(session: SqlSession): Promise<Catalog> {
   const info = await queryServerInfo(session);

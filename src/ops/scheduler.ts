@@ -93,7 +93,7 @@ async function runWithRetries(job: ScheduledJob, events: SchedulerOptions): Prom
   for (let attempt = 1; ; attempt += 1) {
     events.onStart?.(job.name, attempt);
     // A run that rejects is a failed run: the scheduler must still count it and go on.
-    const outcome = await job.run().catch((thrown: unknown): SyncJobOutcome => ({ hooks: [], status: "failed", error: isPgferryError(thrown) ? thrown.message : String(thrown), thrown }));
+    const outcome = await job.run().catch((thrown: unknown): SyncJobOutcome => ({ hooks: [], status: "failed", error: thrown instanceof Error ? thrown.message : String(thrown), thrown }));
     events.onFinish?.(job.name, outcome, attempt);
     if (outcome.status !== "failed" || attempt > job.retries || events.signal.aborted || !worthRetrying(outcome)) return;
     const delay = job.retryDelaySeconds * 2 ** (attempt - 1);
