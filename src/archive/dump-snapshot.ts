@@ -26,6 +26,16 @@ import { createChecksumTap } from "./checksum-tap.js";
 import { MANIFEST_FILE, MANIFEST_FORMAT, validateManifest, type Manifest, type ManifestTable } from "./manifest.js";
 import { MANIFEST_SEAL_FILE, renderManifestSeal } from "./manifest-seal.js";
 import { encryptStream, type SnapshotKey } from "./snapshot-crypto.js";
+import { createHash } from "node:crypto";
+
+/**
+ * A where filter can hold personal data (`email = 'alice@example.org'`): the manifest, which is
+ * never encrypted, records only that the table was filtered and a fingerprint of the filter's
+ * text (compare with `printf %s 'FILTER' | sha256sum`).
+ */
+export function describeFilter(where: string | null): string | null {
+  return where === null ? null : `filtered (sha256 ${createHash("sha256").update(where).digest("hex").slice(0, 16)})`;
+}
 import { snapshotName } from "./snapshot-names.js";
 
 export interface DumpOptions {
@@ -187,7 +197,7 @@ async function dumpTable(action: CopyAction, out: CopyOutStream, key: string, op
     rawBytes,
     storedBytes: tap.bytes(),
     sha256: tap.sha256(),
-    where: action.copy.where,
+    where: describeFilter(action.copy.where),
     ...(encryption ? { iv: encryption.iv, authTag: encryption.cipher.getAuthTag().toString("base64") } : {}),
   };
   options.onTable?.({ table: label, rows: table.rows, rawBytes, storedBytes: table.storedBytes, seconds: (performance.now() - started) / 1000 });

@@ -25,6 +25,7 @@ export interface ManifestTable {
   readonly storedBytes: number;
   /** SHA-256 (hex) of the stored file. */
   readonly sha256: string;
+  /** "filtered (sha256 …)" when a where filter chose the rows; the filter's text is not kept. */
   readonly where: string | null;
   /** AES-256-GCM: per-file IV and authentication tag (base64). */
   readonly iv?: string;

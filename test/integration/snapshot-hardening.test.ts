@@ -197,4 +197,13 @@ describe("snapshot hardening", () => {
     const sessions = await pair.source.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
     assert.equal(sessions.rows[0]!.n, 0, "every source session is closed");
   });
+
+  it("the manifest keeps a fingerprint of a where filter, never its text (it may hold personal data)", async () => {
+    const { dir, store } = newStore("filtered");
+    await dump(store, { selection: { include: ["notes"], exclude: [], where: { notes: "note <> 'alice@example.org'" } } });
+    const text = readFileSync(await manifestPath(dir, store), "utf8");
+    assert.doesNotMatch(text, /alice@example\.org/);
+    const manifest = JSON.parse(text) as { tables: { where: string | null }[] };
+    assert.match(manifest.tables[0]!.where ?? "", /^filtered \(sha256 [0-9a-f]{16}\)$/);
+  });
 });
