@@ -79,9 +79,10 @@ export async function runSyncJob(input: SyncJobInput): Promise<SyncJobOutcome> {
 function summarize(plan: SyncPlan, report: SyncReport, hooks: readonly HookResult[], signal: AbortSignal | undefined): SyncJobOutcome {
   const failedHook = hooks.find((h) => h.status === "failed");
   const interruptedHook = hooks.find((h) => h.status === "skipped" && h.summary === "interrupted");
-  const error =
-    report.error ??
-    (failedHook ? `hook "${failedHook.name}" failed: ${failedHook.error}` : interruptedHook ? `interrupted after the commit: hook "${interruptedHook.name}" and those after it did not run` : undefined);
+  const hookError = failedHook ? `hook "${failedHook.name}" failed: ${failedHook.error}` : interruptedHook ? `hook "${interruptedHook.name}" and those after it did not run` : undefined;
+  // An interrupt after the commit stops only hooks: say that the data stands.
+  const afterCommit = report.committed && signal?.aborted ? "interrupted after the commit (the synced data is committed)" : undefined;
+  const error = report.error ?? (afterCommit ? [afterCommit, hookError].filter(Boolean).join(": ") : hookError);
   // After a commit an interrupt can only stop hooks: the error says the data is in.
   const status: RunStatus = signal?.aborted ? "interrupted" : report.ok && !failedHook && !interruptedHook ? "ok" : "failed";
   return { plan, report, hooks, status, ...(error ? { error } : {}) };
