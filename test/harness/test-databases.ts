@@ -94,3 +94,11 @@ export async function tableFingerprint(client: pg.Client, table: string): Promis
   );
   return `${result.rows[0]?.n}:${result.rows[0]?.h ?? "empty"}`;
 }
+
+/** The same database as another role. */
+export function withUser(url: string, user: string, password: string): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = password;
+  return u.toString();
+}

@@ -6,20 +6,13 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { syncPair } from "../harness/sync-helpers.js";
-import { connectTo, createDatabasePair, serverUrls, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
+import { connectTo, createDatabasePair, serverUrls, tableFingerprint, type DatabasePair, withUser } from "../harness/test-databases.js";
 
 const SCHEMA = `
   CREATE TABLE teams (id int PRIMARY KEY, captain_id int);
   CREATE TABLE players (id serial PRIMARY KEY, team_id int NOT NULL REFERENCES teams(id));
   ALTER TABLE teams ADD CONSTRAINT teams_captain_fk FOREIGN KEY (captain_id) REFERENCES players(id);
 `;
-
-function withUser(url: string, user: string, password: string): string {
-  const u = new URL(url);
-  u.username = user;
-  u.password = password;
-  return u.toString();
-}
 
 describe("least privilege", () => {
   let pair: DatabasePair;

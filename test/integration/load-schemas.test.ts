@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { LOAD_SCHEMA_COMMENT } from "../../src/execute/parallel-load.js";
 import { syncPair } from "../harness/sync-helpers.js";
-import { connectTo, createDatabasePair, serverUrls, type DatabasePair } from "../harness/test-databases.js";
+import { connectTo, createDatabasePair, serverUrls, withUser, type DatabasePair } from "../harness/test-databases.js";
 
 const SCHEMA = `
   CREATE TABLE orgs (id int PRIMARY KEY, name text NOT NULL);
@@ -68,10 +68,7 @@ describe("load schemas", () => {
       // The snapshot's owner and one worker may connect; the second worker may not.
       await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}' CONNECTION LIMIT 2`);
       await pair.source.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
-      const source = new URL(pair.sourceUrl);
-      source.username = role;
-      source.password = password;
-      const { report } = await syncPair({ sourceUrl: source.toString(), targetUrl: pair.targetUrl }, { jobs: 2 });
+      const { report } = await syncPair({ sourceUrl: withUser(pair.sourceUrl, role, password), targetUrl: pair.targetUrl }, { jobs: 2 });
       assert.equal(report.committed, false);
       assert.match(report.error ?? "", /too many connections for role/);
       assert.equal(await pgferrySessions(pair), 0, "every target session was closed");

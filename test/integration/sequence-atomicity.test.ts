@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { syncPair } from "../harness/sync-helpers.js";
-import { connectTo, createDatabasePair, serverUrls, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
+import { connectTo, createDatabasePair, serverUrls, tableFingerprint, withUser, type DatabasePair } from "../harness/test-databases.js";
 
 const SCHEMA = `CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL);`;
 
@@ -78,12 +78,9 @@ describe("sequences are part of the transaction", () => {
     await pair.target.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
     try {
       await pair.target.query(`GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON users TO ${role}; GRANT USAGE, SELECT, UPDATE ON users_id_seq TO ${role}`);
-      const targetUrl = new URL(pair.targetUrl);
-      targetUrl.username = role;
-      targetUrl.password = password;
       const warnings: string[] = [];
       const { report } = await syncPair(
-        { sourceUrl: pair.sourceUrl, targetUrl: targetUrl.toString() },
+        { sourceUrl: pair.sourceUrl, targetUrl: withUser(pair.targetUrl, role, password) },
         { onEvent: (e) => void (e.kind === "log" && e.level === "warn" && warnings.push(e.message)) },
       );
       assert.equal(report.committed, true, report.error);

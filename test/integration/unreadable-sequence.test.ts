@@ -10,14 +10,7 @@ import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
 import { configSchema } from "../../src/config/schema.js";
 import { syncRows } from "../../src/execute/sync-rows.js";
 import { syncPair } from "../harness/sync-helpers.js";
-import { connectTo, createDatabasePair, serverUrls, type DatabasePair } from "../harness/test-databases.js";
-
-function withUser(url: string, user: string, password: string): string {
-  const u = new URL(url);
-  u.username = user;
-  u.password = password;
-  return u.toString();
-}
+import { connectTo, createDatabasePair, serverUrls, type DatabasePair, withUser } from "../harness/test-databases.js";
 
 describe("a source sequence the role cannot read", () => {
   let pair: DatabasePair;
