@@ -2,6 +2,7 @@
 import { withTargetSession, type TargetAccess } from "../execute/target-protection.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
+import { withTransaction } from "../pg/transaction.js";
 
 export async function runSqlHook(access: TargetAccess, statements: readonly string[]): Promise<string> {
   return withTargetSession(access, (session) => runStatements(session, statements));
@@ -9,8 +10,7 @@ export async function runSqlHook(access: TargetAccess, statements: readonly stri
 
 async function runStatements(session: SqlSession, statements: readonly string[]): Promise<string> {
   let changed = 0;
-  try {
-    await session.query("BEGIN");
+  await withTransaction(session, async () => {
     for (const [index, statement] of statements.entries()) {
       try {
         changed += await session.execute(statement);
@@ -18,10 +18,6 @@ async function runStatements(session: SqlSession, statements: readonly string[])
         throw new Error(`statement ${index + 1}: ${describePgError(error)}`, { cause: error });
       }
     }
-    await session.query("COMMIT");
-    return `${statements.length} statement${statements.length > 1 ? "s" : ""}, ${changed} row${changed === 1 ? "" : "s"} changed`;
-  } catch (error) {
-    await session.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+  });
+  return `${statements.length} statement${statements.length > 1 ? "s" : ""}, ${changed} row${changed === 1 ? "" : "s"} changed`;
 }
