@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import { withTargetSession, type TargetAccess } from "../execute/target-protection.js";
+import { connectionLostError, isConnectionLoss } from "../pg/connection-loss.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { withTransaction } from "../pg/transaction.js";
@@ -89,6 +90,7 @@ async function applyRemap(session: SqlSession, spec: RemapSpec, pairs: readonly 
     try {
       [counts] = await session.query<{ matched: number; updated: number; unmatched: number }>(sql, [JSON.stringify(pairs)]);
     } catch (error) {
+      if (isConnectionLoss(error, session)) throw connectionLostError("target", `remapping ${resolved.schema}.${resolved.table}.${spec.set}`, error);
       throw new Error(`${resolved.schema}.${resolved.table}.${spec.set}: ${describePgError(error)}`, { cause: error });
     }
     return { pairs: pairs.length, matched: counts?.matched ?? 0, updated: counts?.updated ?? 0, unmatched: counts?.unmatched ?? 0 };

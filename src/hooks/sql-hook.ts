@@ -1,5 +1,6 @@
 /** The sql hook: the configured statements run on the target in one transaction. */
 import { withTargetSession, type TargetAccess } from "../execute/target-protection.js";
+import { connectionLostError, isConnectionLoss } from "../pg/connection-loss.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { withTransaction } from "../pg/transaction.js";
@@ -15,6 +16,7 @@ async function runStatements(session: SqlSession, statements: readonly string[])
       try {
         changed += await session.execute(statement);
       } catch (error) {
+        if (isConnectionLoss(error, session)) throw connectionLostError("target", `running statement ${index + 1} of the sql hook`, error);
         throw new Error(`statement ${index + 1}: ${describePgError(error)}`, { cause: error });
       }
     }
