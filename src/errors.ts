@@ -42,6 +42,12 @@ export class SafetyError extends PgferryError {
   readonly code = "SAFETY" as const;
 }
 
+/**
+ * The user did not confirm the plan: nothing was written. A SafetyError (exit code 3) that callers
+ * tell apart by its class, e.g. the job pipeline, which records no history row for it.
+ */
+export class CancelledError extends SafetyError {}
+
 /** A server could not be reached, refused the login, or dropped the connection. */
 export class ConnectionError extends PgferryError {
   readonly code = "CONNECTION" as const;

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { pipeline } from "node:stream/promises";
 import type { Endpoint } from "../config/resolve-endpoint.js";
-import { ConfigError, SafetyError, StorageError } from "../errors.js";
+import { CancelledError, ConfigError, StorageError } from "../errors.js";
 import { introspectCatalog } from "../introspect/introspect-catalog.js";
 import type { SyncMode, SyncPlan, TableAction } from "../model/plan.js";
 import type { StepResult, SyncReport } from "../model/result.js";
@@ -88,7 +88,7 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
       buildReport({ source: `snapshot ${name} (${options.store.label})`, target: options.target.label, dryRun: options.dryRun ?? false, startedAt }, steps, extra);
     if (options.dryRun) return { snapshot: name, manifest, plan, report: report(plannedSteps(plan), problems.length ? { error: refusal(problems.length) } : {}) };
     if (problems.length) throw new ConfigError(`${refusal(problems.length)}: ${problems.map((p) => p.message).join("; ")}`);
-    if (options.confirm && !(await options.confirm(plan, name))) throw new SafetyError("restore cancelled: not confirmed");
+    if (options.confirm && !(await options.confirm(plan, name))) throw new CancelledError("restore cancelled: not confirmed");
     const outcome = await executeSyncPlan({
       plan,
       source: archiveReaders(options.store, name, manifest, key),

@@ -22,9 +22,27 @@ export function loadConfig(explicitPath: string | undefined, cwd: string, env: N
   registerEnvironmentSecrets(env);
   const path = explicitPath ? resolve(cwd, explicitPath) : findDefault(cwd);
   if (!path) return { config: deepFreeze(configSchema.parse({})), path: null };
-  if (!existsSync(path)) throw new ConfigError(`config file ${path} does not exist`);
-  return { config: parseConfigText(readFileSync(path, "utf8"), path, env), path };
+  return { config: parseConfigText(readConfigFile(path), path, env), path };
 }
+
+/** The file's text; a file that cannot be read is a ConfigError naming it (exit 2), not a crash. */
+function readConfigFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(`config file ${path} ${READ_FAILURES[code ?? ""] ?? `cannot be read (${code ?? (error as Error).message})`}`, { cause: error });
+  }
+}
+
+const READ_FAILURES: Readonly<Record<string, string>> = {
+  ENOENT: "does not exist",
+  ENOTDIR: "does not exist (a part of its path is not a folder)",
+  EISDIR: "is a directory, not a file",
+  EACCES: "cannot be read: permission denied",
+  EPERM: "cannot be read: permission denied",
+  ELOOP: "cannot be read: too many symbolic links",
+};
 
 export function parseConfigText(text: string, label: string, env: NodeJS.ProcessEnv): PgferryConfig {
   let raw: unknown;

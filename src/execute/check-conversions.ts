@@ -2,11 +2,12 @@
  * Ask the target, before anything is written, whether each planned conversion exists: every
  * staged column's expression is planned (EXPLAIN, never run) as an INSERT into its column, and
  * every configured fill value is cast to its column's type. A missing cast becomes a plan error
- * that names the table, the column and both types.
+ * that names the table, the column and both types; a lost connection is a ConnectionError.
  */
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { SyncPlan, TableAction } from "../model/plan.js";
 import { conversionExpression } from "../plan/plan-conversion.js";
+import { connectionLostError, isConnectionLoss } from "../pg/connection-loss.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { quoteIdent, quoteQualified } from "../sql/quote.js";
@@ -31,6 +32,7 @@ async function checkColumns(action: CopyAction, target: SqlSession): Promise<Dia
     try {
       await target.querySingle(`EXPLAIN INSERT INTO ${quoteQualified(action.table)} (${name}) SELECT ${expression} FROM (SELECT CAST(NULL AS ${column.stagingType}) AS ${name}) AS s`);
     } catch (error) {
+      if (isConnectionLoss(error, target)) throw connectionLostError("target", "checking conversions", error);
       problems.push({
         level: "error",
         table: action.table,
@@ -47,6 +49,7 @@ async function checkFills(action: CopyAction, target: SqlSession): Promise<Diagn
     try {
       await target.querySingle(`SELECT CAST($1::text AS ${fill.type}) AS v`, [fill.value]);
     } catch (error) {
+      if (isConnectionLoss(error, target)) throw connectionLostError("target", "checking conversions", error);
       problems.push({ level: "error", table: action.table, message: `the configured value for column "${fill.column}" is not a valid ${fill.type}: ${describePgError(error)}` });
     }
   }

@@ -34,7 +34,8 @@ export class CopyStreamError extends Error {
 /**
  * A failed table COPY as the executors see it: the error's own cause, and, when a connection
  * (either side) was lost, the error that ends the run, naming the side; else `lost` is null and
- * only this table failed.
+ * only this table failed. Every statement around the COPY (staging, INSERT … SELECT, savepoints)
+ * runs on the target, so an error that is not a stream's came from the target.
  */
 export function classifyCopyFailure(
   error: unknown,
@@ -42,10 +43,10 @@ export function classifyCopyFailure(
   source: { readonly brokenBy: Error | null },
   target: { readonly brokenBy: Error | null },
 ): { readonly cause: unknown; readonly lost: Error | null } {
-  const side = error instanceof CopyStreamError ? error.side : null;
+  const side = error instanceof CopyStreamError ? error.side : "target";
   const cause = error instanceof CopyStreamError ? error.cause : error;
-  if (!(target.brokenBy || source.brokenBy || isTransientConnectionError(cause))) return { cause, lost: null };
-  const which = target.brokenBy || side === "target" ? "target" : source.brokenBy || side === "source" ? "source" : "a";
+  const which = target.brokenBy ? "target" : source.brokenBy ? "source" : isTransientConnectionError(cause) ? side : null;
+  if (!which) return { cause, lost: null };
   return { cause, lost: new Error(`${which} connection lost while copying ${displayName(table)}: ${describePgError(cause)}`, { cause }) };
 }
 

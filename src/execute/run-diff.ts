@@ -9,6 +9,7 @@ import { diffCatalogs, majorVersion } from "../plan/diff-catalogs.js";
 import { matchesPattern, parseTablePattern } from "../plan/table-pattern.js";
 import { connect, withRetry } from "../pg/connect.js";
 import type { SqlSession } from "../pg/session.js";
+import { withTransaction } from "../pg/transaction.js";
 
 export interface DiffOptions {
   readonly source: Endpoint;
@@ -71,11 +72,14 @@ async function readSide(endpoint: Endpoint, role: "source" | "target", onRetry?:
       const session: SqlSession = await connect(endpoint.url, { role, ...retry });
       try {
         // One read-only snapshot, so the catalog and the migration table agree with each other.
-        await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        const catalog = await introspectCatalog(session);
-        const migrations = await queryMigrationVersions(session, catalog);
-        await session.query("COMMIT");
-        return { catalog, migrations };
+        return await withTransaction(
+          session,
+          async () => {
+            const catalog = await introspectCatalog(session);
+            return { catalog, migrations: await queryMigrationVersions(session, catalog) };
+          },
+          { readOnlySnapshot: true },
+        );
       } finally {
         await session.close();
       }

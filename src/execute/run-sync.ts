@@ -3,7 +3,7 @@
  * dry run or confirmation → execute in one target transaction → report.
  */
 import type { Endpoint } from "../config/resolve-endpoint.js";
-import { ConfigError, SafetyError } from "../errors.js";
+import { CancelledError, ConfigError, SafetyError } from "../errors.js";
 import { introspectCatalog } from "../introspect/introspect-catalog.js";
 import { isSameDatabase } from "../introspect/query-identity.js";
 import type { Catalog } from "../model/catalog.js";
@@ -91,7 +91,7 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
     if (problems.length > 0) {
       throw new ConfigError(`${refusal(problems.length)}: ${problems.map((p) => (p.table ? `${displayName(p.table)}: ${p.message}` : p.message)).join("; ")}`);
     }
-    if (options.confirm && !(await options.confirm(plan))) throw new SafetyError("sync cancelled: not confirmed");
+    if (options.confirm && !(await options.confirm(plan))) throw new CancelledError("sync cancelled: not confirmed");
     const jobs = options.jobs ?? 1;
     const parallel = jobs > 1 ? await parallelExecution(plan, jobs, opened.target, options.target.url, onEvent) : undefined;
     const outcome = await executeSyncPlan({

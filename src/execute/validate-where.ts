@@ -3,10 +3,11 @@
  * anything is written, through the extended protocol (one statement only) and in a savepoint so
  * a bad filter does not end the snapshot transaction.
  */
-import { ConfigError, ConnectionError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 import type { SyncPlan } from "../model/plan.js";
 import { displayName } from "../model/qualified-name.js";
-import { describePgError, isTransientConnectionError, sqlstateOf } from "../pg/describe-pg-error.js";
+import { connectionLostError, isConnectionLoss } from "../pg/connection-loss.js";
+import { describePgError, sqlstateOf } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { renderSourceCount, renderTargetFilterCheck } from "./copy-sql.js";
 
@@ -16,7 +17,7 @@ async function checkOnTarget(action: CopyAction, target: SqlSession): Promise<vo
   try {
     await target.querySingle(renderTargetFilterCheck(action));
   } catch (error) {
-    if (isTransientConnectionError(error) || target.brokenBy) throw connectionLost("target", error);
+    if (isConnectionLoss(error, target)) throw connectionLostError("target", "checking where filters", error);
     const sqlstate = sqlstateOf(error);
     throw new ConfigError(`where filter for ${displayName(action.table)} is not valid SQL on the target (--delete-missing runs it there): ${describePgError(error)}`, {
       table: action.table,
@@ -36,7 +37,7 @@ export async function validateWhereFilters(plan: Pick<SyncPlan, "actions">, sour
       await source.querySingle(`EXPLAIN ${renderSourceCount(action)}`);
       await source.query("RELEASE SAVEPOINT pgferry_where");
     } catch (error) {
-      if (isTransientConnectionError(error) || source.brokenBy) throw connectionLost("source", error);
+      if (isConnectionLoss(error, source)) throw connectionLostError("source", "checking where filters", error);
       await source.query("ROLLBACK TO SAVEPOINT pgferry_where");
       const sqlstate = sqlstateOf(error);
       throw new ConfigError(`where filter for ${displayName(action.table)} is not valid SQL here: ${describePgError(error)}`, {
@@ -46,9 +47,4 @@ export async function validateWhereFilters(plan: Pick<SyncPlan, "actions">, sour
       });
     }
   }
-}
-
-/** A dropped connection is not a bad filter: it says which side was lost (exit 4, not 2). */
-function connectionLost(side: "source" | "target", error: unknown): ConnectionError {
-  return new ConnectionError(`lost the connection to the ${side} while checking where filters: ${describePgError(error)}`, { cause: error });
 }

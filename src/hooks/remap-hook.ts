@@ -7,8 +7,10 @@ import { readFile } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import { withTargetSession, type TargetAccess } from "../execute/target-protection.js";
+import { connectionLostError, isConnectionLoss } from "../pg/connection-loss.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
+import { withTransaction } from "../pg/transaction.js";
 import { quoteIdent, quoteQualified } from "../sql/quote.js";
 import { runShellCommand } from "./command-hook.js";
 import type { RemapSpec } from "./hook-spec.js";
@@ -72,8 +74,7 @@ type ResolvedColumns = {
 };
 
 async function applyRemap(session: SqlSession, spec: RemapSpec, pairs: readonly RemapPair[]): Promise<RemapCounts> {
-  await session.query("BEGIN");
-  try {
+  return withTransaction(session, async () => {
     const resolved = await resolveColumns(session, spec);
     const table = quoteQualified({ schema: resolved.schema, name: resolved.table });
     const match = `lower(btrim(t.${quoteIdent(spec.match)}::text))`;
@@ -89,14 +90,11 @@ async function applyRemap(session: SqlSession, spec: RemapSpec, pairs: readonly 
     try {
       [counts] = await session.query<{ matched: number; updated: number; unmatched: number }>(sql, [JSON.stringify(pairs)]);
     } catch (error) {
+      if (isConnectionLoss(error, session)) throw connectionLostError("target", `remapping ${resolved.schema}.${resolved.table}.${spec.set}`, error);
       throw new Error(`${resolved.schema}.${resolved.table}.${spec.set}: ${describePgError(error)}`, { cause: error });
     }
-    await session.query("COMMIT");
     return { pairs: pairs.length, matched: counts?.matched ?? 0, updated: counts?.updated ?? 0, unmatched: counts?.unmatched ?? 0 };
-  } catch (error) {
-    await session.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+  });
 }
 
 /** The table as the target's search_path resolves it, and the types of both columns. */

@@ -9,6 +9,7 @@ import { connect } from "../pg/connect.js";
 import { sqlstateOf, stripRowValues, withoutRowValues } from "../pg/describe-pg-error.js";
 import { withTargetSession, type TargetAccess } from "../execute/target-protection.js";
 import type { SqlSession } from "../pg/session.js";
+import { withTransaction } from "../pg/transaction.js";
 import { quoteIdent } from "../sql/quote.js";
 
 export type RunStatus = "ok" | "failed" | "interrupted" | "skipped";
@@ -71,8 +72,7 @@ export async function appendRun(access: TargetAccess, schema: string, record: Ru
 }
 
 async function insertRun(session: SqlSession, schema: string, record: RunRecord): Promise<number> {
-  try {
-    await session.query("BEGIN");
+  return withTransaction(session, async () => {
     await ensureHistoryTable(session, schema);
     const [row] = await session.query<{ id: string }>(
       `INSERT INTO ${runsTable(schema)} (job, started_at, finished_at, status, source, mode, tables, rows, error, report)
@@ -90,12 +90,8 @@ async function insertRun(session: SqlSession, schema: string, record: RunRecord)
         JSON.stringify(withoutRowValues(record.report)),
       ],
     );
-    await session.query("COMMIT");
     return Number(row?.id);
-  } catch (error) {
-    await session.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+  });
 }
 
 export interface HistoryQuery {

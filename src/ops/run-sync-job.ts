@@ -4,7 +4,7 @@
  * sync: the outcome says what happened, and `error` carries what stopped it.
  */
 import { redactText } from "../config/redact.js";
-import { ConnectionError, isPgferryError, LockedError, SafetyError } from "../errors.js";
+import { CancelledError, ConnectionError, isPgferryError, LockedError, SafetyError } from "../errors.js";
 import { runSync, type SyncOptions } from "../execute/run-sync.js";
 import type { HookResult, HookSpec } from "../hooks/hook-spec.js";
 import { runHooks, type HookContext } from "../hooks/run-hooks.js";
@@ -65,7 +65,7 @@ export async function runSyncJob(input: SyncJobInput): Promise<SyncJobOutcome> {
     return outcome!;
   } catch (thrown) {
     // A cancelled confirmation is the user's choice, not a run to record.
-    if (thrown instanceof SafetyError && /not confirmed/.test(thrown.message)) throw thrown;
+    if (thrown instanceof CancelledError) throw thrown;
     if (outcome) return outcome; // thrown while closing, after everything was recorded
     const error = redactText(isPgferryError(thrown) ? thrown.message : describePgError(thrown));
     // Another run holds the target: this one did nothing and is recorded as skipped.

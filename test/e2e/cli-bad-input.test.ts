@@ -3,12 +3,24 @@
  * no password in the output, and the target unchanged.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { errorLines, runCliProcess, type CliRun } from "../harness/sync-helpers.js";
 import { createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
+
+/** Options that run the CLI as a user file permissions apply to: root reads every file. */
+function unprivileged(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
+  return { uid: id("-u"), gid: id("-g") };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
 
 describe("CLI bad input", () => {
   let pair: DatabasePair;
@@ -51,6 +63,19 @@ describe("CLI bad input", () => {
   it("config file with a YAML syntax error", async () => {
     const config = writeConfig("broken.yml", "environments:\n  prod:\n    url: [unclosed\n");
     await expectRefusal(await runCliProcess(["sync", "prod", "staging", "--config", config, "--yes"]), 2, /broken\.yml: YAML syntax error at line \d+, column \d+/);
+  });
+
+  it("a directory given as the config file", async () => {
+    await expectRefusal(await runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--config", dir, "--yes"]), 2, new RegExp(`config file ${escapeRegExp(dir)} is a directory, not a file$`));
+  });
+
+  it("a config file the user may not read", async () => {
+    const config = writeConfig("secret.yml", `environments:\n  prod:\n    url: ${pair.sourceUrl}\n`);
+    chmodSync(config, 0o200);
+    chmodSync(dir, 0o755);
+    // As root every file is readable: run the CLI as the unprivileged postgres user instead.
+    const run = await runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--config", config, "--yes"], unprivileged());
+    await expectRefusal(run, 2, new RegExp(`config file ${escapeRegExp(config)} cannot be read: permission denied$`));
   });
 
   it("config file with an unknown key", async () => {

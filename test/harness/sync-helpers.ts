@@ -37,6 +37,9 @@ export interface CliOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Called with the child once it started (for kill tests). */
   readonly onSpawn?: (child: ReturnType<typeof spawn>) => void;
+  /** Run as this user and group (a root test process checking file permissions). */
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 /** Run the built CLI as a user would (no TTY: stdin is closed). */
@@ -46,6 +49,8 @@ export function runCliProcess(args: readonly string[], options: CliOptions = {})
       cwd: options.cwd ?? process.cwd(),
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
+      ...(options.uid !== undefined ? { uid: options.uid } : {}),
+      ...(options.gid !== undefined ? { gid: options.gid } : {}),
     });
     let stdout = "";
     let stderr = "";

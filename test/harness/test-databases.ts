@@ -102,3 +102,20 @@ export function withUser(url: string, user: string, password: string): string {
   u.password = password;
   return u.toString();
 }
+
+/**
+ * After a failure test: no pgferry session is left on `client`'s database. A closed session's
+ * backend leaves pg_stat_activity a moment after the client hung up, so this waits up to 3 s.
+ */
+export async function assertNoPgferrySessions(client: pg.Client): Promise<void> {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const result = await client.query<{ pids: number[] }>(
+      "SELECT coalesce(array_agg(pid), '{}') AS pids FROM pg_stat_activity WHERE application_name = 'pgferry' AND datname = current_database()",
+    );
+    const pids = result.rows[0]?.pids ?? [];
+    if (pids.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`pgferry sessions left on ${String(client.database)}: backend pids ${pids.join(", ")}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

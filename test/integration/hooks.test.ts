@@ -15,7 +15,7 @@ import { runRemapHook } from "../../src/hooks/remap-hook.js";
 import { runHooks } from "../../src/hooks/run-hooks.js";
 import { freePort } from "../harness/embedded-server.js";
 import { testRedisUrl } from "../harness/redis-server.js";
-import { createDatabasePair, type DatabasePair } from "../harness/test-databases.js";
+import { assertNoPgferrySessions, createDatabasePair, type DatabasePair } from "../harness/test-databases.js";
 
 type Redis = ReturnType<typeof createClient>;
 
@@ -123,6 +123,18 @@ describe("post-sync hooks", () => {
     const [ok] = await runHooks([{ kind: "sql", name: "ok sql", statements: ["CREATE TABLE hook_marker (n int)", "INSERT INTO hook_marker VALUES (1), (2)"] }], context());
     assert.equal(ok?.status, "ok");
     assert.equal(ok?.summary, "2 statements, 2 rows changed");
+  });
+
+  it("a sql hook whose target connection is lost says so, naming the target, and leaves no session behind", async () => {
+    await pair.target.query(`CREATE FUNCTION end_my_session() RETURNS boolean LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); PERFORM pg_sleep(5); RETURN true; END $$`);
+    const hooks: HookSpec[] = [{ kind: "sql", name: "lost", statements: ["UPDATE users SET cognito_sub = 'x' WHERE id = 4", "SELECT end_my_session()"] }];
+    const [result] = await runHooks(hooks, context());
+    assert.equal(result?.status, "failed");
+    assert.equal(result?.error, "lost the connection to the target while running statement 2 of the sql hook: terminating connection due to administrator command [SQLSTATE 57P01]");
+    const { rows } = await pair.target.query("SELECT cognito_sub FROM users WHERE id = 4");
+    assert.equal(rows[0].cognito_sub, "keep-4");
+    await assertNoPgferrySessions(pair.target);
   });
 
   it("a command gets the target URL in DATABASE_URL, streams its output, and its exit code counts", async () => {

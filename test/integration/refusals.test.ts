@@ -7,10 +7,10 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
 import { configSchema } from "../../src/config/schema.js";
-import { ConfigError, SafetyError } from "../../src/errors.js";
+import { CancelledError, ConfigError, SafetyError } from "../../src/errors.js";
 import { runSync } from "../../src/execute/run-sync.js";
 import { syncPair } from "../harness/sync-helpers.js";
-import { createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
+import { assertNoPgferrySessions, createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
 
 const SCHEMA = `
   CREATE TABLE orgs (id int PRIMARY KEY, name text NOT NULL);
@@ -43,6 +43,17 @@ describe("refusals and failures change nothing", () => {
     tokyo.searchParams.set("options", "-c TimeZone=Asia/Tokyo");
     await assert.rejects(syncPair({ sourceUrl: tokyo.toString(), targetUrl: pair.targetUrl }), /same database/);
     await assertTargetUnchanged();
+  });
+
+  it("a sync the user does not confirm is a CancelledError (still a SafetyError, exit 3) and writes nothing", async () => {
+    let asked = 0;
+    await assert.rejects(
+      syncPair(pair, { confirm: async () => (asked++, false) }),
+      (e: unknown) => e instanceof CancelledError && e instanceof SafetyError && e.code === "SAFETY",
+    );
+    assert.equal(asked, 1);
+    await assertTargetUnchanged();
+    await assertNoPgferrySessions(pair.target);
   });
 
   it("never writes to a protected environment, even given by URL", async () => {

@@ -13,7 +13,8 @@ import { configSchema } from "../../src/config/schema.js";
 import { createFileStore } from "../../src/storage/file-store.js";
 import type { ObjectStore } from "../../src/storage/object-store.js";
 import { openStore } from "../../src/storage/open-store.js";
-import { createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
+import { CancelledError, SafetyError } from "../../src/errors.js";
+import { assertNoPgferrySessions, createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
 
 const SCHEMA = `
   CREATE SCHEMA "Sales Ü";
@@ -76,6 +77,14 @@ describe("snapshots: dump and restore", () => {
     assert.equal(seq.rows[0].last_value, "30000");
     const gen = await emptyTarget.target.query("SELECT twice FROM users WHERE id = 2");
     assert.equal(gen.rows[0].twice, 2, "generated columns are computed by the target");
+  });
+
+  it("a restore the user does not confirm is a CancelledError (still a SafetyError, exit 3) and writes nothing", async () => {
+    const relations = async () => (await pair.target.query("SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'")).rows[0];
+    const before = await relations();
+    await assert.rejects(restore(pair.targetUrl, { confirm: async () => false }), (e: unknown) => e instanceof CancelledError && e instanceof SafetyError && e.code === "SAFETY");
+    assert.deepEqual(await relations(), before);
+    await assertNoPgferrySessions(pair.target);
   });
 
   it("restores into a drifted target: numeric → jsonb, a column missing on the target, a target-only column", async () => {

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseConfigText } from "../../src/config/load-config.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, parseConfigText } from "../../src/config/load-config.js";
 import { redactText, redactUrl } from "../../src/config/redact.js";
 import { environmentUrl, resolveEndpoint } from "../../src/config/resolve-endpoint.js";
 import { ConfigError } from "../../src/errors.js";
@@ -22,6 +25,14 @@ describe("config", () => {
   it("reports YAML syntax errors with a position", () => {
     assert.throws(() => parse("a: [\n"), (e: unknown) => e instanceof ConfigError && /YAML syntax error at line \d+, column \d+/.test(e.message));
     assert.throws(() => parse("a: 1\na: 2\n"), /YAML syntax error/);
+  });
+  it("a config path that is a directory is a ConfigError naming the path, on one line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "pgferry-config-"));
+    assert.throws(
+      () => loadConfig(dir, "/", {}),
+      (e: unknown) => e instanceof ConfigError && e.message === `config file ${dir} is a directory, not a file`,
+    );
+    assert.throws(() => loadConfig(join(dir, "missing.yml"), "/", {}), (e: unknown) => e instanceof ConfigError && e.message === `config file ${join(dir, "missing.yml")} does not exist`);
   });
   it("requires url or host/database", () => {
     assert.throws(() => parse("environments:\n  x:\n    protected: true\n"), /give either url or host\/database/);
