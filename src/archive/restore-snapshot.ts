@@ -101,7 +101,7 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
       snapshot: name,
       manifest,
       plan,
-      report: report(outcome.steps, { committed: outcome.committed, sequencesSet: outcome.sequencesSet, ...(outcome.error ? { error: outcome.error } : {}) }),
+      report: report(outcome.steps, { committed: outcome.committed, sequencesSet: outcome.sequencesSet, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.commitUnknown ? { commitUnknown: true } : {}) }),
     };
   } finally {
     await target.close();

@@ -29,8 +29,8 @@ export function renderReport(report: SyncReport, options: RenderOptions = {}): s
   const rate = report.seconds > 0 ? ` (${formatCount(totals.rows / report.seconds)} rows/s)` : "";
   const verdict = report.committed
     ? `Committed: ${totals.synced} table(s) synced, ${formatCount(totals.rows)} rows, ${formatBytes(totals.bytes)} in ${formatSeconds(report.seconds)} s${rate}; ${report.sequencesSet} sequence(s) set.`
-    : report.error?.startsWith("the connection broke during COMMIT")
-      ? `Outcome unknown: ${shown(report.error)}`
+    : report.commitUnknown
+      ? `Outcome unknown: ${shown(report.error ?? "the connection broke during COMMIT")}`
       : `Nothing was changed on the target${report.error ? `: ${shown(report.error)}` : "."}`;
   return `${table}\n\n${verdict}`;
 }

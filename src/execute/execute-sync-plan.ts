@@ -47,6 +47,7 @@ export interface ExecuteOutcome {
   readonly committed: boolean;
   readonly sequencesSet: number;
   readonly error?: string;
+  readonly commitUnknown?: boolean;
 }
 
 type CopyAction = Extract<TableAction, { kind: "create" | "refresh" }>;
@@ -119,13 +120,15 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
 
   const failed = runError !== undefined || [...results.values()].some((r) => r.status !== "ok");
   let committed = false;
+  let commitUnknown = false;
   if (!failed) {
     try {
       await target.query("COMMIT");
       committed = true;
     } catch (error) {
       // The server may or may not have committed before the connection broke.
-      runError = isTransientConnectionError(error) || target.brokenBy
+      commitUnknown = isTransientConnectionError(error) || target.brokenBy !== null;
+      runError = commitUnknown
         ? `the connection broke during COMMIT: the target may or may not have the new data (${describePgError(error)}); check it, or run the sync again`
         : `commit failed: ${describePgError(error)}`;
     }
@@ -144,7 +147,7 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
     );
     await schemaSession.close();
   }
-  return { steps: finalSteps(plan, results, committed, runError), committed, sequencesSet, ...(runError ? { error: runError } : {}) };
+  return { steps: finalSteps(plan, results, committed, runError), committed, sequencesSet, ...(runError ? { error: runError } : {}), ...(commitUnknown ? { commitUnknown } : {}) };
 }
 
 /** The tables the run's own session copies, one after another, each in a savepoint. */

@@ -108,6 +108,7 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
       report: report(outcome.steps, {
         committed: outcome.committed,
         sequencesSet: outcome.sequencesSet,
+        ...(outcome.commitUnknown ? { commitUnknown: true } : {}),
         ...(outcome.error ? { error: outcome.error } : {}),
       }),
     };

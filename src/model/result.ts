@@ -34,4 +34,6 @@ export interface SyncReport {
   readonly steps: readonly StepResult[];
   readonly sequencesSet: number;
   readonly error?: string;
+  /** The connection broke during COMMIT: the target may or may not hold the new data. */
+  readonly commitUnknown?: boolean;
 }

@@ -94,4 +94,16 @@ describe("sequences are part of the transaction", () => {
       await admin.end();
     }
   });
+
+  it("a connection that breaks during COMMIT is reported as an unknown outcome, not as a rollback", async () => {
+    await pair.target.query(`
+      CREATE OR REPLACE FUNCTION die_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NULL; END $$;
+      CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON users DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION die_at_commit();
+    `);
+    const { report } = await syncPair(pair);
+    assert.equal(report.committed, false);
+    assert.equal(report.commitUnknown, true, report.error);
+    assert.match(report.error ?? "", /^the connection broke during COMMIT: the target may or may not have the new data/);
+    assert.equal(await sequencePosition(pair.target), "120000/true");
+  });
 });
