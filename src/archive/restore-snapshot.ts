@@ -18,6 +18,7 @@ import { matchesPattern, parseTablePattern } from "../plan/table-pattern.js";
 import { qualifiedName } from "../model/qualified-name.js";
 import { lockTargetOrFail } from "../pg/advisory-lock.js";
 import { connect } from "../pg/connect.js";
+import type { SqlSession } from "../pg/session.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import { checkConversions } from "../execute/check-conversions.js";
 import type { SyncEventListener } from "../execute/events.js";
@@ -52,6 +53,11 @@ export interface RestoreOptions {
   readonly confirm?: (plan: SyncPlan, snapshot: string) => Promise<boolean>;
   readonly onEvent?: SyncEventListener;
   readonly signal?: AbortSignal;
+  /**
+   * Called after a real restore committed or rolled back, with the target session that still
+   * holds the target's advisory lock: post-sync hooks and the run history go here (ops/run-job).
+   */
+  readonly whileLocked?: (target: SqlSession, outcome: RestoreOutcome) => Promise<void>;
 }
 
 export interface RestoreOutcome {
@@ -98,12 +104,14 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
       onEvent,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    return {
+    const restored: RestoreOutcome = {
       snapshot: name,
       manifest,
       plan,
       report: report(outcome.steps, { committed: outcome.committed, sequencesSet: outcome.sequencesSet, ...(outcome.error ? { error: outcome.error } : {}) }),
     };
+    await options.whileLocked?.(target, restored);
+    return restored;
   } finally {
     await target.close();
   }
