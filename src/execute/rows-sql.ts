@@ -64,7 +64,8 @@ export function renderMissingKeys(table: Table, columns: readonly string[]): str
  */
 export function renderRowsWhere(table: Table, where: string): string {
   const key = keyExpression(table, "r");
-  return `SELECT to_jsonb(r)::text AS row, ${key} AS key FROM (SELECT * FROM ${quoteRelation(table.name, !table.partitioned)} WHERE (${where})) AS r`;
+  // The row as rowText makes it (what the upsert reads back by column position), not to_jsonb.
+  return `SELECT ${rowText(table, "r")} AS row, ${key} AS key FROM (SELECT * FROM ${quoteRelation(table.name, !table.partitioned)} WHERE (${where})) AS r`;
 }
 
 /**
