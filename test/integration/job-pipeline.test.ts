@@ -14,6 +14,7 @@ import { configSchema } from "../../src/config/schema.js";
 import { LockedError } from "../../src/errors.js";
 import type { HookSpec } from "../../src/hooks/hook-spec.js";
 import { runRestoreJob } from "../../src/ops/run-restore-job.js";
+import { syncRows } from "../../src/ops/sync-rows.js";
 import { createFileStore } from "../../src/storage/file-store.js";
 import type { ObjectStore } from "../../src/storage/object-store.js";
 import { syncPair } from "../harness/sync-helpers.js";
@@ -65,5 +66,62 @@ describe("restore and syncRows through the job pipeline", () => {
     assert.deepEqual(rows[0].tables, ["public.items"]);
     assert.equal(rows[0].rows, "50");
     assert.equal(rows[0].hook, "ok");
+  });
+
+  it("syncRows writes no history row and runs no hook unless asked; asked, both happen under its lock", async () => {
+    const runs = async () => Number((await pair.target.query("SELECT count(*) AS n FROM pgferry.runs")).rows[0].n);
+    const before_ = await runs();
+    await pair.source.query("UPDATE items SET label = 'changed' WHERE id = 1");
+    const cheap = await syncRows({ source: endpoint(pair.sourceUrl, "source"), target: endpoint(pair.targetUrl, "target"), table: "items", keys: [1] });
+    assert.equal(cheap.ok, true, cheap.error);
+    assert.deepEqual(cheap.hooks, []);
+    assert.equal(await runs(), before_, "the library call records nothing by default");
+
+    const { hooks, running, onLine } = slowHook();
+    const first = syncRows({
+      source: endpoint(pair.sourceUrl, "source"),
+      target: endpoint(pair.targetUrl, "target"),
+      table: "items",
+      keys: [2],
+      history: { schema: "pgferry" },
+      hooks,
+      hookContext: { cwd: dir, env: process.env, onLine },
+      job: "signup",
+    });
+    await running;
+    await assert.rejects(syncPair(pair), (e: unknown) => e instanceof LockedError, "a sync is locked out while syncRows' hooks run");
+    const result = await first;
+    assert.equal(result.ok, true, result.error);
+    assert.equal(result.committed, true);
+    assert.deepEqual(result.hooks.map((h) => `${h.name}:${h.status}`), ["slow:ok"]);
+    assert.deepEqual((await pair.target.query("SELECT DISTINCT label FROM items")).rows, [{ label: "hooked" }]);
+    const { rows } = await pair.target.query("SELECT job, status, mode, tables, rows FROM pgferry.runs ORDER BY id DESC LIMIT 1");
+    assert.deepEqual(rows, [{ job: "signup", status: "ok", mode: "rows", tables: ["public.items"], rows: "1" }]);
+    assert.equal(await runs(), before_ + 1);
+  });
+
+  it("syncRows with history records a failure too, and a failed hook leaves the rows committed", async () => {
+    const target = endpoint(pair.targetUrl, "target");
+    const failed = await syncRows({ source: endpoint(pair.sourceUrl, "source"), target, table: "items", where: "nope = 1", history: { schema: "pgferry" } });
+    assert.equal(failed.ok, false);
+    assert.equal(failed.committed, false);
+    const [last] = (await pair.target.query("SELECT status, mode, error FROM pgferry.runs ORDER BY id DESC LIMIT 1")).rows;
+    assert.equal(last.status, "failed");
+    assert.equal(last.mode, "rows");
+    assert.match(last.error, /where condition for public\.items is not valid SQL here/);
+
+    await pair.source.query("UPDATE items SET label = 'again' WHERE id = 3");
+    const hookFailed = await syncRows({
+      source: endpoint(pair.sourceUrl, "source"),
+      target,
+      table: "items",
+      keys: [3],
+      hooks: [{ kind: "command", name: "flaky", run: "exit 5" }],
+      hookContext: { cwd: dir, env: process.env },
+    });
+    assert.equal(hookFailed.ok, false);
+    assert.equal(hookFailed.committed, true);
+    assert.match(hookFailed.error!, /hook "flaky" failed: command exited with code 5/);
+    assert.equal((await pair.target.query("SELECT label FROM items WHERE id = 3")).rows[0].label, "again");
   });
 });

@@ -39,7 +39,7 @@ export interface SyncCommandOptions {
   readonly mode?: SyncMode;
   readonly deleteMissing?: boolean;
   readonly withParents?: boolean;
-  /** commander's --no-hooks sets hooks to false. */
+  /** --hooks sets true, --no-hooks false; neither leaves it undefined. */
   readonly hooks?: boolean;
 }
 
@@ -72,6 +72,8 @@ export function syncCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
     .option("--add-columns", "add columns that exist only on the source to the target's tables (otherwise they are left out)")
     .option("--no-create", "skip tables missing on the target instead of creating them")
     .option("--strict", "refuse the run, before writing, if the schemas differ in any way (drift)")
+    // --hooks first, so that neither flag means undefined: sync runs the hooks unless --no-hooks, --with-parents only with --hooks.
+    .option("--hooks", "with --with-parents: run the post-sync hooks of pgferry.yml too (sync runs them unless --no-hooks)")
     .option("--no-hooks", "do not run the post-sync hooks of pgferry.yml (hooks.after)")
     .option("--dry-run", "print the plan (actions, columns, estimates, FK order, endpoints) and change nothing")
     .option("-y, --yes", "do not ask for confirmation (required when there is no terminal)")
@@ -86,8 +88,19 @@ async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: str
   const { config, path: configPath } = loadConfig(globals.config, ctx.cwd, ctx.env);
   if (options.withParents) {
     if (options.dryRun) throw new ConfigError("--with-parents has no dry run: it reads and writes only the chosen rows");
-    const input = { from, to, tables: options.tables ?? [], where: options.where ?? [], yes: options.yes ?? false, json: options.json ?? false, lockTimeout: options.lockTimeout };
-    return runSyncRowsCommand(ctx, config, input);
+    const input = {
+      from,
+      to,
+      tables: options.tables ?? [],
+      where: options.where ?? [],
+      yes: options.yes ?? false,
+      json: options.json ?? false,
+      lockTimeout: options.lockTimeout,
+      // A small write: hooks only when asked for with --hooks.
+      hooks: options.hooks === true,
+      hookCwd: configPath ? dirname(configPath) : ctx.cwd,
+    };
+    return runSyncRowsCommand(ctx, config, input, globals.verbose ?? false);
   }
   const source = resolveEndpoint(from, "source", config);
   const target = resolveEndpoint(to, "target", config);
