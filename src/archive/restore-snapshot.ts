@@ -17,6 +17,7 @@ import { buildSyncPlan, type DriftOptions, type TableSettings } from "../plan/bu
 import { matchesPattern, parseTablePattern } from "../plan/table-pattern.js";
 import { qualifiedName } from "../model/qualified-name.js";
 import { connect } from "../pg/connect.js";
+import type { SqlSession } from "../pg/session.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import { checkConversions } from "../execute/check-conversions.js";
 import type { SyncEventListener } from "../execute/events.js";
@@ -51,6 +52,11 @@ export interface RestoreOptions {
   readonly confirm?: (plan: SyncPlan, snapshot: string) => Promise<boolean>;
   readonly onEvent?: SyncEventListener;
   readonly signal?: AbortSignal;
+  /**
+   * Called after a real restore committed or rolled back, with the target session that still
+   * holds the target's advisory lock: post-sync hooks and the run history go here (ops/run-job).
+   */
+  readonly whileLocked?: (target: SqlSession, outcome: RestoreOutcome) => Promise<void>;
 }
 
 export interface RestoreOutcome {
@@ -97,12 +103,14 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
       onEvent,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    return {
+    const restored: RestoreOutcome = {
       snapshot: name,
       manifest,
       plan,
       report: report(outcome.steps, { committed: outcome.committed, sequencesSet: outcome.sequencesSet, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.commitUnknown ? { commitUnknown: true } : {}) }),
     };
+    await options.whileLocked?.(target, restored);
+    return restored;
   } finally {
     await target.close();
   }

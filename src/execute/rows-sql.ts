@@ -63,7 +63,9 @@ export function renderMissingKeys(table: Table, columns: readonly string[]): str
  * name (no alias), so `users.id = 42` works as it does in --where.
  */
 export function renderRowsWhere(table: Table, where: string): string {
-  return `SELECT ${rowText(table, "r")} AS row, ${keyExpression(table, "r")} AS key FROM (SELECT * FROM ${quoteRelation(table.name, !table.partitioned)} WHERE (${where})) AS r`;
+  const key = keyExpression(table, "r");
+  // The row as rowText makes it (what the upsert reads back by column position), not to_jsonb.
+  return `SELECT ${rowText(table, "r")} AS row, ${key} AS key FROM (SELECT * FROM ${quoteRelation(table.name, !table.partitioned)} WHERE (${where})) AS r`;
 }
 
 /**

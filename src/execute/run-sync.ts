@@ -3,6 +3,7 @@
  * dry run or confirmation → execute in one target transaction → report.
  */
 import type { Endpoint } from "../config/resolve-endpoint.js";
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from "../config/resolve-sync-options.js";
 import { CancelledError, ConfigError, SafetyError } from "../errors.js";
 import { introspectCatalog } from "../introspect/introspect-catalog.js";
 import { isSameDatabase } from "../introspect/query-identity.js";
@@ -55,7 +56,7 @@ export interface SyncOptions {
   readonly whileLocked?: (target: SqlSession, outcome: SyncOutcome) => Promise<void>;
 }
 
-export const DEFAULT_LOCK_TIMEOUT_SECONDS = 60;
+export { DEFAULT_LOCK_TIMEOUT_SECONDS };
 
 export interface SyncOutcome {
   readonly plan: SyncPlan;

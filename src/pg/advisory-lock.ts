@@ -37,3 +37,12 @@ export async function waitForTargetLock(session: SqlSession, targetLabel: string
     throw new LockedError(`another pgferry run kept writing to ${targetLabel} longer than the lock timeout`, { cause: error });
   }
 }
+
+/**
+ * Inside a transaction that holds the target's lock (waitForTargetLock): hold it for the session
+ * too, so it outlives the COMMIT until the work after it is done or the session closes. A session
+ * may hold both levels of one advisory lock, so this is granted at once.
+ */
+export async function holdTargetLock(session: SqlSession, purpose = SYNC_LOCK): Promise<void> {
+  await session.query("SELECT pg_advisory_lock($1, $2)", [LOCK_CLASS, purpose]);
+}

@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
 import { configSchema } from "../../src/config/schema.js";
 import { SafetyError } from "../../src/errors.js";
-import { syncRows } from "../../src/execute/sync-rows.js";
+import { syncRows } from "../../src/ops/sync-rows.js";
 import { errorLines, runCliProcess, syncPair, type CliRun } from "../harness/sync-helpers.js";
 import { createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
 

@@ -10,15 +10,13 @@ import { createDatabasePair, tableFingerprint, type DatabasePair } from "../harn
 describe("pgferry dump, snapshots and restore", () => {
   let pair: DatabasePair;
   let dir: string;
+  const CONFIG = `environments:\n  prod: { url: "\${SRC}", protected: true }\n  staging: { url: "\${DST}" }\nstores:\n  backups: { url: "file://snapshots", retainDays: 30 }\ndefaults: { from: prod, to: staging, store: backups }\n`;
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCliProcess(args, { cwd: dir, env: { SRC: pair.sourceUrl, DST: pair.targetUrl, ...env } });
 
   before(async () => {
     pair = await createDatabasePair("snapshots_cli");
     dir = mkdtempSync(join(tmpdir(), "pgferry-snapshots-cli-"));
-    writeFileSync(
-      join(dir, "pgferry.yml"),
-      `environments:\n  prod: { url: "\${SRC}", protected: true }\n  staging: { url: "\${DST}" }\nstores:\n  backups: { url: "file://snapshots", retainDays: 30 }\ndefaults: { from: prod, to: staging, store: backups }\n`,
-    );
+    writeFileSync(join(dir, "pgferry.yml"), CONFIG);
     await pair.source.query("CREATE TABLE books (id int PRIMARY KEY, title text); INSERT INTO books SELECT g, 'book ' || g FROM generate_series(1, 1000) g");
   });
   after(async () => pair?.drop());
@@ -69,5 +67,51 @@ describe("pgferry dump, snapshots and restore", () => {
       assert.equal(lines.length, 1, `${args.join(" ")}: ${run.stderr}`);
       assert.match(lines[0]!, message);
     }
+  });
+
+  it("runs the post-sync hooks after a committed restore (not with --no-hooks) and records every restore in the history", async () => {
+    const dump = await cli(["dump", "--json"]);
+    assert.equal(dump.code, 0, dump.stderr);
+    const { snapshot } = JSON.parse(dump.stdout) as { snapshot: string };
+    writeFileSync(join(dir, "pgferry.yml"), `${CONFIG}hooks:\n  after:\n    - sql: "UPDATE books SET title = upper(title) WHERE id = 1"\n    - name: announce\n      command: "echo restored"\n`);
+    const dry = await cli(["restore", "latest", "--dry-run"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /Hooks after a successful sync, in order:\n\s+1\. sql/);
+
+    const restored = await cli(["restore", "latest", "--yes", "--json"]);
+    assert.equal(restored.code, 0, restored.stderr);
+    const report = JSON.parse(restored.stdout) as { ok: boolean; snapshot: string; hooks: { name: string; status: string }[] };
+    assert.equal(report.ok, true);
+    assert.deepEqual(report.hooks.map((h) => `${h.name}:${h.status}`), ["sql (1 statement):ok", "announce:ok"]);
+    assert.match(restored.stderr, /hook announce: restored/);
+    assert.equal((await pair.target.query("SELECT title FROM books WHERE id = 1")).rows[0].title, "BOOK 1");
+
+    const skipped = await cli(["restore", snapshot, "--yes", "--no-hooks"]);
+    assert.equal(skipped.code, 0, skipped.stderr);
+    assert.doesNotMatch(skipped.stdout, /hook/);
+    assert.equal((await pair.target.query("SELECT title FROM books WHERE id = 1")).rows[0].title, "book 1", "restored again, no hook after it");
+
+    writeFileSync(join(dir, "pgferry.yml"), `${CONFIG}hooks:\n  after:\n    - command: "exit 3"\n`);
+    const failedHook = await cli(["restore", "latest", "--yes"]);
+    assert.equal(failedHook.code, 1, failedHook.stderr);
+    assert.match(failedHook.stdout, /Hook "command #1" failed; the synced data stays committed\./);
+    const failedEarly = await cli(["restore", "latest", "--yes", "--from", "file://empty-store"]);
+    assert.equal(failedEarly.code, 1, failedEarly.stderr);
+
+    const history = await cli(["history", "--json", "--limit", "4"]);
+    assert.equal(history.code, 0, history.stderr);
+    const runs = JSON.parse(history.stdout) as { status: string; mode: string; source: string; tables: string[]; rows: number; error: string | null; job: string | null }[];
+    assert.deepEqual(runs.map((r) => [r.status, r.mode, r.tables, r.rows, r.job]), [
+      ["failed", "restore", [], 0, null],
+      ["failed", "restore", ["public.books"], 1000, null],
+      ["ok", "restore", ["public.books"], 1000, null],
+      ["ok", "restore", ["public.books"], 1000, null],
+    ]);
+    assert.match(runs[0]!.source, /^snapshot latest \(file:\/\/.*empty-store\)$/);
+    assert.match(runs[0]!.error!, /no snapshot in file:\/\//);
+    assert.match(runs[1]!.error!, /hook "command #1" failed: command exited with code 3/);
+    for (const run of runs.slice(1)) assert.match(run.source, new RegExp(`^snapshot ${snapshot} \\(file://.*snapshots\\)$`));
+    const table = await cli(["history", "--limit", "1"]);
+    assert.match(table.stdout, /\brestore\s+0\s+0\s+failed\s+no snapshot in file:\/\//);
   });
 });

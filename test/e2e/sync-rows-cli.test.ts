@@ -1,5 +1,8 @@
 /** `pgferry sync --with-parents`: the chosen rows and their FK parents through the real CLI. */
 import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { errorLines, runCliProcess } from "../harness/sync-helpers.js";
 import { createDatabasePair, type DatabasePair } from "../harness/test-databases.js";
@@ -43,5 +46,40 @@ describe("pgferry sync --with-parents", () => {
       assert.match(lines[0]!, message);
     }
     assert.equal((await pair.target.query("SELECT count(*)::int AS n FROM users")).rows[0].n, 1, "nothing else was written");
+  });
+
+  it("records each run in the history (mode rows) and runs the post-sync hooks only with --hooks", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pgferry-rows-cli-"));
+    writeFileSync(
+      join(dir, "pgferry.yml"),
+      `environments:\n  prod: { url: "\${SRC}", protected: true }\n  staging: { url: "\${DST}" }\ndefaults: { from: prod, to: staging }\nhooks:\n  after:\n    - name: mark\n      sql: "UPDATE organizations SET name = name || ' (hooked)' WHERE id = 1"\n`,
+    );
+    const cli = (args: string[]) => runCliProcess(args, { cwd: dir, env: { SRC: pair.sourceUrl, DST: pair.targetUrl } });
+    const plain = await cli(["sync", "--tables", "users", "--where", "users:id = 11", "--with-parents", "--yes"]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.doesNotMatch(plain.stdout + plain.stderr, /hook/);
+    assert.deepEqual((await pair.target.query("SELECT name FROM organizations WHERE id = 1")).rows, [{ name: "Acme" }], "no hook without --hooks");
+
+    const hooked = await cli(["sync", "--tables", "users", "--where", "users:id = 11", "--with-parents", "--hooks", "--yes", "--json"]);
+    assert.equal(hooked.code, 0, hooked.stderr);
+    const report = JSON.parse(hooked.stdout) as { ok: boolean; committed: boolean; hooks: { name: string; status: string }[] };
+    assert.deepEqual([report.ok, report.committed, report.hooks.map((h) => `${h.name}:${h.status}`)], [true, true, ["mark:ok"]]);
+    assert.deepEqual((await pair.target.query("SELECT name FROM organizations WHERE id = 1")).rows, [{ name: "Acme (hooked)" }]);
+
+    const failed = await cli(["sync", "--tables", "users", "--where", "users:nope = 1", "--with-parents", "--yes"]);
+    assert.equal(failed.code, 2, failed.stderr);
+
+    const history = await cli(["history", "--json", "--limit", "3"]);
+    assert.equal(history.code, 0, history.stderr);
+    const runs = JSON.parse(history.stdout) as { status: string; mode: string; source: string; tables: string[]; rows: number; error: string | null; job: string | null }[];
+    assert.deepEqual(runs.map((r) => [r.status, r.mode, r.tables, r.rows, r.job]), [
+      ["failed", "rows", [], 0, null],
+      ["ok", "rows", ["public.organizations", "public.users"], 2, null],
+      ["ok", "rows", ["public.organizations", "public.users"], 2, null],
+    ]);
+    for (const run of runs) assert.match(run.source, /^prod \(postgres:/);
+    assert.match(runs[0]!.error!, /where condition for public\.users is not valid SQL here/);
+    const table = await cli(["history", "--limit", "3"]);
+    assert.match(table.stdout, /\brows\s+2\s+2\s+ok/);
   });
 });

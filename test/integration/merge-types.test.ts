@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import type pg from "pg";
 import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
 import { configSchema } from "../../src/config/schema.js";
-import { syncRows } from "../../src/execute/sync-rows.js";
+import { syncRows } from "../../src/ops/sync-rows.js";
 import { TYPE_ROUNDTRIP_COLUMNS, TYPE_ROUNDTRIP_DDL, TYPE_ROUNDTRIP_ROWS } from "../fixtures/type-roundtrip.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { createDatabasePair, type DatabasePair } from "../harness/test-databases.js";

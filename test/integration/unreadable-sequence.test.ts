@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
 import { configSchema } from "../../src/config/schema.js";
-import { syncRows } from "../../src/execute/sync-rows.js";
+import { syncRows } from "../../src/ops/sync-rows.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { connectTo, createDatabasePair, serverUrls, type DatabasePair, withUser } from "../harness/test-databases.js";
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ConfigError } from "../../src/errors.js";
-import { syncRows } from "../../src/execute/sync-rows.js";
+import { syncRows } from "../../src/ops/sync-rows.js";
 import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
 import { configSchema } from "../../src/config/schema.js";
 import { syncPair } from "../harness/sync-helpers.js";

@@ -6,7 +6,7 @@ import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import { dumpSnapshot } from "../../archive/dump-snapshot.js";
 import { DEFAULT_KEY_VARIABLE, newSnapshotKey } from "../../archive/snapshot-crypto.js";
 import { ConfigError } from "../../errors.js";
-import { DEFAULT_LOCK_TIMEOUT_SECONDS } from "../../execute/run-sync.js";
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseWhereFlags, resolveSelection } from "../../config/resolve-sync-options.js";
 import { openStore } from "../../storage/open-store.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { createConsoleLog } from "../console-log.js";
@@ -14,7 +14,6 @@ import { EXIT } from "../exit-codes.js";
 import { formatBytes, formatCount, formatSeconds } from "../format-units.js";
 import { commaList, repeatable, wholeNumber } from "../option-parsers.js";
 import { renderTextTable } from "../render-table.js";
-import { buildSelection } from "./sync-command.js";
 
 const { version } = createRequire(import.meta.url)("../../../package.json") as { version: string };
 
@@ -55,7 +54,7 @@ export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
       const result = await dumpSnapshot({
         source,
         store,
-        selection: buildSelection(config, { ...options, where: options.where ?? [] }),
+        selection: resolveSelection(config, { ...options, where: parseWhereFlags(options.where ?? []) }),
         jobs: options.jobs ?? 2,
         ...(key ? { key } : {}),
         lockTimeoutSeconds: config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,

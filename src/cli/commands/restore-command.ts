@@ -1,12 +1,16 @@
 /** `pgferry restore [SNAPSHOT|latest] TO --from STORE`: a snapshot into TO, atomically, like a sync. */
 import { Command, Option } from "commander";
-import { restoreSnapshot } from "../../archive/restore-snapshot.js";
+import { dirname } from "node:path";
 import { DEFAULT_KEY_VARIABLE } from "../../archive/snapshot-crypto.js";
 import { loadConfig } from "../../config/load-config.js";
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import { ConfigError } from "../../errors.js";
-import { assertWritableTarget, DEFAULT_LOCK_TIMEOUT_SECONDS } from "../../execute/run-sync.js";
+import { resolveRestoreOptions } from "../../config/resolve-sync-options.js";
+import { assertWritableTarget } from "../../execute/run-sync.js";
+import type { HookSpec } from "../../hooks/hook-spec.js";
 import type { SyncMode, SyncPlan } from "../../model/plan.js";
+import { runRestoreJob } from "../../ops/run-restore-job.js";
+import { withoutRowValues } from "../../pg/describe-pg-error.js";
 import { openStore } from "../../storage/open-store.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
@@ -15,6 +19,7 @@ import { EXIT } from "../exit-codes.js";
 import { commaList } from "../option-parsers.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { renderDiagnostics, renderPlan } from "../render-plan.js";
+import { renderHookPlan, renderHookResults } from "../render-hooks.js";
 import { renderReport, reportJson } from "../render-report.js";
 
 interface RestoreOptions {
@@ -30,6 +35,8 @@ interface RestoreOptions {
   readonly dryRun?: boolean;
   readonly yes?: boolean;
   readonly json?: boolean;
+  /** commander's --no-hooks sets hooks to false. */
+  readonly hooks?: boolean;
 }
 
 export function restoreCommand(ctx: CliContext, globals: () => GlobalOptions, setExit: (code: number) => void): Command {
@@ -46,58 +53,67 @@ export function restoreCommand(ctx: CliContext, globals: () => GlobalOptions, se
     .option("--no-create", "skip tables missing on the target instead of creating them")
     .option("--strict", "refuse the restore if the target's schema differs from the snapshot's")
     .option("--key-env <variable>", `the environment variable holding an encrypted snapshot's key (default ${DEFAULT_KEY_VARIABLE})`)
+    .option("--no-hooks", "do not run the post-sync hooks of pgferry.yml (hooks.after) after the restore")
     .option("--dry-run", "check the snapshot and print the plan; change nothing")
     .option("-y, --yes", "do not ask for confirmation (required when there is no terminal)")
     .option("--json", "print the report as JSON on stdout")
     .action(async (snapshot: string, to: string | undefined, options: RestoreOptions) => {
-      const { config } = loadConfig(globals().config, ctx.cwd, ctx.env);
+      const { config, path: loadedPath } = loadConfig(globals().config, ctx.cwd, ctx.env);
       const target = resolveEndpoint(to, "target", config);
       if (!options.dryRun) {
         assertWritableTarget(target);
         requireConfirmationPossible(options.yes ?? false, Boolean(ctx.stdin.isTTY && ctx.stderr.isTTY), target.label);
       }
       if (options.env && snapshot !== "latest") throw new ConfigError("--env works with latest only");
+      // commander's --no-create and --no-hooks default to true: only false is a flag.
+      const resolved = resolveRestoreOptions(config, { ...options, create: options.create === false ? false : undefined, hooks: options.hooks === false ? false : undefined }, target);
       const { store } = await openStore(options.from, config, ctx.cwd);
       const log = createConsoleLog(ctx.stderr, globals().verbose ?? false);
       const progress = createProgressDisplay(log, ctx.stderr, Boolean(ctx.stderr.isTTY) && !options.json);
       const variable = options.keyEnv ?? DEFAULT_KEY_VARIABLE;
       const passphrase = ctx.env[variable];
+      const { hooks } = resolved;
       try {
-        const { plan, report, snapshot: name } = await restoreSnapshot({
-          store,
-          snapshot,
-          ...(options.env ? { environment: options.env } : {}),
-          target,
-          tables: options.tables ?? [],
-          cascade: options.cascade ?? false,
-          drift: { addColumns: options.addColumns ?? false, create: options.create !== false, strict: options.strict ?? false },
-          mode: options.mode ?? "refresh",
-          tableSettings: config.tables,
-          ...(passphrase ? { key: passphrase } : {}),
-          keyVariable: variable,
-          dryRun: options.dryRun ?? false,
-          lockTimeoutSeconds: config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
-          onEvent: progress.listener,
-          signal: ctx.signal,
-          ...(options.yes ? {} : { confirm: (p: SyncPlan, s: string) => confirmRestore(ctx, p, s, target.label) }),
+        const outcome = await runRestoreJob({
+          job: null,
+          restore: {
+            ...resolved,
+            store,
+            snapshot,
+            ...(options.env ? { environment: options.env } : {}),
+            ...(passphrase ? { key: passphrase } : {}),
+            keyVariable: variable,
+            onEvent: progress.listener,
+            signal: ctx.signal,
+            ...(options.yes ? {} : { confirm: (p: SyncPlan, s: string) => confirmRestore(ctx, p, s, target.label, hooks) }),
+          },
+          hooks,
+          hookContext: { cwd: loadedPath ? dirname(loadedPath) : ctx.cwd, env: ctx.env, onLine: (line) => log.info(line) },
+          history: resolved.history,
+          onWarning: (message) => log.warn(message),
         });
         progress.stop();
-        if (options.json) ctx.stdout.write(`${JSON.stringify({ snapshot: name, ...reportJson(report) }, null, 2)}\n`);
-        else if (options.dryRun) ctx.stdout.write(`${renderPlan(plan, `snapshot ${name}`, target.label)}\n`);
+        if (outcome.thrown !== undefined || !outcome.result) throw outcome.thrown;
+        const { plan, report, snapshot: name } = outcome.result;
+        const ok = outcome.status === "ok" || (report.dryRun && report.ok);
+        if (options.json) ctx.stdout.write(`${JSON.stringify(withoutRowValues({ snapshot: name, ...reportJson(report), hooks: outcome.hooks, ...(outcome.error ? { error: outcome.error } : {}), ok }), null, 2)}\n`);
+        else if (options.dryRun) ctx.stdout.write(`${renderPlan(plan, `snapshot ${name}`, target.label)}${renderHookPlan(hooks)}\n`);
         else {
           for (const line of renderDiagnostics(plan.diagnostics.filter((d) => d.level !== "info"))) log.info(line);
-          ctx.stdout.write(`${renderReport(report, { rowValues: globals().verbose ?? false })}\n`);
+          const shown = { rowValues: globals().verbose ?? false };
+          ctx.stdout.write(`${renderReport(report, shown)}${renderHookResults(outcome.hooks, shown)}\n`);
         }
-        if (ctx.signal.aborted) return setExit(EXIT.interrupted);
+        // 130 means "rolled back": after a commit an interrupt only stopped hooks, a failure (1).
+        if (ctx.signal.aborted && !report.committed) return setExit(EXIT.interrupted);
         if (options.dryRun && report.error) return setExit(EXIT.usage);
-        setExit(report.ok ? EXIT.ok : EXIT.failed);
+        setExit(ok ? EXIT.ok : EXIT.failed);
       } finally {
         progress.stop();
       }
     });
 }
 
-async function confirmRestore(ctx: CliContext, plan: SyncPlan, snapshot: string, targetLabel: string): Promise<boolean> {
-  ctx.stderr.write(`${renderPlan(plan, `snapshot ${snapshot}`, targetLabel)}\n\n`);
+async function confirmRestore(ctx: CliContext, plan: SyncPlan, snapshot: string, targetLabel: string, hooks: readonly HookSpec[]): Promise<boolean> {
+  ctx.stderr.write(`${renderPlan(plan, `snapshot ${snapshot}`, targetLabel)}${renderHookPlan(hooks)}\n\n`);
   return askConfirmation(`Restore snapshot ${snapshot} into ${targetLabel}?`, ctx.stdin, ctx.stderr);
 }

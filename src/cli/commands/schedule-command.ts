@@ -9,8 +9,8 @@ import { loadConfig } from "../../config/load-config.js";
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import type { PgferryConfig, ScheduleJobConfig } from "../../config/schema.js";
 import { ConfigError, SafetyError } from "../../errors.js";
-import { assertWritableTarget, DEFAULT_LOCK_TIMEOUT_SECONDS } from "../../execute/run-sync.js";
-import { planHooks } from "../../hooks/hook-spec.js";
+import { resolveSyncOptions, scheduleJobFlags } from "../../config/resolve-sync-options.js";
+import { assertWritableTarget } from "../../execute/run-sync.js";
 import { runSyncJob, type SyncJobOutcome } from "../../ops/run-sync-job.js";
 import { runScheduler, validateCron, type ScheduledJob } from "../../ops/scheduler.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
@@ -18,7 +18,6 @@ import { createConsoleLog, type ConsoleLog } from "../console-log.js";
 import { EXIT } from "../exit-codes.js";
 import { formatCount, formatSeconds } from "../format-units.js";
 import { repeatable, wholeNumber } from "../option-parsers.js";
-import { buildSelection } from "./sync-command.js";
 
 interface ScheduleOptions {
   readonly job?: string[];
@@ -70,36 +69,21 @@ function scheduledJob(ctx: CliContext, config: PgferryConfig, configPath: string
     const source = resolveEndpoint(job.from, "source", config);
     const target = resolveEndpoint(job.to, "target", config);
     assertWritableTarget(target);
-    const selection = buildSelection(config, {
-      ...(job.tables ? { tables: job.tables } : {}),
-      ...(job.group ? { group: job.group } : {}),
-      ...(job.exclude ? { exclude: job.exclude } : {}),
-      where: Object.entries(job.where ?? {}).map(([table, sql]) => `${table}:${sql}`),
-    });
-    const hooks = job.hooks === false ? [] : planHooks(config.hooks.after, target.name ? config.environments[target.name]?.redis : undefined);
+    const resolved = resolveSyncOptions(config, scheduleJobFlags(job), { source, target });
     run = () =>
       runSyncJob({
         job: name,
         sync: {
-          source,
-          target,
-          selection,
-          cascade: job.cascade ?? config.sync.cascade ?? false,
-          drift: { addColumns: config.sync.addColumns ?? false, create: config.sync.create ?? true, strict: config.sync.strict ?? false },
-          mode: job.mode ?? config.sync.mode ?? "refresh",
-          deleteMissing: job.deleteMissing ?? config.sync.deleteMissing ?? false,
-          tables: config.tables,
-          jobs: config.sync.jobs ?? 1,
-          lockTimeoutSeconds: config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
+          ...resolved,
           onEvent: (event) => {
             if (event.kind === "log" && event.level === "warn") log.warn(`job ${name}: ${event.message}`);
           },
           signal: ctx.signal,
         },
-        hooks,
+        hooks: resolved.hooks,
         hookContext: { cwd: configPath ? dirname(configPath) : ctx.cwd, env: ctx.env, onLine: (line) => log.info(`job ${name}: ${line}`) },
         hookRetries: { retries: job.retries ?? DEFAULT_RETRIES, delaySeconds: job.retryDelay ?? DEFAULT_RETRY_DELAY_SECONDS },
-        history: config.history,
+        history: resolved.history,
         onWarning: (message) => log.warn(`job ${name}: ${message}`),
       });
   } catch (error) {

@@ -3,15 +3,13 @@ import { Command, Option } from "commander";
 import { dirname } from "node:path";
 import { loadConfig } from "../../config/load-config.js";
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
-import type { PgferryConfig } from "../../config/schema.js";
+import { parseWhereFlags, resolveSyncOptions, type SyncFlags } from "../../config/resolve-sync-options.js";
 import { ConfigError } from "../../errors.js";
-import { assertWritableTarget, DEFAULT_LOCK_TIMEOUT_SECONDS } from "../../execute/run-sync.js";
-import { planHooks, type HookSpec } from "../../hooks/hook-spec.js";
+import { assertWritableTarget } from "../../execute/run-sync.js";
+import type { HookSpec } from "../../hooks/hook-spec.js";
 import type { SyncMode, SyncPlan } from "../../model/plan.js";
-import { historyTablePattern } from "../../ops/run-history.js";
 import { runSyncJob } from "../../ops/run-sync-job.js";
 import { withoutRowValues } from "../../pg/describe-pg-error.js";
-import type { Selection } from "../../plan/select-tables.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
 import { createConsoleLog } from "../console-log.js";
@@ -41,7 +39,7 @@ export interface SyncCommandOptions {
   readonly mode?: SyncMode;
   readonly deleteMissing?: boolean;
   readonly withParents?: boolean;
-  /** commander's --no-hooks sets hooks to false. */
+  /** --hooks sets true, --no-hooks false; neither leaves it undefined. */
   readonly hooks?: boolean;
 }
 
@@ -74,6 +72,8 @@ export function syncCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
     .option("--add-columns", "add columns that exist only on the source to the target's tables (otherwise they are left out)")
     .option("--no-create", "skip tables missing on the target instead of creating them")
     .option("--strict", "refuse the run, before writing, if the schemas differ in any way (drift)")
+    // --hooks first, so that neither flag means undefined: sync runs the hooks unless --no-hooks, --with-parents only with --hooks.
+    .option("--hooks", "with --with-parents: run the post-sync hooks of pgferry.yml too (sync runs them unless --no-hooks)")
     .option("--no-hooks", "do not run the post-sync hooks of pgferry.yml (hooks.after)")
     .option("--dry-run", "print the plan (actions, columns, estimates, FK order, endpoints) and change nothing")
     .option("-y, --yes", "do not ask for confirmation (required when there is no terminal)")
@@ -88,8 +88,19 @@ async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: str
   const { config, path: configPath } = loadConfig(globals.config, ctx.cwd, ctx.env);
   if (options.withParents) {
     if (options.dryRun) throw new ConfigError("--with-parents has no dry run: it reads and writes only the chosen rows");
-    const input = { from, to, tables: options.tables ?? [], where: options.where ?? [], yes: options.yes ?? false, json: options.json ?? false, lockTimeout: options.lockTimeout };
-    return runSyncRowsCommand(ctx, config, input);
+    const input = {
+      from,
+      to,
+      tables: options.tables ?? [],
+      where: options.where ?? [],
+      yes: options.yes ?? false,
+      json: options.json ?? false,
+      lockTimeout: options.lockTimeout,
+      // A small write: hooks only when asked for with --hooks.
+      hooks: options.hooks === true,
+      hookCwd: configPath ? dirname(configPath) : ctx.cwd,
+    };
+    return runSyncRowsCommand(ctx, config, input, globals.verbose ?? false);
   }
   const source = resolveEndpoint(from, "source", config);
   const target = resolveEndpoint(to, "target", config);
@@ -98,36 +109,23 @@ async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: str
     assertWritableTarget(target);
     requireConfirmationPossible(options.yes ?? false, Boolean(ctx.stdin.isTTY && ctx.stderr.isTTY), target.label);
   }
+  const resolved = resolveSyncOptions(config, syncFlags(options), { source, target });
+  const { hooks } = resolved;
 
   const log = createConsoleLog(ctx.stderr, globals.verbose ?? false);
-  const hooks = options.hooks === false ? [] : planHooks(config.hooks.after, target.name ? config.environments[target.name]?.redis : undefined);
   const progress = createProgressDisplay(log, ctx.stderr, Boolean(ctx.stderr.isTTY) && !options.json);
   try {
     const outcome = await runSyncJob({
       job: null,
       sync: {
-        source,
-        target,
-        selection: buildSelection(config, options),
-        cascade: options.cascade ?? config.sync.cascade ?? false,
-        drift: {
-          addColumns: options.addColumns ?? config.sync.addColumns ?? false,
-          create: options.create === false ? false : (config.sync.create ?? true),
-          strict: options.strict ?? config.sync.strict ?? false,
-        },
-        mode: options.mode ?? config.sync.mode ?? "refresh",
-        deleteMissing: options.deleteMissing ?? config.sync.deleteMissing ?? false,
-        tables: config.tables,
-        jobs: options.jobs ?? config.sync.jobs ?? 1,
-        dryRun: options.dryRun ?? false,
-        lockTimeoutSeconds: options.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
+        ...resolved,
         onEvent: progress.listener,
         signal: ctx.signal,
         ...(options.yes ? {} : { confirm: (p: SyncPlan) => confirmPlan(ctx, p, source.label, target.label, hooks) }),
       },
       hooks,
       hookContext: { cwd: configPath ? dirname(configPath) : ctx.cwd, env: ctx.env, onLine: (line) => log.info(line) },
-      history: config.history,
+      history: resolved.history,
       onWarning: (message) => log.warn(message),
     });
     progress.stop();
@@ -157,27 +155,13 @@ async function confirmPlan(ctx: CliContext, plan: SyncPlan, sourceLabel: string,
   return askConfirmation(`${what} in ${targetLabel}?`, ctx.stdin, ctx.stderr);
 }
 
-/** CLI flags over pgferry.yml: --tables/--group replace the configured list, --exclude and --where add to it. */
-export function buildSelection(config: PgferryConfig, options: SyncCommandOptions): Selection {
-  const fromGroups = (options.group ?? []).flatMap((name) => {
-    const tables = config.groups[name];
-    if (!tables) {
-      const known = Object.keys(config.groups);
-      throw new ConfigError(`unknown group "${name}"${known.length ? ` (known: ${known.join(", ")})` : " (no groups in config)"}`);
-    }
-    return tables;
-  });
-  const fromFlags = [...(options.tables ?? []), ...fromGroups];
-  const where: Record<string, string> = { ...(config.sync.where ?? {}) };
-  for (const item of options.where ?? []) {
-    const colon = item.indexOf(":");
-    if (colon <= 0 || colon === item.length - 1) throw new ConfigError(`--where must look like TABLE:SQL, got "${item}"`);
-    where[item.slice(0, colon).trim()] = item.slice(colon + 1).trim();
-  }
+/** The command's options as the flags resolveSyncOptions merges over pgferry.yml. */
+export function syncFlags(options: SyncCommandOptions): SyncFlags {
   return {
-    include: fromFlags.length > 0 ? fromFlags : [...(config.sync.tables ?? [])],
-    exclude: [...(config.sync.exclude ?? []), ...(options.exclude ?? [])],
-    excludeQuietly: config.history ? [historyTablePattern(config.history.schema)] : [],
-    where,
+    ...options,
+    where: options.where ? parseWhereFlags(options.where) : undefined,
+    // commander's --no-create and --no-hooks default to true: only false is a flag.
+    create: options.create === false ? false : undefined,
+    hooks: options.hooks === false ? false : undefined,
   };
 }

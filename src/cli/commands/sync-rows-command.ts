@@ -2,13 +2,17 @@
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import type { PgferryConfig } from "../../config/schema.js";
 import { ConfigError } from "../../errors.js";
-import { assertWritableTarget, DEFAULT_LOCK_TIMEOUT_SECONDS } from "../../execute/run-sync.js";
-import { syncRows } from "../../execute/sync-rows.js";
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, resolveHooks } from "../../config/resolve-sync-options.js";
+import { assertWritableTarget } from "../../execute/run-sync.js";
+import { syncRows } from "../../ops/sync-rows.js";
 import { displayName } from "../../model/qualified-name.js";
 import type { CliContext } from "../cli-context.js";
+import { withoutRowValues } from "../../pg/describe-pg-error.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
+import { createConsoleLog } from "../console-log.js";
 import { EXIT } from "../exit-codes.js";
 import { formatCount } from "../format-units.js";
+import { renderHookResults } from "../render-hooks.js";
 import { renderTextTable } from "../render-table.js";
 
 export interface SyncRowsCommandInput {
@@ -20,9 +24,13 @@ export interface SyncRowsCommandInput {
   readonly yes: boolean;
   readonly json: boolean;
   readonly lockTimeout: number | undefined;
+  /** --hooks: run pgferry.yml's hooks.after after the commit (not by default: this is a small write). */
+  readonly hooks: boolean;
+  /** The folder hook commands and remap files are resolved from. */
+  readonly hookCwd: string;
 }
 
-export async function runSyncRowsCommand(ctx: CliContext, config: PgferryConfig, input: SyncRowsCommandInput): Promise<number> {
+export async function runSyncRowsCommand(ctx: CliContext, config: PgferryConfig, input: SyncRowsCommandInput, verbose: boolean): Promise<number> {
   if (input.tables.length !== 1 || input.where.length !== 1) {
     throw new ConfigError('--with-parents takes one table and one filter, e.g. --tables users --where "users:id = 42"');
   }
@@ -33,10 +41,12 @@ export async function runSyncRowsCommand(ctx: CliContext, config: PgferryConfig,
   const source = resolveEndpoint(input.from, "source", config);
   const target = resolveEndpoint(input.to, "target", config);
   assertWritableTarget(target);
+  const hooks = resolveHooks(config, target, input.hooks);
   if (!input.yes) {
     requireConfirmationPossible(false, Boolean(ctx.stdin.isTTY && ctx.stderr.isTTY), target.label);
     if (!(await askConfirmation(`Upsert the chosen ${table} rows and the rows they reference into ${target.label}?`, ctx.stdin, ctx.stderr))) return EXIT.safety;
   }
+  const log = createConsoleLog(ctx.stderr, verbose);
   const result = await syncRows({
     source,
     target,
@@ -45,11 +55,18 @@ export async function runSyncRowsCommand(ctx: CliContext, config: PgferryConfig,
     tables: config.tables,
     lockTimeoutSeconds: input.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
     throwOnError: true,
+    ...(config.history ? { history: config.history } : {}),
+    hooks,
+    hookContext: { cwd: input.hookCwd, env: ctx.env, onLine: (line) => log.info(line) },
+    onWarning: (message) => log.warn(message),
   });
-  if (input.json) ctx.stdout.write(`${JSON.stringify({ ...result, tables: result.tables.map((t) => ({ ...t, table: displayName(t.table) })) }, null, 2)}\n`);
-  else {
+  if (input.json) {
+    const tables = result.tables.map((t) => ({ ...t, table: displayName(t.table) }));
+    ctx.stdout.write(`${JSON.stringify(withoutRowValues({ ...result, tables }), null, 2)}\n`);
+  } else {
     const rows = result.tables.map((t) => [displayName(t.table), formatCount(t.rows), formatCount(t.inserted), formatCount(t.updated), formatCount(t.unchanged)]);
-    ctx.stdout.write(`${renderTextTable(["table", "rows", "inserted", "updated", "unchanged"], rows, new Set([1, 2, 3, 4]))}\n\nCommitted: ${formatCount(result.rows)} row(s) in ${result.seconds.toFixed(2)} s.\n`);
+    const hookResults = renderHookResults(result.hooks, { rowValues: verbose });
+    ctx.stdout.write(`${renderTextTable(["table", "rows", "inserted", "updated", "unchanged"], rows, new Set([1, 2, 3, 4]))}\n\nCommitted: ${formatCount(result.rows)} row(s) in ${result.seconds.toFixed(2)} s.${hookResults}\n`);
   }
-  return EXIT.ok;
+  return result.ok ? EXIT.ok : EXIT.failed;
 }

@@ -1,12 +1,10 @@
 /**
- * syncRows: event-driven sync of chosen rows (by key or where condition) plus, transitively, the
- * rows they reference through foreign keys, upserted parents first in one target transaction.
- * Made to be called from application code, fire-and-forget: it resolves to a result and throws
- * only when asked to (`throwOnError`).
+ * The work of syncRows (ops/sync-rows): chosen rows (by key or where condition) plus,
+ * transitively, the rows they reference through foreign keys, upserted parents first in one
+ * target transaction. Throws on failure; the job pipeline turns that into a result.
  */
 import type { Endpoint } from "../config/resolve-endpoint.js";
-import { redactText } from "../config/redact.js";
-import { ConfigError, isPgferryError, SafetyError } from "../errors.js";
+import { ConfigError, SafetyError } from "../errors.js";
 import { introspectCatalog } from "../introspect/introspect-catalog.js";
 import { isSameDatabase } from "../introspect/query-identity.js";
 import type { Catalog, Table } from "../model/catalog.js";
@@ -19,7 +17,7 @@ import { planMerge } from "../plan/plan-merge.js";
 import { planRowSecurity } from "../plan/plan-row-security.js";
 import { planSequenceResets } from "../plan/plan-sequence-resets.js";
 import { matchesPattern, parseTablePattern } from "../plan/table-pattern.js";
-import { waitForTargetLock } from "../pg/advisory-lock.js";
+import { holdTargetLock, waitForTargetLock } from "../pg/advisory-lock.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { collectRows, type CollectedRows } from "./collect-rows.js";
@@ -30,7 +28,7 @@ import { setDeferredSequences, setSequences } from "./set-sequences.js";
 import { openSourceSnapshot } from "./source-snapshot.js";
 import { applyTargetSettings } from "./target-settings.js";
 
-export interface SyncRowsOptions {
+export interface RowsOptions {
   readonly source: Endpoint;
   readonly target: Endpoint;
   /** The table, as in --tables but matching exactly one table: `users`, `public.users`, `"Billing"."User"`. */
@@ -43,9 +41,13 @@ export interface SyncRowsOptions {
   readonly tables?: Readonly<Record<string, TableSettings>>;
   /** Seconds to wait for locks, including a running sync's lock on the target. Default 60. */
   readonly lockTimeoutSeconds?: number;
-  /** Reject the promise on failure instead of resolving to `{ ok: false }`. */
-  readonly throwOnError?: boolean;
 }
+
+/**
+ * Called after the commit with the target session, which then still holds the target's lock
+ * (taken for the session, not only the transaction): hooks and the history row go here.
+ */
+export type RowsWhileLocked = (target: SqlSession, tables: readonly SyncRowsTableResult[]) => Promise<void>;
 
 export interface SyncRowsTableResult {
   readonly table: QualifiedName;
@@ -55,28 +57,7 @@ export interface SyncRowsTableResult {
   readonly unchanged: number;
 }
 
-export interface SyncRowsResult {
-  readonly ok: boolean;
-  /** Parents first, in the order they were written. */
-  readonly tables: readonly SyncRowsTableResult[];
-  readonly rows: number;
-  readonly seconds: number;
-  readonly error?: string;
-}
-
-export async function syncRows(options: SyncRowsOptions): Promise<SyncRowsResult> {
-  const started = performance.now();
-  try {
-    const tables = await runSyncRows(options);
-    return { ok: true, tables, rows: tables.reduce((n, t) => n + t.rows, 0), seconds: (performance.now() - started) / 1000 };
-  } catch (error) {
-    if (options.throwOnError) throw error;
-    const message = isPgferryError(error) ? error.message : describePgError(error);
-    return { ok: false, tables: [], rows: 0, seconds: (performance.now() - started) / 1000, error: redactText(message) };
-  }
-}
-
-async function runSyncRows(options: SyncRowsOptions): Promise<SyncRowsTableResult[]> {
+export async function copyRowsWithParents(options: RowsOptions, whileLocked?: RowsWhileLocked): Promise<SyncRowsTableResult[]> {
   assertWritableTarget(options.target);
   if ((options.keys === undefined) === (options.where === undefined)) throw new ConfigError("syncRows needs either keys or where, not both and not neither");
   const lockTimeoutSeconds = options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
@@ -90,7 +71,9 @@ async function runSyncRows(options: SyncRowsOptions): Promise<SyncRowsTableResul
     const targetCatalog = await introspectCatalog(target);
     if (isSameDatabase(sourceCatalog.identity, targetCatalog.identity)) throw new SafetyError(`source and target are the same database (${options.target.label})`);
     const plans = planWrites(collected, targetCatalog, options.tables ?? {});
-    return await writeRows(target, plans, sourceCatalog, targetCatalog, options.target.label, lockTimeoutSeconds);
+    const written = await writeRows(target, plans, sourceCatalog, targetCatalog, { label: options.target.label, lockTimeoutSeconds, holdLock: whileLocked !== undefined });
+    await whileLocked?.(target, written);
+    return written;
   } finally {
     await source.close();
     await target?.close();
@@ -140,7 +123,15 @@ function planWrites(collected: CollectedRows, target: Catalog, settings: Readonl
   });
 }
 
-async function writeRows(target: SqlSession, writes: readonly TableWrite[], source: Catalog, targetCatalog: Catalog, label: string, lockTimeoutSeconds: number): Promise<SyncRowsTableResult[]> {
+interface WriteSettings {
+  readonly label: string;
+  readonly lockTimeoutSeconds: number;
+  /** Keep the target's lock after the commit, until the session closes. */
+  readonly holdLock: boolean;
+}
+
+async function writeRows(target: SqlSession, writes: readonly TableWrite[], source: Catalog, targetCatalog: Catalog, settings: WriteSettings): Promise<SyncRowsTableResult[]> {
+  const { label, lockTimeoutSeconds } = settings;
   const results: SyncRowsTableResult[] = [];
   const written = writes.map((w) => ({ table: w.target.name, source: w.source, keepsTargetRows: true }));
   const sequences = planSequenceResets(written, source, targetCatalog, new Set());
@@ -150,6 +141,7 @@ async function writeRows(target: SqlSession, writes: readonly TableWrite[], sour
   try {
     await applyTargetSettings(target, { lockTimeoutSeconds, parallelIndexWorkers: 0 });
     await waitForTargetLock(target, label);
+    if (settings.holdLock) await holdTargetLock(target);
     // FKs inside a cycle of the chosen rows: deferrable ones wait for COMMIT.
     await target.query("SET CONSTRAINTS ALL DEFERRED");
     for (const write of writes) {

@@ -1,0 +1,181 @@
+/**
+ * pgferry.yml + the run's flags (CLI options, a scheduled job's settings, a Lambda event) +
+ * defaults, merged once into one frozen options object. Pure: endpoints come in resolved, and
+ * nothing here connects or reads the process.
+ */
+import { ConfigError } from "../errors.js";
+import { planHooks, type HookSpec } from "../hooks/hook-spec.js";
+import { deepFreeze } from "../model/deep-freeze.js";
+import type { SyncMode } from "../model/plan.js";
+import type { DriftOptions, TableSettings } from "../plan/build-sync-plan.js";
+import type { Selection } from "../plan/select-tables.js";
+import { historyTablePattern } from "../ops/run-history.js";
+import type { Endpoint } from "./resolve-endpoint.js";
+import type { PgferryConfig, ScheduleJobConfig } from "./schema.js";
+
+/** Seconds any table lock may be waited for, on either side, when nothing says otherwise. */
+export const DEFAULT_LOCK_TIMEOUT_SECONDS = 60;
+
+/** Table choice as flags give it: --tables/--group replace pgferry.yml's list, --exclude and --where add to it. */
+export interface SelectionFlags {
+  readonly tables?: readonly string[];
+  readonly exclude?: readonly string[];
+  readonly group?: readonly string[];
+  /** Table pattern → SQL condition (see parseWhereFlags for the CLI's TABLE:SQL form). */
+  readonly where?: Readonly<Record<string, string>>;
+}
+
+/** What a run may override of pgferry.yml's `sync:`; absent means "as configured". */
+export interface SyncFlags extends SelectionFlags {
+  readonly jobs?: number;
+  readonly cascade?: boolean;
+  readonly mode?: SyncMode;
+  readonly deleteMissing?: boolean;
+  readonly addColumns?: boolean;
+  readonly create?: boolean;
+  readonly strict?: boolean;
+  /** false: no post-sync hooks (--no-hooks, a job's `hooks: false`). */
+  readonly hooks?: boolean;
+  readonly lockTimeout?: number;
+  readonly dryRun?: boolean;
+}
+
+/** Everything a sync job needs besides its callbacks: the merged, frozen settings. */
+export interface ResolvedSyncOptions {
+  readonly source: Endpoint;
+  readonly target: Endpoint;
+  readonly selection: Selection;
+  readonly cascade: boolean;
+  readonly drift: Required<DriftOptions>;
+  readonly mode: SyncMode;
+  readonly deleteMissing: boolean;
+  readonly tables: Readonly<Record<string, TableSettings>>;
+  readonly jobs: number;
+  readonly dryRun: boolean;
+  readonly lockTimeoutSeconds: number;
+  /** The post-sync hooks to run after a commit ([] when turned off). */
+  readonly hooks: readonly HookSpec[];
+  readonly history: { readonly schema: string } | false;
+}
+
+export function resolveSyncOptions(config: PgferryConfig, flags: SyncFlags, endpoints: { readonly source: Endpoint; readonly target: Endpoint }): ResolvedSyncOptions {
+  const { source, target } = endpoints;
+  return deepFreeze({
+    source,
+    target,
+    selection: resolveSelection(config, flags),
+    cascade: flags.cascade ?? config.sync.cascade ?? false,
+    drift: {
+      addColumns: flags.addColumns ?? config.sync.addColumns ?? false,
+      create: flags.create ?? config.sync.create ?? true,
+      strict: flags.strict ?? config.sync.strict ?? false,
+    },
+    mode: flags.mode ?? config.sync.mode ?? "refresh",
+    deleteMissing: flags.deleteMissing ?? config.sync.deleteMissing ?? false,
+    tables: config.tables,
+    jobs: flags.jobs ?? config.sync.jobs ?? 1,
+    dryRun: flags.dryRun ?? false,
+    lockTimeoutSeconds: flags.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
+    hooks: resolveHooks(config, target, flags.hooks ?? true),
+    history: config.history,
+  });
+}
+
+/** A scheduled job's own settings as flags over pgferry.yml's `sync:` (its drift and jobs come from there). */
+export function scheduleJobFlags(job: ScheduleJobConfig): SyncFlags {
+  return { tables: job.tables, group: job.group, exclude: job.exclude, where: job.where, mode: job.mode, deleteMissing: job.deleteMissing, cascade: job.cascade, hooks: job.hooks };
+}
+
+/** What `pgferry restore` may set; the snapshot's own tables replace pgferry.yml's selection. */
+export interface RestoreFlags {
+  readonly tables?: readonly string[];
+  readonly cascade?: boolean;
+  readonly mode?: SyncMode;
+  readonly addColumns?: boolean;
+  readonly create?: boolean;
+  readonly strict?: boolean;
+  readonly hooks?: boolean;
+  readonly lockTimeout?: number;
+  readonly dryRun?: boolean;
+}
+
+export interface ResolvedRestoreOptions {
+  readonly target: Endpoint;
+  /** Patterns narrowing the snapshot's tables; [] restores them all. */
+  readonly tables: readonly string[];
+  readonly cascade: boolean;
+  readonly drift: Required<DriftOptions>;
+  readonly mode: SyncMode;
+  readonly tableSettings: Readonly<Record<string, TableSettings>>;
+  readonly dryRun: boolean;
+  readonly lockTimeoutSeconds: number;
+  readonly hooks: readonly HookSpec[];
+  readonly history: { readonly schema: string } | false;
+}
+
+/**
+ * A restore takes its choices from its flags, not from pgferry.yml's `sync:` (a snapshot is
+ * restored as it was taken); per-table settings, the lock timeout, hooks and history come from
+ * the config as for a sync.
+ */
+export function resolveRestoreOptions(config: PgferryConfig, flags: RestoreFlags, target: Endpoint): ResolvedRestoreOptions {
+  return deepFreeze({
+    target,
+    tables: [...(flags.tables ?? [])],
+    cascade: flags.cascade ?? false,
+    drift: { addColumns: flags.addColumns ?? false, create: flags.create ?? true, strict: flags.strict ?? false },
+    mode: flags.mode ?? "refresh",
+    tableSettings: config.tables,
+    dryRun: flags.dryRun ?? false,
+    lockTimeoutSeconds: flags.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
+    hooks: resolveHooks(config, target, flags.hooks ?? true),
+    history: config.history,
+  });
+}
+
+/** pgferry.yml's hooks.after as specs for this target (its environment's Redis), or none. */
+export function resolveHooks(config: PgferryConfig, target: Endpoint, enabled: boolean): HookSpec[] {
+  return enabled ? planHooks(config.hooks.after, target.name ? config.environments[target.name]?.redis : undefined) : [];
+}
+
+/** CLI flags over pgferry.yml: --tables/--group replace the configured list, --exclude and --where add to it. */
+export function resolveSelection(config: PgferryConfig, flags: SelectionFlags): Selection {
+  const fromGroups = (flags.group ?? []).flatMap((name) => {
+    const tables = config.groups[name];
+    if (!tables) {
+      const known = Object.keys(config.groups);
+      throw new ConfigError(`unknown group "${name}"${known.length ? ` (known: ${known.join(", ")})` : " (no groups in config)"}`);
+    }
+    return tables;
+  });
+  const fromFlags = [...(flags.tables ?? []), ...fromGroups];
+  return {
+    include: fromFlags.length > 0 ? fromFlags : [...(config.sync.tables ?? [])],
+    exclude: [...(config.sync.exclude ?? []), ...(flags.exclude ?? [])],
+    excludeQuietly: config.history ? [historyTablePattern(config.history.schema)] : [],
+    where: { ...(config.sync.where ?? {}), ...(flags.where ?? {}) },
+  };
+}
+
+/**
+ * --where TABLE:SQL values → table pattern → SQL. The table part may be double-quoted and hold
+ * a colon (`"odd:name":id > 1`): the first colon outside quotes separates the two.
+ */
+export function parseWhereFlags(items: readonly string[]): Record<string, string> {
+  const where: Record<string, string> = {};
+  for (const item of items) {
+    const colon = separatorIndex(item);
+    if (colon <= 0 || colon === item.length - 1) throw new ConfigError(`--where must look like TABLE:SQL, got "${item}"`);
+    where[item.slice(0, colon).trim()] = item.slice(colon + 1).trim();
+  }
+  return where;
+}
+
+function separatorIndex(item: string): number {
+  let quoted = false;
+  for (let i = 0; i < item.length; i += 1) {
+    if (item[i] === '"') quoted = !quoted;
+    else if (item[i] === ":" && !quoted) return i;
+  }
+  return -1;
+}
