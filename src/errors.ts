@@ -9,8 +9,6 @@ export type ErrorCode =
   | "SAFETY"
   | "CONNECTION"
   | "LOCKED"
-  | "TABLE_SYNC"
-  | "PARTIAL_FAILURE"
   | "STORAGE";
 
 export interface ErrorContext {
@@ -56,16 +54,6 @@ export class ConnectionError extends PgferryError {
 /** Another pgferry run holds the target's advisory lock. */
 export class LockedError extends PgferryError {
   readonly code = "LOCKED" as const;
-}
-
-/** One table could not be synced; carries the table and the PostgreSQL error. */
-export class TableSyncError extends PgferryError {
-  readonly code = "TABLE_SYNC" as const;
-}
-
-/** The run finished but some steps failed; the target was rolled back. */
-export class PartialFailureError extends PgferryError {
-  readonly code = "PARTIAL_FAILURE" as const;
 }
 
 /** Reading or writing a snapshot store failed. */

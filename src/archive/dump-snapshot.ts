@@ -18,7 +18,7 @@ import type { Selection } from "../plan/select-tables.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { CopyOutStream, SqlSession } from "../pg/session.js";
 import type { ObjectStore } from "../storage/object-store.js";
-import { renderCopyOut } from "../execute/copy-sql.js";
+import { renderCopyOut } from "../sql/copy-sql.js";
 import { openSourceSnapshot, type SourceSnapshot } from "../execute/source-snapshot.js";
 import type { CopyAction } from "../execute/table-reader.js";
 import { validateWhereFilters } from "../execute/validate-where.js";

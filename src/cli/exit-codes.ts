@@ -21,8 +21,6 @@ export function exitCodeFor(code: ErrorCode | undefined): number {
       return EXIT.connection;
     case "LOCKED":
       return EXIT.locked;
-    case "TABLE_SYNC":
-    case "PARTIAL_FAILURE":
     case "STORAGE":
     case undefined:
       return EXIT.failed;

@@ -7,7 +7,7 @@ import type { Catalog, Table } from "../model/catalog.js";
 import { displayName, nameKey } from "../model/qualified-name.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
-import { renderMissingKeys, renderParentRows, renderRowsByColumns, renderRowsWhere } from "./rows-sql.js";
+import { renderMissingKeys, renderParentRows, renderRowsByColumns, renderRowsWhere } from "../sql/rows-sql.js";
 
 /** Rows by table (nameKey), each a map from the row's key text to its JSON text. */
 export type CollectedRows = Map<string, { readonly table: Table; readonly rows: Map<string, string> }>;

@@ -21,7 +21,7 @@ import { holdTargetLock, waitForTargetLock } from "../pg/advisory-lock.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { collectRows, type CollectedRows } from "./collect-rows.js";
-import { renderUpsertRows } from "./rows-sql.js";
+import { renderUpsertRows } from "../sql/rows-sql.js";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from "./run-sync.js";
 import { assertWritableTarget, connectWritable } from "./target-protection.js";
 import { setDeferredSequences, setSequences } from "./set-sequences.js";

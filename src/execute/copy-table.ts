@@ -18,7 +18,7 @@ import {
   renderMergeFromStaging,
   renderMissingAfterMerge,
   stagingName,
-} from "./copy-sql.js";
+} from "../sql/copy-sql.js";
 import type { TableReader } from "./table-reader.js";
 
 /** A COPY failed; `side` says which end failed first (the pipeline then tears down the other). */

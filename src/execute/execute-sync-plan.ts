@@ -13,7 +13,7 @@ import type { StepResult } from "../model/result.js";
 import { describePgError, isTransientConnectionError, sqlstateOf } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { quoteRelation } from "../sql/quote.js";
-import { renderDeleteMissing } from "./copy-sql.js";
+import { renderDeleteMissing } from "../sql/copy-sql.js";
 import { setDeferredSequences, setSequences, type SequencePosition } from "./set-sequences.js";
 import { classifyCopyFailure, copyTable } from "./copy-table.js";
 import type { SyncEventListener } from "./events.js";

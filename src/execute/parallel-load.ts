@@ -13,7 +13,7 @@ import { LOAD_SCHEMA_PREFIX } from "../plan/plan-parallel-loads.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { quoteIdent, quoteLiteral } from "../sql/quote.js";
-import { renderCopyIn } from "./copy-sql.js";
+import { renderCopyIn } from "../sql/copy-sql.js";
 import { classifyCopyFailure, streamCopy } from "./copy-table.js";
 import type { SyncEventListener } from "./events.js";
 import type { CopyAction, TableReader, TableReaders } from "./table-reader.js";

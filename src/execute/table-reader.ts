@@ -5,7 +5,7 @@
  */
 import type { TableAction } from "../model/plan.js";
 import type { CopyOutStream } from "../pg/session.js";
-import { renderCopyOut } from "./copy-sql.js";
+import { renderCopyOut } from "../sql/copy-sql.js";
 import type { SourceSnapshot } from "./source-snapshot.js";
 
 export type CopyAction = Extract<TableAction, { kind: "create" | "refresh" }>;

@@ -9,7 +9,7 @@ import { displayName } from "../model/qualified-name.js";
 import { connectionLostError, isConnectionLoss } from "../pg/connection-loss.js";
 import { describePgError, sqlstateOf } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
-import { renderSourceCount, renderTargetFilterCheck } from "./copy-sql.js";
+import { renderSourceCount, renderTargetFilterCheck } from "../sql/copy-sql.js";
 
 type CopyAction = Extract<SyncPlan["actions"][number], { kind: "create" | "refresh" }>;
 

@@ -89,7 +89,7 @@ function scheduledJob(ctx: CliContext, config: PgferryConfig, configPath: string
   } catch (error) {
     // Typed errors keep their class (a protected target exits 3, not 2) and gain the job's name.
     if (error instanceof SafetyError) throw new SafetyError(`schedules.${name}: ${error.message}`, { cause: error });
-    if (error instanceof ConfigError && !error.message.startsWith("schedules.")) throw inJob(error);
+    if (error instanceof ConfigError) throw inJob(error);
     throw error;
   }
   return {

@@ -9,7 +9,7 @@
 import type { Table } from "../model/catalog.js";
 import type { ColumnCopy, MergeSpec } from "../model/plan.js";
 import { conversionExpression } from "../plan/plan-conversion.js";
-import { quoteIdent, quoteIdentList, quoteQualified, quoteRelation } from "../sql/quote.js";
+import { quoteIdent, quoteIdentList, quoteQualified, quoteRelation } from "./quote.js";
 import { MERGE_ALIAS, renderMergeCounts, renderOnConflict } from "./copy-sql.js";
 
 /** A row's identity for de-duplication: its key values as JSON, or the whole row without a key. */

@@ -1,7 +1,7 @@
 /** The COPY statements for one table. Pure: identifiers quoted, the where filter is the user's own SQL. */
 import type { CopySpec, MergeSpec, TableAction } from "../model/plan.js";
 import { conversionExpression } from "../plan/plan-conversion.js";
-import { quoteIdent, quoteIdentList, quoteQualified, quoteRelation } from "../sql/quote.js";
+import { quoteIdent, quoteIdentList, quoteQualified, quoteRelation } from "./quote.js";
 
 type CopyAction = Extract<TableAction, { kind: "create" | "refresh" }>;
 
