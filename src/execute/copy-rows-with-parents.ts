@@ -3,6 +3,7 @@
  * transitively, the rows they reference through foreign keys, upserted parents first in one
  * target transaction. Throws on failure; the job pipeline turns that into a result.
  */
+import { withTransaction } from "../pg/transaction.js";
 import type { Endpoint } from "../config/resolve-endpoint.js";
 import { ConfigError, SafetyError } from "../errors.js";
 import { introspectCatalog } from "../introspect/introspect-catalog.js";
@@ -137,8 +138,7 @@ async function writeRows(target: SqlSession, writes: readonly TableWrite[], sour
   const sequences = planSequenceResets(written, source, targetCatalog, new Set());
   const unreadable = sequences.diagnostics.find((d) => d.level === "error");
   if (unreadable?.table) throw new ConfigError(`${displayName(unreadable.table)}: ${unreadable.message}`, { table: unreadable.table });
-  await target.query("BEGIN");
-  try {
+  const set = await withTransaction(target, async () => {
     await applyTargetSettings(target, { lockTimeoutSeconds, parallelIndexWorkers: 0 });
     await waitForTargetLock(target, label);
     if (settings.holdLock) await holdTargetLock(target);
@@ -154,12 +154,8 @@ async function writeRows(target: SqlSession, writes: readonly TableWrite[], sour
         throw new Error(`${displayName(write.target.name)}: ${describePgError(error)}`, { cause: error });
       }
     }
-    const set = await setSequences(target, sequences.resets);
-    await target.query("COMMIT");
-    await setDeferredSequences(target, set.deferred);
-    return results;
-  } catch (error) {
-    await target.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  }
+    return setSequences(target, sequences.resets);
+  });
+  await setDeferredSequences(target, set.deferred);
+  return results;
 }

@@ -6,6 +6,7 @@
  */
 import { describeDdl } from "../ddl/render-ddl.js";
 import { runDdl } from "./run-ddl.js";
+import { withTransaction } from "../pg/transaction.js";
 import { nameKey } from "../model/qualified-name.js";
 import type { StepResult } from "../model/result.js";
 import type { ParallelLoad } from "../plan/plan-parallel-loads.js";
@@ -80,26 +81,26 @@ async function loadShadow(load: ParallelLoad, action: CopyAction, source: TableR
   const started = performance.now();
   input.onEvent({ kind: "table-start", table: action.table, estimatedBytes: action.copy.estimatedBytes, estimatedRows: action.copy.estimatedRows });
   let bytes = 0;
-  await target.query("BEGIN");
   try {
-    await applyTargetSettings(target, input.settings);
-    await runDdl(target, load.create);
-    const copied = await streamCopy(action, source, target, renderCopyIn({ ...action, table: load.loadTable }), (b) => {
-      bytes = b;
-      input.onEvent({ kind: "table-progress", table: action.table, bytes: b });
-    }, signal);
-    for (const statement of load.build) {
-      input.onEvent({ kind: "log", level: "debug", message: describeDdl(statement) });
-      await runDdl(target, statement);
-    }
-    await target.query("COMMIT");
+    const copied = await withTransaction(target, async () => {
+      await applyTargetSettings(target, input.settings);
+      await runDdl(target, load.create);
+      const streamed = await streamCopy(action, source, target, renderCopyIn({ ...action, table: load.loadTable }), (b) => {
+        bytes = b;
+        input.onEvent({ kind: "table-progress", table: action.table, bytes: b });
+      }, signal);
+      for (const statement of load.build) {
+        input.onEvent({ kind: "log", level: "debug", message: describeDdl(statement) });
+        await runDdl(target, statement);
+      }
+      return streamed;
+    });
     const seconds = (performance.now() - started) / 1000;
     input.onEvent({ kind: "table-done", table: action.table, rows: copied.rowsWritten, bytes: copied.bytes, seconds, ok: true });
     const mismatch = copied.rowsRead === copied.rowsWritten ? undefined : `source sent ${copied.rowsRead} rows, target stored ${copied.rowsWritten}`;
     return { table: action.table, action: action.kind, status: mismatch ? "failed" : "ok", rows: copied.rowsWritten, bytes: copied.bytes, seconds, ...(mismatch ? { reason: mismatch } : {}) };
   } catch (error) {
     const { cause, lost } = classifyCopyFailure(error, action.table, source, target);
-    await target.query("ROLLBACK").catch(() => undefined);
     if (signal.aborted) throw new Error("interrupted", { cause });
     // A lost connection (either side) ends the whole run, as in the serial path.
     if (lost) throw lost;

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { LOAD_SCHEMA_COMMENT } from "../../src/execute/parallel-load.js";
 import { syncPair } from "../harness/sync-helpers.js";
-import { connectTo, createDatabasePair, serverUrls, withUser, type DatabasePair } from "../harness/test-databases.js";
+import { assertNoPgferrySessions, connectTo, createDatabasePair, serverUrls, withUser, type DatabasePair } from "../harness/test-databases.js";
 
 const SCHEMA = `
   CREATE TABLE orgs (id int PRIMARY KEY, name text NOT NULL);
@@ -21,12 +21,6 @@ const SCHEMA = `
 async function schemas(pair: DatabasePair): Promise<string[]> {
   const { rows } = await pair.target.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pgferry\\_load\\_%' ORDER BY 1");
   return rows.map((r) => r.nspname);
-}
-
-async function pgferrySessions(pair: DatabasePair): Promise<number> {
-  const database = new URL(pair.targetUrl).pathname.slice(1);
-  const { rows } = await pair.target.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pgferry' AND datname = $1", [database]);
-  return rows[0]!.n;
 }
 
 describe("load schemas", () => {
@@ -71,7 +65,7 @@ describe("load schemas", () => {
       const { report } = await syncPair({ sourceUrl: withUser(pair.sourceUrl, role, password), targetUrl: pair.targetUrl }, { jobs: 2 });
       assert.equal(report.committed, false);
       assert.match(report.error ?? "", /too many connections for role/);
-      assert.equal(await pgferrySessions(pair), 0, "every target session was closed");
+      await assertNoPgferrySessions(pair.target); // every target session was closed
       assert.deepEqual(await schemas(pair), []);
       const tables = await pair.target.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'");
       assert.equal(tables.rows[0].n, 0);
