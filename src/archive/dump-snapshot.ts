@@ -26,6 +26,7 @@ import { createChecksumTap } from "./checksum-tap.js";
 import { MANIFEST_FILE, MANIFEST_FORMAT, validateManifest, type Manifest, type ManifestTable } from "./manifest.js";
 import { MANIFEST_SEAL_FILE, renderManifestSeal } from "./manifest-seal.js";
 import { encryptStream, type SnapshotKey } from "./snapshot-crypto.js";
+import { runWorkerPool } from "../execute/worker-pool.js";
 import { createHash } from "node:crypto";
 
 /**
@@ -116,36 +117,17 @@ interface DumpItem {
  */
 async function dumpTables(source: SourceSnapshot, queue: readonly DumpItem[], name: string, written: string[], options: DumpOptions): Promise<ManifestTable[]> {
   const tables: ManifestTable[] = new Array(queue.length);
-  const stop = new AbortController();
-  const interrupt = () => stop.abort();
-  options.signal?.addEventListener("abort", interrupt, { once: true });
-  if (options.signal?.aborted) stop.abort();
-  const failures: unknown[] = [];
-  let next = 0;
-  const worker = async () => {
-    let session: SqlSession | null = null;
-    try {
-      session = await source.openWorker("dump worker");
-      for (let index = next++; index < queue.length && !stop.signal.aborted; index = next++) {
-        const item = queue[index]!;
-        written.push(`${name}/${item.file}`);
-        tables[index] = await dumpTable(item.action, session.copyOut(renderCopyOut(item.action)), `${name}/${item.file}`, options, stop.signal);
-      }
-    } catch (error) {
-      // The first error is the cause; the others are the workers it stopped.
-      if (!stop.signal.aborted) failures.push(error);
-      stop.abort();
-    } finally {
-      await session?.close().catch(() => undefined);
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs ?? 1, queue.length)) }, worker));
-  } finally {
-    options.signal?.removeEventListener("abort", interrupt);
-  }
-  if (failures.length > 0) throw failures[0];
-  if (stop.signal.aborted) throw new StorageError(`dump of ${options.source.label} interrupted`);
+  const { interrupted } = await runWorkerPool<DumpItem, SqlSession>({
+    items: queue,
+    jobs: options.jobs ?? 1,
+    ...(options.signal ? { signal: options.signal } : {}),
+    openWorker: () => source.openWorker("dump worker"),
+    process: async (item, session, index, stop) => {
+      written.push(`${name}/${item.file}`);
+      tables[index] = await dumpTable(item.action, session.copyOut(renderCopyOut(item.action)), `${name}/${item.file}`, options, stop);
+    },
+  });
+  if (interrupted) throw new StorageError(`dump of ${options.source.label} interrupted`);
   return tables;
 }
 

@@ -7,6 +7,7 @@
 import { describeDdl } from "../ddl/render-ddl.js";
 import { runDdl } from "./run-ddl.js";
 import { withTransaction } from "../pg/transaction.js";
+import { runWorkerPool } from "./worker-pool.js";
 import { nameKey } from "../model/qualified-name.js";
 import type { StepResult } from "../model/result.js";
 import type { ParallelLoad } from "../plan/plan-parallel-loads.js";
@@ -35,41 +36,51 @@ export interface ParallelLoadInput {
 export async function runParallelLoads(input: ParallelLoadInput): Promise<Map<string, StepResult>> {
   const queue = [...input.loads].sort((a, b) => actionOf(input, b).copy.estimatedBytes - actionOf(input, a).copy.estimatedBytes);
   const results = new Map<string, StepResult>();
-  const stop = new AbortController();
-  const abortAll = () => stop.abort();
-  input.signal.addEventListener("abort", abortAll, { once: true });
-  const worker = async () => {
-    let target: SqlSession | undefined;
-    let reader: TableReader | undefined;
-    try {
-      // Opened inside the try: a session that fails to open stops the others and closes what did open.
-      target = await input.openTarget();
-      reader = await input.source.open();
-      for (let load = queue.shift(); load && !stop.signal.aborted; load = queue.shift()) {
-        const result = await loadShadow(load, actionOf(input, load), reader, target, input, stop.signal);
-        results.set(nameKey(load.table), result);
-        if (result.status === "failed") {
-          await reader.close();
-          reader = undefined;
-          reader = await input.source.open();
-        }
-      }
-    } catch (error) {
-      stop.abort(); // the other workers stop after (or during) their current table
-      throw error;
-    } finally {
-      await reader?.close().catch(() => undefined);
-      await target?.close().catch(() => undefined);
-    }
+  const { interrupted } = await runWorkerPool({
+    items: queue,
+    jobs: input.jobs,
+    signal: input.signal,
+    openWorker: () => openLoadWorker(input),
+    process: async (load, worker, _index, stop) => {
+      const result = await loadShadow(load, actionOf(input, load), worker.reader!, worker.target, input, stop);
+      results.set(nameKey(load.table), result);
+      // A COPY cut short leaves the source session mid-stream: a fresh one on the same snapshot.
+      if (result.status === "failed") await worker.renewReader();
+    },
+  });
+  if (interrupted) throw new Error("interrupted");
+  return results;
+}
+
+interface LoadWorker {
+  readonly target: SqlSession;
+  reader: TableReader | undefined;
+  renewReader(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A worker's target session and source reader; what opened is closed when the other fails to. */
+async function openLoadWorker(input: ParallelLoadInput): Promise<LoadWorker> {
+  const target = await input.openTarget();
+  const worker: LoadWorker = {
+    target,
+    reader: undefined,
+    async renewReader() {
+      await worker.reader?.close();
+      worker.reader = undefined;
+      worker.reader = await input.source.open();
+    },
+    async close() {
+      await worker.reader?.close().catch(() => undefined);
+      await target.close();
+    },
   };
   try {
-    const outcomes = await Promise.allSettled(Array.from({ length: Math.min(input.jobs, queue.length) }, worker));
-    const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected");
-    if (failure) throw failure.reason;
-    if (input.signal.aborted) throw new Error("interrupted");
-    return results;
-  } finally {
-    input.signal.removeEventListener("abort", abortAll);
+    worker.reader = await input.source.open();
+    return worker;
+  } catch (error) {
+    await target.close().catch(() => undefined);
+    throw error;
   }
 }
 
