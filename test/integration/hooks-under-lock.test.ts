@@ -53,6 +53,9 @@ describe("hooks under the run's lock", () => {
       }),
     );
     await started;
+    // The source snapshot is closed before the hooks: a long hook holds nothing on production.
+    const sourceSessions = await pair.source.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'pgferry' AND datname = current_database()");
+    assert.equal(sourceSessions.rows[0].n, 0);
     await assert.rejects(syncPair(pair), (e: unknown) => e instanceof LockedError);
     const outcome = await first;
     assert.equal(outcome.status, "ok", outcome.error);
