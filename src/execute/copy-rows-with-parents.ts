@@ -68,6 +68,8 @@ export async function copyRowsWithParents(options: RowsOptions, whileLocked?: Ro
     const sourceCatalog = await introspectCatalog(source.owner);
     const table = findTable(sourceCatalog, options.table);
     const collected = await collectRows(source.owner, sourceCatalog, table, options.keys !== undefined ? { keys: options.keys } : { where: options.where! });
+    // Everything needed from the source is read: no snapshot held open while the target is written and the hooks run.
+    await source.close();
     target = await connectWritable(options.target, { role: "target", lockTimeoutSeconds });
     const targetCatalog = await introspectCatalog(target);
     if (isSameDatabase(sourceCatalog.identity, targetCatalog.identity)) throw new SafetyError(`source and target are the same database (${options.target.label})`);
