@@ -55,7 +55,7 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
 
   const fk = orderByForeignKeys(
     selected.tables.map((t) => t.name),
-    collectFkEdges(selected.tables, target.tables.filter((t) => selectedKeys.has(nameKey(t.name)))),
+    collectFkEdges(selected.tables, target.tables.filter((t) => selectedKeys.has(nameKey(t.name))), selectedKeys),
   );
   const sourceByKey = new Map(selected.tables.map((t) => [nameKey(t.name), t]));
   const drift = input.drift ?? {};
@@ -164,21 +164,38 @@ function ancestorIn(table: Table, selected: ReadonlyMap<string, Table>): Qualifi
   return found;
 }
 
-/** FK edges of both sides, once each; an edge is enforced during the load when the target has it. */
-function collectFkEdges(sourceTables: readonly Table[], targetTables: readonly Table[]): FkEdge[] {
+/**
+ * FK edges of both sides, once each; an edge is enforced during the load when the target has it.
+ * An FK declared on a partition (or pointing at one) orders the selected partitioned table the
+ * partition's rows are loaded through: many real schemas declare FKs only on the partitions.
+ */
+function collectFkEdges(sourceTables: readonly Table[], targetTables: readonly Table[], selectedKeys: ReadonlySet<string>): FkEdge[] {
+  const byKey = new Map([...targetTables, ...sourceTables].map((t) => [nameKey(t.name), t]));
   const edges = new Map<string, FkEdge>();
   const add = (tables: readonly Table[], enforced: boolean) => {
     for (const t of tables) {
+      const child = loadedThrough(t.name, byKey, selectedKeys);
       for (const c of t.constraints) {
         if (c.kind !== "foreign" || !c.references) continue;
         const key = `${nameKey(t.name)}\u0000${c.name}`;
-        if (enforced || !edges.has(key)) edges.set(key, { child: t.name, parent: c.references, constraint: c.name, enforced, deferrable: c.deferrable });
+        const declaredOn = nameKey(child) === nameKey(t.name) ? {} : { declaredOn: t.name };
+        const edge: FkEdge = { child, ...declaredOn, parent: loadedThrough(c.references, byKey, selectedKeys), constraint: c.name, enforced, deferrable: c.deferrable };
+        if (enforced || !edges.has(key)) edges.set(key, edge);
       }
     }
   };
   add(sourceTables, false);
   add(targetTables, true);
   return [...edges.values()];
+}
+
+/** The outermost selected partitioned ancestor a partition's rows are loaded through, else the table itself. */
+function loadedThrough(name: QualifiedName, byKey: ReadonlyMap<string, Table>, selectedKeys: ReadonlySet<string>): QualifiedName {
+  let found = name;
+  for (let parent = byKey.get(nameKey(name))?.partitioning.parent ?? null; parent && selectedKeys.has(nameKey(parent)); parent = byKey.get(nameKey(parent))?.partitioning.parent ?? null) {
+    found = parent;
+  }
+  return found;
 }
 
 /**
@@ -195,10 +212,11 @@ function planFkStrategy(brokenEdges: readonly FkEdge[], targetByKey: ReadonlyMap
     for (const c of t.constraints) nameCount.set(schemaName(t.name.schema, c.name), (nameCount.get(schemaName(t.name.schema, c.name)) ?? 0) + 1);
   }
   const refs = brokenEdges.flatMap((edge) => {
-    const constraint = targetByKey.get(nameKey(edge.child))?.constraints.find((c) => c.name === edge.constraint && c.kind === "foreign");
+    const declaredOn = edge.declaredOn ?? edge.child;
+    const constraint = targetByKey.get(nameKey(declaredOn))?.constraints.find((c) => c.name === edge.constraint && c.kind === "foreign");
     if (!constraint) return [];
-    const deferrable = constraint.deferrable && nameCount.get(schemaName(edge.child.schema, constraint.name)) === 1;
-    return [{ table: edge.child, name: constraint.name, definition: constraint.definition, deferrable }];
+    const deferrable = constraint.deferrable && nameCount.get(schemaName(declaredOn.schema, constraint.name)) === 1;
+    return [{ table: declaredOn, name: constraint.name, definition: constraint.definition, deferrable }];
   });
   if (refs.length === 0) return { kind: "ordered" };
   const strip = ({ table, name, definition }: (typeof refs)[number]) => ({ table, name, definition });

@@ -7,7 +7,10 @@
 import { nameKey, type QualifiedName } from "../model/qualified-name.js";
 
 export interface FkEdge {
+  /** The table whose load must wait for the parent: for an FK declared on a partition, the selected partitioned table its rows are loaded through. */
   readonly child: QualifiedName;
+  /** Where the constraint is declared, when not on `child` (a partition). */
+  readonly declaredOn?: QualifiedName;
   readonly parent: QualifiedName;
   readonly constraint: string;
   /** The constraint exists on the target during the load (so the order matters to it). */

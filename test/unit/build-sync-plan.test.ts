@@ -9,6 +9,25 @@ import { buildSyncPlan } from "../../src/plan/build-sync-plan.js";
 const all = ALL_TABLES;
 
 describe("buildSyncPlan", () => {
+  it("orders a partitioned table after what its partitions' FKs reference, and breaks a cycle through them on the partition", () => {
+    const payment = table("payment", [col("id"), col("rental_id")], { partitioned: true, partitioning: { key: "RANGE (id)", parent: null, bound: null } });
+    const part = table("payment_1", [col("id"), col("rental_id")], {
+      partitioning: { key: null, parent: qualifiedName("public", "payment"), bound: "FOR VALUES FROM (0) TO (9)" },
+      constraints: [fk("payment_1_rental_fk", "rental")],
+    });
+    const rental = table("rental", [col("id"), col("last_payment")]);
+    const both = catalog([payment, part, rental]);
+    const plan = buildSyncPlan({ source: both, target: both, selection: all, cascade: false });
+    const copied = plan.actions.filter((a) => a.kind === "refresh").map((a) => a.table.name);
+    assert.deepEqual(copied, ["rental", "payment"]);
+
+    // rental → payment too: a cycle whose payment side is declared on the partition.
+    const cyclic = catalog([payment, part, table("rental", [col("id"), col("last_payment")], { constraints: [fk("rental_payment_fk", "payment")] })]);
+    const cyclePlan = buildSyncPlan({ source: cyclic, target: cyclic, selection: all, cascade: false });
+    const dropped = cyclePlan.preData.filter((s) => s.kind === "drop-constraint").map((s) => (s.kind === "drop-constraint" ? `${s.table.name}.${s.name}` : ""));
+    assert.ok(dropped.length > 0 && dropped.every((d) => d === "payment_1.payment_1_rental_fk" || d === "rental.rental_payment_fk"), dropped.join(", "));
+  });
+
   it("creates missing tables and refreshes existing ones, in FK order", () => {
     const source = catalog([table("child", [col("id"), col("x")], { constraints: [fk("child_x_fk", "parent")] }), table("parent", [col("id")])]);
     const target = catalog([table("parent", [col("id")])]);
