@@ -40,6 +40,8 @@ export interface ExecuteInput {
   readonly settings: TargetSettings;
   readonly onEvent: SyncEventListener;
   readonly signal?: AbortSignal;
+  /** Called once the last COPY has read its rows: end the source's snapshot (and stop holding back vacuum there). */
+  readonly releaseSource?: () => Promise<void>;
 }
 
 export interface ExecuteOutcome {
@@ -94,6 +96,8 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
     input.signal?.removeEventListener("abort", onAbort);
     if (serial.status === "rejected") throw serial.reason;
     if (shadows.status === "rejected") throw shadows.reason;
+    // Every row is read: the source's snapshot is not needed for keys, indexes, FKs and verification.
+    await input.releaseSource?.();
     for (const [key, result] of shadows.value) results.set(key, result);
     if (parallel && [...results.values()].every((r) => r.status === "ok")) {
       const attach = parallel.plan.loads.flatMap((l) => l.attach);

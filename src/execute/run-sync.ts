@@ -103,6 +103,7 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
       settings: { lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS, parallelIndexWorkers: jobs > 1 ? jobs - 1 : null },
       onEvent,
       ...(options.signal ? { signal: options.signal } : {}),
+      releaseSource: () => opened.source.close(),
     });
     const result: SyncOutcome = {
       plan,
