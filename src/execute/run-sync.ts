@@ -185,26 +185,42 @@ interface OpenedSides {
 /** Connect and read both catalogs; a dropped connection here is retried with back-off. */
 async function openBothSides(options: SyncOptions, onEvent: SyncEventListener): Promise<OpenedSides> {
   const onRetry = (message: string) => onEvent({ kind: "log", level: "warn", message });
+  const lockTimeoutSeconds = options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
+  /** Connect, lock and read the target's catalog; the session is closed if any step fails. */
+  const openTarget = async (): Promise<{ target: SqlSession; targetCatalog: Catalog }> => {
+    // The lock timeout covers the catalog reads too (a session holding ALTER SEQUENCE, say).
+    const targetOptions = { role: "target", onRetry, lockTimeoutSeconds };
+    const target = options.dryRun ? await connect(options.target.url, targetOptions) : await connectWritable(options.target, targetOptions);
+    try {
+      if (!options.dryRun) {
+        const dropped = await lockForWriting(target, options.target);
+        if (dropped.length) onEvent({ kind: "log", level: "warn", message: `dropped ${dropped.length} load schema(s) a killed run left behind: ${dropped.join(", ")}` });
+      }
+      return { target, targetCatalog: await introspectCatalog(target) };
+    } catch (error) {
+      await target.close();
+      throw error;
+    }
+  };
+  /** Open the snapshot and read the source's catalog; the snapshot is closed if either fails. */
+  const openSource = async (): Promise<{ source: SourceSnapshot; sourceCatalog: Catalog }> => {
+    const source = await openSourceSnapshot(options.source.url, { onRetry, lockTimeoutSeconds });
+    try {
+      return { source, sourceCatalog: await introspectCatalog(source.owner) };
+    } catch (error) {
+      await source.close();
+      throw error;
+    }
+  };
   return withRetry(
     async () => {
-      const source = await openSourceSnapshot(options.source.url, { onRetry, lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS });
-      let target: SqlSession | undefined;
-      try {
-        const sourceCatalog = await introspectCatalog(source.owner);
-        // The lock timeout covers the catalog reads too (a session holding ALTER SEQUENCE, say).
-        const targetOptions = { role: "target", onRetry, lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS };
-        target = options.dryRun ? await connect(options.target.url, targetOptions) : await connectWritable(options.target, targetOptions);
-        if (!options.dryRun) {
-          const dropped = await lockForWriting(target, options.target);
-          if (dropped.length) onEvent({ kind: "log", level: "warn", message: `dropped ${dropped.length} load schema(s) a killed run left behind: ${dropped.join(", ")}` });
-        }
-        const targetCatalog = await introspectCatalog(target);
-        return { source, target, sourceCatalog, targetCatalog };
-      } catch (error) {
-        await source.close();
-        await target?.close();
-        throw error;
-      }
+      // Both sides at once: neither waits for the other's round trips before the first COPY.
+      const [sourceSide, targetSide] = await Promise.allSettled([openSource(), openTarget()]);
+      if (sourceSide.status === "fulfilled" && targetSide.status === "fulfilled") return { ...sourceSide.value, ...targetSide.value };
+      if (sourceSide.status === "fulfilled") await sourceSide.value.source.close();
+      if (targetSide.status === "fulfilled") await targetSide.value.target.close();
+      // The source's failure first, as when the sides were opened one after the other.
+      throw sourceSide.status === "rejected" ? sourceSide.reason : (targetSide as PromiseRejectedResult).reason;
     },
     { role: "source", what: "read the source and target catalogs", onRetry },
   );
