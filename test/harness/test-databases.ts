@@ -119,3 +119,13 @@ export async function assertNoPgferrySessions(client: pg.Client): Promise<void> 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Drop a role a test created on one of the harness servers (after the databases that use it). */
+export async function dropRole(serverUrl: string, role: string): Promise<void> {
+  const admin = await connectTo(serverUrl);
+  try {
+    await admin.query(`DROP ROLE IF EXISTS "${role.replace(/"/g, '""')}"`);
+  } finally {
+    await admin.end();
+  }
+}

@@ -9,7 +9,7 @@ import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
 import { configSchema } from "../../src/config/schema.js";
 import { syncRows } from "../../src/ops/sync-rows.js";
 import { syncPair } from "../harness/sync-helpers.js";
-import { connectTo, createDatabasePair, serverUrls, type DatabasePair, withUser } from "../harness/test-databases.js";
+import { createDatabasePair, serverUrls, type DatabasePair, withUser, dropRole } from "../harness/test-databases.js";
 
 describe("row-level security on the source", () => {
   let pair: DatabasePair;
@@ -40,9 +40,7 @@ describe("row-level security on the source", () => {
   });
   after(async () => {
     await pair?.drop();
-    const admin = await connectTo(serverUrls().source);
-    await admin.query(`DROP ROLE IF EXISTS ${reader}`);
-    await admin.end();
+    await dropRole(serverUrls().source, reader);
   });
 
   it("refuses a table whose rows the source role's policies filter, before writing anything", async () => {

@@ -10,7 +10,7 @@ import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
 import { configSchema } from "../../src/config/schema.js";
 import { syncRows } from "../../src/ops/sync-rows.js";
 import { syncPair } from "../harness/sync-helpers.js";
-import { connectTo, createDatabasePair, serverUrls, type DatabasePair, withUser } from "../harness/test-databases.js";
+import { createDatabasePair, serverUrls, type DatabasePair, withUser, dropRole } from "../harness/test-databases.js";
 
 describe("a source sequence the role cannot read", () => {
   let pair: DatabasePair;
@@ -38,9 +38,7 @@ describe("a source sequence the role cannot read", () => {
   });
   after(async () => {
     await pair?.drop();
-    const admin = await connectTo(serverUrls().source);
-    await admin.query(`DROP ROLE IF EXISTS ${reader}`);
-    await admin.end();
+    await dropRole(serverUrls().source, reader);
   });
 
   it("refuses tables whose sequences the run would create, before writing anything", async () => {
