@@ -14,7 +14,19 @@ export interface ProgressDisplay {
 }
 
 export function createProgressDisplay(log: ConsoleLog, stream: NodeJS.WriteStream, tty: boolean): ProgressDisplay {
-  return tty ? barDisplay(log, stream) : lineDisplay(log);
+  const display = tty ? barDisplay(log, stream) : lineDisplay(log);
+  let firstCopy = true;
+  return {
+    listener(event) {
+      if (event.kind === "table-start" && firstCopy) {
+        firstCopy = false;
+        // The fixed cost of a run (start-up, module loading, catalog reads): performance.now() counts from process start.
+        log.debug(`first COPY started ${formatSeconds(performance.now() / 1000)} s after pgferry started`);
+      }
+      display.listener(event);
+    },
+    stop: () => display.stop(),
+  };
 }
 
 function logEvent(log: ConsoleLog, event: Extract<SyncEvent, { kind: "log" }>): void {
