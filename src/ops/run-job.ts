@@ -5,6 +5,7 @@
  * `syncRows`. Never throws for a failed run: the outcome says what happened, and `thrown`
  * carries what stopped it.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Endpoint } from "../config/resolve-endpoint.js";
 import { redactText } from "../config/redact.js";
 import { CancelledError, ConnectionError, isPgferryError, LockedError, SafetyError } from "../errors.js";
@@ -128,21 +129,12 @@ async function runHooksWithRetries(input: JobSettings, access: TargetAccess): Pr
     if (failedAt < 0) break;
     const delay = (input.hookRetries?.delaySeconds ?? 0) * 2 ** (attempt - 1);
     input.hookContext.onLine?.(`hook ${results[failedAt]!.name} failed (${results[failedAt]!.error}); trying it again in ${delay} s (attempt ${attempt + 1} of ${retries + 1})`);
-    await sleep(delay * 1000, signal);
+    // Node's timer takes the signal: it rejects on abort and leaves no listener behind.
+    await sleep(delay * 1000, undefined, signal ? { signal } : {}).catch(() => undefined);
     if (signal?.aborted) break;
     results = [...results.slice(0, failedAt), ...(await runHooks(input.hooks.slice(failedAt), context))];
   }
   return results;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }
 
 async function recordRun(input: JobSettings, access: TargetAccess, schema: string, startedAt: Date, summary: RunSummary | undefined, outcome: JobOutcome<unknown>): Promise<void> {

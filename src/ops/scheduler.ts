@@ -8,6 +8,7 @@
  *   same signal) and `runScheduler` resolves once every job is idle.
  */
 import { Cron } from "croner";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ConfigError, isPgferryError } from "../errors.js";
 import type { SyncJobOutcome } from "./run-sync-job.js";
 
@@ -98,7 +99,8 @@ async function runWithRetries(job: ScheduledJob, events: SchedulerOptions): Prom
     if (outcome.status !== "failed" || attempt > job.retries || events.signal.aborted || !worthRetrying(outcome)) return;
     const delay = job.retryDelaySeconds * 2 ** (attempt - 1);
     events.onRetry?.(job.name, attempt + 1, delay, outcome.error ?? "failed");
-    if (!(await sleep(delay * 1000, events.signal))) return;
+    // Node's timer takes the signal: false as soon as it aborts, no listener left behind.
+    if (!(await sleep(delay * 1000, true, { signal: events.signal }).catch(() => false))) return;
   }
 }
 
@@ -111,20 +113,4 @@ function worthRetrying(outcome: SyncJobOutcome): boolean {
   const thrown = outcome.thrown;
   if (outcome.report?.committed) return false;
   return !(isPgferryError(thrown) && (thrown.code === "CONFIG" || thrown.code === "SAFETY"));
-}
-
-/** Resolves true after `ms`, or false as soon as the signal aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(false);
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
