@@ -114,8 +114,6 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
         ...(outcome.error ? { error: outcome.error } : {}),
       }),
     };
-    // The source snapshot is done with: hooks (migrations, say) must not hold back vacuum on production.
-    await opened.source.close();
     await options.whileLocked?.(opened.target, result);
     return result;
   } finally {
