@@ -10,7 +10,8 @@ import { isPgferryError } from "../errors.js";
 import type { SyncPlan, TableAction } from "../model/plan.js";
 import { displayName, nameKey } from "../model/qualified-name.js";
 import type { StepResult } from "../model/result.js";
-import { describePgError, isTransientConnectionError, sqlstateOf } from "../pg/describe-pg-error.js";
+import { describePgError, sqlstateOf } from "../pg/describe-pg-error.js";
+import { isConnectionLoss } from "../pg/connection-loss.js";
 import type { SqlSession } from "../pg/session.js";
 import { quoteRelation } from "../sql/quote.js";
 import { renderDeleteMissing } from "../sql/copy-sql.js";
@@ -131,7 +132,7 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
       committed = true;
     } catch (error) {
       // The server may or may not have committed before the connection broke.
-      commitUnknown = isTransientConnectionError(error) || target.brokenBy !== null;
+      commitUnknown = isConnectionLoss(error, target);
       runError = commitUnknown
         ? `the connection broke during COMMIT: the target may or may not have the new data (${describePgError(error)}); check it, or run the sync again`
         : `commit failed: ${describePgError(error)}`;
@@ -215,7 +216,7 @@ async function deleteMissingRows(copies: readonly CopyAction[], results: Map<str
       const changes = { inserted: 0, updated: 0, unchanged: 0, ...result.changes, deleted };
       results.set(nameKey(action.table), { ...result, changes });
     } catch (error) {
-      if (target.brokenBy || isTransientConnectionError(error)) throw error;
+      if (isConnectionLoss(error, target)) throw error;
       await target.query("ROLLBACK TO SAVEPOINT pgferry_delete");
       results.set(nameKey(action.table), { ...result, status: "failed", reason: `deleting rows the source no longer has: ${describePgError(error)}` });
     }
