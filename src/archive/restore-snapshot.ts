@@ -107,7 +107,7 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
       snapshot: name,
       manifest,
       plan,
-      report: report(outcome.steps, { committed: outcome.committed, sequencesSet: outcome.sequencesSet, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.commitUnknown ? { commitUnknown: true } : {}) }),
+      report: report(outcome.steps, { committed: outcome.committed, sequencesSet: outcome.sequencesSet, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.commitUnknown ? { commitUnknown: true } : {}), timings: outcome.timings }),
     };
     await options.whileLocked?.(target, restored);
     return restored;

@@ -68,6 +68,7 @@ export function reportJson(report: SyncReport): object {
     totalBytes: totals.bytes,
     sequencesSet: report.sequencesSet,
     error: report.error ?? null,
+    timings: report.timings ?? { firstCopySeconds: null, exclusiveLockSeconds: null },
     tables: report.steps.map((s) => ({
       table: { schema: s.table.schema, name: s.table.name },
       action: s.action,

@@ -9,7 +9,7 @@ import { runDdl } from "./run-ddl.js";
 import { isPgferryError } from "../errors.js";
 import type { SyncPlan, TableAction } from "../model/plan.js";
 import { displayName, nameKey } from "../model/qualified-name.js";
-import type { StepResult } from "../model/result.js";
+import type { RunTimings, StepResult } from "../model/result.js";
 import { describePgError, sqlstateOf } from "../pg/describe-pg-error.js";
 import { isConnectionLoss } from "../pg/connection-loss.js";
 import type { SqlSession } from "../pg/session.js";
@@ -51,6 +51,7 @@ export interface ExecuteOutcome {
   readonly sequencesSet: number;
   readonly error?: string;
   readonly commitUnknown?: boolean;
+  readonly timings: RunTimings;
 }
 
 type CopyAction = Extract<TableAction, { kind: "create" | "refresh" }>;
@@ -61,7 +62,16 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new RunAborted("interrupted");
 }
 
-export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutcome> {
+export async function executeSyncPlan(given: ExecuteInput): Promise<ExecuteOutcome> {
+  let firstCopyAt: number | null = null;
+  let lockedAt: number | null = null;
+  const input: ExecuteInput = {
+    ...given,
+    onEvent: (event) => {
+      if (event.kind === "table-start" && firstCopyAt === null) firstCopyAt = performance.now();
+      given.onEvent(event);
+    },
+  };
   const { plan, target, parallel } = input;
   const results = new Map<string, StepResult>();
   const copies = plan.actions.filter((a): a is CopyAction => a.kind === "create" || a.kind === "refresh");
@@ -78,9 +88,11 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
     }
     await target.query("BEGIN");
     await applyTargetSettings(target, input.settings);
+    if (plan.preData.some(locksExistingTable)) lockedAt = performance.now();
     await runStatements(target, parallel?.plan.preData ?? plan.preData, "creating objects", input);
     if (plan.truncate.length > 0) {
       input.onEvent({ kind: "log", level: "info", message: `truncating ${plan.truncate.length} table(s) inside the transaction` });
+      lockedAt ??= performance.now();
       await truncateTables(target, plan, input.settings.lockTimeoutSeconds);
     }
     // The run's session copies what cannot load as a shadow while the workers load the rest.
@@ -140,6 +152,10 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
   } else {
     await target.query("ROLLBACK").catch(() => undefined); // a dead connection rolls back on the server
   }
+  const timings: RunTimings = {
+    firstCopySeconds: firstCopyAt === null ? null : round3(firstCopyAt / 1000),
+    exclusiveLockSeconds: lockedAt === null ? null : round3((performance.now() - lockedAt) / 1000),
+  };
   if (committed && deferredSequences.length > 0) {
     const late = await setDeferredSequences(target, deferredSequences);
     sequencesSet += late.set;
@@ -152,7 +168,16 @@ export async function executeSyncPlan(input: ExecuteInput): Promise<ExecuteOutco
     );
     await schemaSession.close();
   }
-  return { steps: finalSteps(plan, results, committed, runError), committed, sequencesSet, ...(runError ? { error: runError } : {}), ...(commitUnknown ? { commitUnknown } : {}) };
+  return { steps: finalSteps(plan, results, committed, runError), committed, sequencesSet, ...(runError ? { error: runError } : {}), ...(commitUnknown ? { commitUnknown } : {}), timings };
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+/** Pre-data DDL on a table that already exists takes ACCESS EXCLUSIVE on it (created objects lock nothing others use). */
+function locksExistingTable(statement: SyncPlan["preData"][number]): boolean {
+  return statement.kind === "add-column" || statement.kind === "drop-constraint";
 }
 
 /** The tables the run's own session copies, one after another, each in a savepoint. */

@@ -111,6 +111,7 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
         committed: outcome.committed,
         sequencesSet: outcome.sequencesSet,
         ...(outcome.commitUnknown ? { commitUnknown: true } : {}),
+        timings: outcome.timings,
         ...(outcome.error ? { error: outcome.error } : {}),
       }),
     };

@@ -36,4 +36,17 @@ export interface SyncReport {
   readonly error?: string;
   /** The connection broke during COMMIT: the target may or may not hold the new data. */
   readonly commitUnknown?: boolean;
+  readonly timings?: RunTimings;
+}
+
+/** Where a run's time went, for --json and the bench. */
+export interface RunTimings {
+  /** Seconds from process start to the first COPY (a run's fixed cost); null when nothing was copied. */
+  readonly firstCopySeconds: number | null;
+  /**
+   * Seconds the target's existing tables were held under ACCESS EXCLUSIVE: from the first
+   * statement that takes it (TRUNCATE, or DDL on an existing table) to the end of COMMIT or
+   * ROLLBACK. null when the run took no such lock (created tables only, merges).
+   */
+  readonly exclusiveLockSeconds: number | null;
 }
