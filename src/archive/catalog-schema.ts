@@ -32,6 +32,15 @@ const column = z.strictObject({
   comment: nullableText,
 });
 
+const indexProperties = z.strictObject({
+  clustered: z.boolean(),
+  replicaIdentity: z.boolean(),
+  valid: z.boolean(),
+  tablespace: nullableText,
+  statistics: z.array(z.strictObject({ column: z.number().int(), target: z.number().int() })),
+  hasDependents: z.boolean(),
+});
+
 const constraint = z.strictObject({
   name: identifier,
   kind: z.enum(["primary", "unique", "check", "foreign", "exclusion"]),
@@ -42,9 +51,10 @@ const constraint = z.strictObject({
   deferrable: z.boolean(),
   initiallyDeferred: z.boolean(),
   comment: nullableText,
+  index: indexProperties.optional(),
 });
 
-const index = z.strictObject({ name: identifier, definition: text.min(1), using: nullableText.optional(), comment: nullableText });
+const index = z.strictObject({ name: identifier, definition: text.min(1), using: nullableText.optional(), comment: nullableText, properties: indexProperties.optional() });
 
 const table = z.strictObject({
   name,
@@ -55,6 +65,7 @@ const table = z.strictObject({
   indexes: z.array(index),
   unlogged: z.boolean(),
   rowSecurityActive: z.boolean().default(false),
+  owned: z.boolean().optional(),
   rowEstimate: z.number().nullable(),
   sizeBytes: count,
   sequences: z.array(name),

@@ -12,6 +12,7 @@ export function renderPlan(plan: SyncPlan, sourceLabel: string, targetLabel: str
   lines.push(renderTextTable(["#", "table", "action", "est. rows", "est. size", "columns / reason"], rows, new Set([0, 3, 4])));
   lines.push("", `Load order follows foreign keys (parents first). FK strategy: ${describeFkStrategy(plan)}.`);
   if (plan.truncate.length > 0) lines.push(`One TRUNCATE, inside the target transaction: ${plan.truncate.map((t) => `${t.only ? "ONLY " : ""}${displayName(t.table)}`).join(", ")}.`);
+  lines.push(...renderRefreshPaths(plan));
   if (plan.preData.length > 0) lines.push("", "Before the data:", ...plan.preData.map((s) => `  ${describeDdl(s)}`));
   if (plan.postData.length > 0) lines.push("", "After the data:", ...plan.postData.map((s) => `  ${describeDdl(s)}`));
   if (plan.sequenceResets.length > 0) lines.push("", `Sequences set to the source's values: ${plan.sequenceResets.map((r) => displayName(r.sequence)).join(", ")}.`);
@@ -43,6 +44,27 @@ function detail(action: TableAction): string {
     case "truncate-cascade":
       return action.reason;
   }
+}
+
+/** Which refreshed tables load bare (indexes rebuilt after the load) and which keep their indexes, and why. */
+function renderRefreshPaths(plan: SyncPlan): string[] {
+  const lines: string[] = [];
+  for (const action of plan.actions) {
+    if (action.kind !== "refresh" || !action.path) continue;
+    const path = action.path;
+    if (path.kind === "in-place") {
+      lines.push(`  ${displayName(action.table)}: loaded with its indexes in place (${path.reason})`);
+      continue;
+    }
+    const rebuilt = [plural(path.keys, "key"), plural(path.indexes, "index", "indexes"), plural(path.foreignKeys, "foreign key")].filter(Boolean).join(", ");
+    const kept = path.kept.length ? `; kept in place: ${path.kept.join("; ")}` : "";
+    lines.push(`  ${displayName(action.table)}: loaded bare, then ${rebuilt || "nothing"} rebuilt${kept}`);
+  }
+  return lines.length ? ["", "Refreshed tables (in the one transaction):", ...lines] : [];
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return count === 0 ? "" : `${count} ${count === 1 ? one : many}`;
 }
 
 function describeFkStrategy(plan: SyncPlan): string {

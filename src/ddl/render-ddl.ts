@@ -53,6 +53,14 @@ function renderSingleDdl(statement: Exclude<DdlStatement, { kind: "create-trigge
       return `ALTER TABLE ${quoteQualified(statement.table)} DROP CONSTRAINT ${quoteIdent(statement.name)}`;
     case "create-index":
       return statement.definition;
+    case "drop-index":
+      return `DROP INDEX ${quoteQualified({ schema: statement.table.schema, name: statement.name })}`;
+    case "cluster-on":
+      return `ALTER TABLE ${quoteQualified(statement.table)} CLUSTER ON ${quoteIdent(statement.index)}`;
+    case "replica-identity-index":
+      return `ALTER TABLE ${quoteQualified(statement.table)} REPLICA IDENTITY USING INDEX ${quoteIdent(statement.index)}`;
+    case "index-statistics":
+      return `ALTER INDEX ${quoteQualified({ schema: statement.table.schema, name: statement.index })} ALTER COLUMN ${integer(statement.column)} SET STATISTICS ${integer(statement.target)}`;
     case "sequence-owned-by":
       return `ALTER SEQUENCE ${quoteQualified(statement.sequence)} OWNED BY ${quoteQualified(statement.table)}.${quoteIdent(statement.column)}`;
     case "defer-constraint":
@@ -74,6 +82,12 @@ export function describeDdl(statement: DdlStatement): string {
   const sql = renderDdl(statement);
   const firstLine = sql.split("\n")[0] ?? sql;
   return firstLine.length > 140 ? `${firstLine.slice(0, 137)}...` : firstLine;
+}
+
+/** A number from the catalog written into DDL (which takes no parameters): an integer or nothing. */
+function integer(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new Error(`not an integer: ${value}`);
+  return String(value);
 }
 
 function assertNever(value: never): never {

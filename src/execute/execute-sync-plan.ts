@@ -8,7 +8,7 @@ import { describeDdl } from "../ddl/render-ddl.js";
 import { runDdl } from "./run-ddl.js";
 import { isPgferryError } from "../errors.js";
 import type { SyncPlan, TableAction } from "../model/plan.js";
-import { displayName, nameKey } from "../model/qualified-name.js";
+import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
 import type { RunTimings, StepResult } from "../model/result.js";
 import { describePgError, sqlstateOf } from "../pg/describe-pg-error.js";
 import { isConnectionLoss } from "../pg/connection-loss.js";
@@ -89,7 +89,7 @@ export async function executeSyncPlan(given: ExecuteInput): Promise<ExecuteOutco
     await target.query("BEGIN");
     await applyTargetSettings(target, input.settings);
     if (plan.preData.some(locksExistingTable)) lockedAt = performance.now();
-    await runStatements(target, parallel?.plan.preData ?? plan.preData, "creating objects", input);
+    await runStatements(target, parallel?.plan.preData ?? plan.preData, "changing the schema before the load", input);
     if (plan.truncate.length > 0) {
       input.onEvent({ kind: "log", level: "info", message: `truncating ${plan.truncate.length} table(s) inside the transaction` });
       lockedAt ??= performance.now();
@@ -171,13 +171,18 @@ export async function executeSyncPlan(given: ExecuteInput): Promise<ExecuteOutco
   return { steps: finalSteps(plan, results, committed, runError), committed, sequencesSet, ...(runError ? { error: runError } : {}), ...(commitUnknown ? { commitUnknown } : {}), timings };
 }
 
+function tableOf(statement: SyncPlan["preData"][number]): QualifiedName | null {
+  if (statement.kind === "create-table") return statement.table.name;
+  return "table" in statement ? statement.table : null;
+}
+
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
 /** Pre-data DDL on a table that already exists takes ACCESS EXCLUSIVE on it (created objects lock nothing others use). */
 function locksExistingTable(statement: SyncPlan["preData"][number]): boolean {
-  return statement.kind === "add-column" || statement.kind === "drop-constraint";
+  return statement.kind === "add-column" || statement.kind === "drop-constraint" || statement.kind === "drop-index";
 }
 
 /** The tables the run's own session copies, one after another, each in a savepoint. */
@@ -299,6 +304,13 @@ async function runStatements(target: SqlSession, statements: SyncPlan["preData"]
     try {
       await runDdl(target, statement);
     } catch (error) {
+      const table = tableOf(statement);
+      if (sqlstateOf(error) === "55P03" && table) {
+        throw new Error(
+          `gave up after ${input.settings.lockTimeoutSeconds} s waiting for a lock on ${displayName(table)}: another session is using it (raise --lock-timeout, or retry later)`,
+          { cause: error },
+        );
+      }
       throw new Error(`${describeDdl(statement)}: ${describePgError(error)}`, { cause: error });
     }
   }

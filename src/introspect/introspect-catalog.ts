@@ -2,7 +2,7 @@
  * Read one database's catalog into a frozen Catalog. Runs with search_path = pg_catalog so the
  * server's deparsers schema-qualify every name they print (as pg_dump does).
  */
-import type { Catalog, Column, CompositeType, Constraint, ConstraintKind, DomainType, EnumType, FunctionDef, Index, Sequence, Table, Trigger, View } from "../model/catalog.js";
+import type { Catalog, Column, CompositeType, Constraint, ConstraintKind, DomainType, EnumType, FunctionDef, Index, IndexProperties, Sequence, Table, Trigger, View } from "../model/catalog.js";
 import { qualifiedName, type QualifiedName } from "../model/qualified-name.js";
 import type { SqlSession } from "../pg/session.js";
 import { sqlstateOf } from "../pg/describe-pg-error.js";
@@ -10,7 +10,7 @@ import { LockedError } from "../errors.js";
 import { queryColumns, type ColumnRow } from "./query-columns.js";
 import { queryConstraints, type ConstraintRow } from "./query-constraints.js";
 import { querySchemas, queryServerInfo } from "./query-identity.js";
-import { queryIndexes, type IndexRow } from "./query-indexes.js";
+import { queryIndexes, type IndexPropertiesRow, type IndexRow } from "./query-indexes.js";
 import {
   queryComposites,
   queryExtensions,
@@ -174,8 +174,9 @@ function toTable(
     },
     columns: columns.map(toColumn),
     constraints: constraints.map(toConstraint),
-    indexes: indexes.map((i): Index => ({ name: i.name, definition: i.definition, using: i.using_clause, comment: i.comment })),
+    indexes: indexes.map((i): Index => ({ name: i.name, definition: i.definition, using: i.using_clause, comment: i.comment, properties: indexProperties(i) })),
     comment: row.comment,
+    owned: row.owned,
     options: row.options ?? [],
     unhandled: row.unhandled,
     rowSecurityActive: row.row_security_active,
@@ -212,8 +213,20 @@ const CONSTRAINT_KINDS: Record<ConstraintRow["type"], ConstraintKind> = {
   x: "exclusion",
 };
 
+function indexProperties(row: IndexPropertiesRow): IndexProperties {
+  return {
+    clustered: row.clustered ?? false,
+    replicaIdentity: row.replica_identity ?? false,
+    valid: row.valid ?? true,
+    tablespace: row.tablespace,
+    statistics: (row.statistics ?? []).map((s) => ({ column: s.column, target: s.target })),
+    hasDependents: row.has_dependents ?? false,
+  };
+}
+
 function toConstraint(row: ConstraintRow): Constraint {
   return {
+    ...(row.type === "p" || row.type === "u" || row.type === "x" ? { index: indexProperties(row) } : {}),
     name: row.name,
     kind: CONSTRAINT_KINDS[row.type],
     definition: row.definition,

@@ -1,7 +1,9 @@
 /** Primary, unique, check, foreign-key and exclusion constraints defined on each table itself. */
 import type { SqlSession } from "../pg/session.js";
+import { INDEX_PROPERTIES_SQL, type IndexPropertiesRow } from "./query-indexes.js";
 
-export interface ConstraintRow {
+/** The index properties are those of the index behind a primary key, unique or exclusion constraint. */
+export interface ConstraintRow extends IndexPropertiesRow {
   readonly table_oid: number;
   readonly name: string;
   readonly type: "p" | "u" | "c" | "f" | "x";
@@ -29,8 +31,11 @@ export async function queryConstraints(session: SqlSession, tableOids: readonly 
            ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY AS k(num, ord)
                    JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num
                   ORDER BY k.ord)::text[] AS ref_columns,
-           fn.nspname AS ref_schema, fc.relname AS ref_name, obj_description(con.oid, 'pg_constraint') AS comment
+           fn.nspname AS ref_schema, fc.relname AS ref_name, obj_description(con.oid, 'pg_constraint') AS comment,
+           ${INDEX_PROPERTIES_SQL("ix.indexrelid", "EXISTS (SELECT 1 FROM pg_depend d WHERE d.refclassid = 'pg_constraint'::regclass AND d.refobjid = con.oid AND d.deptype = 'n')")}
       FROM pg_constraint con
+      LEFT JOIN pg_index ix ON con.contype IN ('p', 'u', 'x') AND ix.indexrelid = con.conindid
+      LEFT JOIN pg_class ixc ON ixc.oid = ix.indexrelid
       LEFT JOIN pg_class fc ON fc.oid = con.confrelid
       LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
      WHERE con.conrelid = ANY($1::oid[]) AND con.contype IN ('p', 'u', 'c', 'f', 'x')

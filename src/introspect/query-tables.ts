@@ -17,6 +17,7 @@ export interface TableRow {
   readonly options: string[] | null;
   readonly unhandled: string[];
   readonly row_security_active: boolean;
+  readonly owned: boolean;
 }
 
 // Extension member tables are left to the extension; temp and toast schemas are never synced.
@@ -44,7 +45,9 @@ export async function queryTables(session: SqlSession): Promise<TableRow[]> {
              CASE WHEN EXISTS (SELECT 1 FROM pg_statistic_ext s WHERE s.stxrelid = c.oid) THEN 'extended statistics' END,
              CASE WHEN NOT c.relispartition AND EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = c.oid) THEN 'INHERITS parents' END
            ], NULL)::text[] AS unhandled,
-           row_security_active(c.oid) AS row_security_active
+           row_security_active(c.oid) AS row_security_active,
+           -- The role may ALTER it (owner, member of the owner, or superuser): drop and rebuild its indexes.
+           pg_has_role(c.relowner, 'USAGE') AS owned
       FROM pg_class c
       JOIN pg_namespace n ON n.oid = c.relnamespace
       LEFT JOIN pg_class tc ON tc.oid = c.reltoastrelid

@@ -54,6 +54,24 @@ export interface Constraint {
   readonly deferrable: boolean;
   readonly initiallyDeferred: boolean;
   readonly comment: string | null;
+  /** Of the index behind a primary key, unique or exclusion constraint (absent in older snapshot manifests). */
+  readonly index?: IndexProperties;
+}
+
+/** What an index carries besides its definition: set by ALTER TABLE / ALTER INDEX, lost by DROP and CREATE. */
+export interface IndexProperties {
+  /** ALTER TABLE … CLUSTER ON it. */
+  readonly clustered: boolean;
+  /** ALTER TABLE … REPLICA IDENTITY USING INDEX it. */
+  readonly replicaIdentity: boolean;
+  /** false for an index a failed CREATE INDEX CONCURRENTLY left behind. */
+  readonly valid: boolean;
+  /** Its tablespace when not the database's default. */
+  readonly tablespace: string | null;
+  /** ALTER INDEX … ALTER COLUMN n SET STATISTICS t. */
+  readonly statistics: readonly { readonly column: number; readonly target: number }[];
+  /** Something other than a foreign key depends on it (a view grouping by a key): it cannot be dropped and rebuilt. */
+  readonly hasDependents: boolean;
 }
 
 export interface Index {
@@ -66,6 +84,8 @@ export interface Index {
    */
   readonly using?: string | null;
   readonly comment: string | null;
+  /** Absent in older snapshot manifests and for views' indexes. */
+  readonly properties?: IndexProperties;
 }
 
 export interface Trigger {
@@ -114,6 +134,8 @@ export interface Table {
    * and the role is not superuser, has no BYPASSRLS and is not the owner, or FORCE binds the owner).
    */
   readonly rowSecurityActive: boolean;
+  /** The reading role may ALTER the table (owns it, is a member of its owner, or is superuser); absent in older manifests. */
+  readonly owned?: boolean;
 }
 
 export interface Sequence {

@@ -22,6 +22,12 @@ export type DdlStatement =
   | { readonly kind: "add-constraint"; readonly table: QualifiedName; readonly constraint: Constraint }
   | { readonly kind: "drop-constraint"; readonly table: QualifiedName; readonly name: string }
   | { readonly kind: "create-index"; readonly table: QualifiedName; readonly name: string; readonly definition: string }
+  /** An index of `table` (so in its schema) that does not back a constraint. */
+  | { readonly kind: "drop-index"; readonly table: QualifiedName; readonly name: string }
+  | { readonly kind: "cluster-on"; readonly table: QualifiedName; readonly index: string }
+  | { readonly kind: "replica-identity-index"; readonly table: QualifiedName; readonly index: string }
+  /** ALTER INDEX … ALTER COLUMN n SET STATISTICS t (an index of `table`, so in its schema). */
+  | { readonly kind: "index-statistics"; readonly table: QualifiedName; readonly index: string; readonly column: number; readonly target: number }
   | { readonly kind: "sequence-owned-by"; readonly sequence: QualifiedName; readonly table: QualifiedName; readonly column: string }
   | { readonly kind: "defer-constraint"; readonly table: QualifiedName; readonly name: string }
   | { readonly kind: "create-view"; readonly view: View }

@@ -61,6 +61,8 @@ export type TableAction =
       readonly source: Table;
       readonly columns: readonly ColumnCopy[];
       readonly copy: CopySpec;
+      /** How a truncated table is reloaded (plan/plan-index-rebuild); absent for merges. */
+      readonly path?: RefreshPath;
     }
   | {
       readonly kind: "skip";
@@ -73,6 +75,15 @@ export type TableAction =
       readonly table: QualifiedName;
       readonly reason: string;
     };
+
+/**
+ * `rebuild`: loaded bare, its keys, indexes and FKs dropped before the TRUNCATE and built again
+ * after the load (counts of what is rebuilt; `kept`: what stays in place, and why).
+ * `in-place`: loaded with its indexes maintained row by row, for the reason given.
+ */
+export type RefreshPath =
+  | { readonly kind: "rebuild"; readonly keys: number; readonly indexes: number; readonly foreignKeys: number; readonly kept: readonly string[] }
+  | { readonly kind: "in-place"; readonly reason: string };
 
 export interface CopySpec {
   readonly format: "binary" | "text";

@@ -12,6 +12,7 @@ import { displayName, nameKey, type QualifiedName } from "../model/qualified-nam
 import { orderByForeignKeys, type FkEdge } from "./fk-graph.js";
 import { mapColumns, type ColumnMappingOptions } from "./map-columns.js";
 import { planCreatedObjects } from "./plan-created-objects.js";
+import { planIndexRebuild } from "./plan-index-rebuild.js";
 import { planMerge } from "./plan-merge.js";
 import { planRowSecurity } from "./plan-row-security.js";
 import { planSequenceResets } from "./plan-sequence-resets.js";
@@ -137,12 +138,14 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
   );
   const sequences = planSequenceResets(written, source, target, new Set(created.map((t) => nameKey(t.name))));
   diagnostics.push(...sequences.diagnostics);
+  const rebuild = planIndexRebuild({ refreshed, targetTables: target.tables, strategyDropped: fkStrategy.kind === "break-cycles" ? fkStrategy.dropped : [] });
 
   return deepFreeze({
-    actions,
+    actions: actions.map((a) => (a.kind === "refresh" && rebuild.paths.has(nameKey(a.table)) ? { ...a, path: rebuild.paths.get(nameKey(a.table))! } : a)),
     truncate: truncation.truncate,
-    preData: [...createdObjects.preData, ...fkPreLoad(fkStrategy)],
-    postData: [...createdObjects.postData, ...fkPostLoad(fkStrategy)],
+    preData: [...createdObjects.preData, ...fkPreLoad(fkStrategy), ...rebuild.drop],
+    // Rebuilt keys first: created tables' FKs and re-added cycle FKs may point at them.
+    postData: [...rebuild.rebuild, ...createdObjects.postData, ...fkPostLoad(fkStrategy)],
     fkStrategy,
     sequenceResets: sequences.resets,
     diagnostics: drift.strict ? diagnostics.map(strictly) : diagnostics,
