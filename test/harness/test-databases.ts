@@ -124,6 +124,17 @@ export async function assertNoPgferrySessions(client: pg.Client): Promise<void> 
   }
 }
 
+/** After a failure test: no advisory lock (pgferry's run lock) and no prepared transaction is held on `client`'s database. */
+export async function assertNoLocksOrPreparedTransactions(client: pg.Client): Promise<void> {
+  const result = await client.query<{ locks: number; prepared: string[] }>(
+    `SELECT (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS locks,
+            (SELECT coalesce(array_agg(gid), '{}') FROM pg_prepared_xacts WHERE database = current_database()) AS prepared`,
+  );
+  const row = result.rows[0]!;
+  if (row.locks > 0) throw new Error(`${row.locks} advisory lock(s) still held on ${String(client.database)}`);
+  if (row.prepared.length > 0) throw new Error(`prepared transactions left on ${String(client.database)}: ${row.prepared.join(", ")}`);
+}
+
 /** Drop a role a test created on one of the harness servers (after the databases that use it). */
 export async function dropRole(serverUrl: string, role: string): Promise<void> {
   const admin = await connectTo(serverUrl);
