@@ -89,13 +89,15 @@ export function planIndexRebuild(input: IndexRebuildInput): IndexRebuild {
     // A key or unique index that goes takes every FK pointing at the table with it (they depend on it).
     const dropsReferenced = rebuiltKeys > 0 || rebuiltUnique;
     const tableFks = [...ownFks.map((constraint) => ({ table: table.name, constraint })), ...(dropsReferenced ? referencing : [])];
-    let rebuiltFks = 0;
+    const ownRebuilt = new Set<string>();
     for (const fk of tableFks) {
       const key = fkKey(fk.table, fk.constraint.name);
       if (strategyDropped.has(key)) continue;
       if (!fks.has(key)) fks.set(key, fk);
-      if (nameKey(fk.table) === nameKey(table.name)) rebuiltFks++;
+      // A self-reference is both the table's own FK and one pointing at it: counted once.
+      if (nameKey(fk.table) === nameKey(table.name)) ownRebuilt.add(key);
     }
+    const rebuiltFks = ownRebuilt.size;
     if (rebuiltKeys + rebuiltIndexes + rebuiltFks === 0 && kept.length === 0) {
       paths.set(nameKey(name), { kind: "in-place", reason: "no keys, indexes or foreign keys to rebuild" });
       continue;

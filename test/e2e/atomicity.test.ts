@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import { errorLines, runCliProcess } from "../harness/sync-helpers.js";
-import { createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
+import { connectTo, createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
 
 const ROWS = 1_000_000;
 const SCHEMA = `
@@ -37,6 +37,16 @@ async function waitForNoPgferrySession(target: pg.Client): Promise<void> {
     await sleep(20);
   }
   throw new Error("pgferry's target session did not end");
+}
+
+/** Wait until a pgferry session on the target waits for a table lock. */
+async function waitForPgferryLockWait(target: pg.Client): Promise<void> {
+  for (let i = 0; i < 1500; i += 1) {
+    const rows = await target.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgferry' AND datname = current_database() AND wait_event_type = 'Lock'");
+    if (rows.rowCount) return;
+    await sleep(20);
+  }
+  throw new Error("no pgferry session waited for a lock");
 }
 
 describe("atomicity and overlap", () => {
@@ -106,8 +116,11 @@ describe("atomicity and overlap", () => {
   });
 
   it("a second sync into the same target fails at once while the first runs; the first completes", async () => {
+    // Hold the first run inside its transaction (waiting for a table lock), whatever the machine's speed.
+    const blocker = await connectTo(pair.targetUrl);
+    await blocker.query("BEGIN; LOCK TABLE small IN ACCESS SHARE MODE");
     const first = runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--yes", "--json"]);
-    await waitForCopyInto(pair.target, "public.big");
+    await waitForPgferryLockWait(pair.target);
     const started = Date.now();
     const second = await runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--yes", "--tables", "small"]);
     assert.ok(Date.now() - started < 10_000, "the second run does not wait for the first");
@@ -115,6 +128,8 @@ describe("atomicity and overlap", () => {
     const lines = errorLines(second.stderr);
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /another pgferry run is writing to postgres:\/\/.*\(backend pid \d+, since .*\); try again when it has finished/);
+    await blocker.query("COMMIT");
+    await blocker.end();
     const done = await first;
     assert.equal(done.code, 0, done.stderr);
     const report = JSON.parse(done.stdout);
