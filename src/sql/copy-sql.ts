@@ -1,5 +1,6 @@
 /** The COPY statements for one table. Pure: identifiers quoted, the where filter is the user's own SQL. */
 import type { CopySpec, MergeSpec, TableAction } from "../model/plan.js";
+import type { QualifiedName } from "../model/qualified-name.js";
 import { conversionExpression } from "../plan/plan-conversion.js";
 import { quoteIdent, quoteIdentList, quoteQualified, quoteRelation } from "./quote.js";
 
@@ -73,13 +74,14 @@ function keyTuples(action: CopyAction, targetAlias: string): { target: string; s
 
 /**
  * Upsert / insert-missing from the staging table. An upsert rewrites a matching row only when a
- * copied value differs (IS DISTINCT FROM), so unchanged rows cause no write; `xmax = 0` tells an
- * inserted row from an updated one. Returns one row: inserted, updated.
+ * copied value differs (IS DISTINCT FROM), so unchanged rows cause no write. Returns one row:
+ * inserted, updated.
  */
 export function renderMergeFromStaging(action: CopyAction, staging: string): string {
   const merge = action.copy.merge;
   if (!merge) throw new Error("renderMergeFromStaging needs a merge spec");
-  return renderMergeCounts(`${renderInsertFromStaging(action, staging, MERGE_ALIAS)} ${renderOnConflict(merge)}`);
+  const into = { table: action.table, partitioned: action.copy.intoPartitioned, key: merge.key };
+  return renderMergeCounts(`${renderInsertFromStaging(action, staging, MERGE_ALIAS)} ${renderOnConflict(merge)}`, into);
 }
 
 /** The alias of the target table inside a merging INSERT. */
@@ -104,10 +106,27 @@ export function renderOnConflict(merge: Pick<MergeSpec, "mode" | "key" | "update
   );
 }
 
-/** Wrap a merging INSERT (target aliased MERGE_ALIAS) so it returns one row: inserted, updated. */
-export function renderMergeCounts(insert: string): string {
-  return `WITH merged AS (${insert} RETURNING (${MERGE_ALIAS}.xmax = 0) AS inserted)
-    SELECT count(*) FILTER (WHERE inserted)::int8::text AS inserted, count(*) FILTER (WHERE NOT inserted)::int8::text AS updated FROM merged`;
+/** The table a merging INSERT writes, for telling inserted rows from updated ones. */
+export interface MergeTarget {
+  readonly table: QualifiedName;
+  readonly partitioned: boolean;
+  readonly key: readonly string[];
+}
+
+/**
+ * Wrap a merging INSERT (target aliased MERGE_ALIAS) so it returns one row: inserted, updated.
+ * `xmax = 0` tells an inserted row from an updated one, but a partitioned table cannot return a
+ * system column ("cannot retrieve a system column in this context", PostgreSQL 12–18): there a
+ * returned row was updated when its key was in the table before the statement, which the main
+ * query still sees (every part of a statement with a data-modifying WITH reads one snapshot).
+ */
+export function renderMergeCounts(insert: string, into: MergeTarget): string {
+  const counts = "count(*) FILTER (WHERE inserted)::int8::text AS inserted, count(*) FILTER (WHERE NOT inserted)::int8::text AS updated";
+  if (!into.partitioned) return `WITH merged AS (${insert} RETURNING (${MERGE_ALIAS}.xmax = 0) AS inserted) SELECT ${counts} FROM merged`;
+  const returned = into.key.map((k, i) => `${MERGE_ALIAS}.${quoteIdent(k)} AS k${i}`).join(", ");
+  const before = `(${into.key.map((k) => `b.${quoteIdent(k)}`).join(", ")}) = (${into.key.map((_, i) => `m.k${i}`).join(", ")})`;
+  return `WITH merged AS (${insert} RETURNING ${returned})
+    SELECT ${counts} FROM (SELECT NOT EXISTS (SELECT 1 FROM ${quoteQualified(into.table)} AS b WHERE ${before}) AS inserted FROM merged AS m) AS r`;
 }
 
 /** Staged source rows whose key is not on the target after the merge (verification: must be 0). */
