@@ -61,6 +61,18 @@ const RECORDED_SETTINGS = [
   "max_connections",
 ];
 
+/** PostgreSQL 15's defaults for the recorded settings that change write speed: --stock warns about any other value. */
+const STOCK_DEFAULTS: Readonly<Record<string, string>> = {
+  fsync: "on",
+  full_page_writes: "on",
+  synchronous_commit: "on",
+  wal_level: "replica",
+  max_wal_size: "1GB",
+  shared_buffers: "128MB",
+  maintenance_work_mem: "64MB",
+  autovacuum: "on",
+};
+
 function positive(name: string, value: string | undefined): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${value}`);
@@ -194,6 +206,13 @@ async function main(): Promise<void> {
   try {
     const { sourceServer, targetServer } = servers;
     const secrets = [new URL(sourceServer).password, new URL(targetServer).password].map(decodeURIComponent);
+    if (stock) {
+      for (const [side, url] of [["source", sourceServer], ["target", targetServer]] as const) {
+        const settings = await serverSettings(url);
+        const off = Object.entries(STOCK_DEFAULTS).filter(([name, value]) => settings[name] !== value);
+        if (off.length) log(`--stock, but the ${side} server does not have PostgreSQL's defaults: ${off.map(([n, v]) => `${n}=${settings[n]} (default ${v})`).join(", ")}`);
+      }
+    }
     const targetUrl = databaseUrl(targetServer, TARGET_DB);
 
     // The data: each data set in its own source database; merge's base as a template on the target server.
