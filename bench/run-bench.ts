@@ -261,6 +261,7 @@ async function main(): Promise<void> {
           pgferry,
           source: shapes.get(dataset) ?? null,
         };
+        const where = dataset === contender.case ? dataset : `${dataset} ${contender.case}`;
         const holds = targetHolds;
         targetHolds = null;
         try {
@@ -273,11 +274,11 @@ async function main(): Promise<void> {
             contender.isPgferry && m.exclusiveLockSeconds !== null ? `exclusive lock ${m.exclusiveLockSeconds.toFixed(2)} s` : "",
             m.changes ? `changes +${m.changes.inserted} ~${m.changes.updated} -${m.changes.deleted}` : "",
           ].filter(Boolean);
-          log(`round ${round}/${rounds} ${dataset} ${contender.case} ${contender.label}: ${m.seconds.toFixed(2)} s${extra.length ? `, ${extra.join(", ")}` : ""}`);
+          log(`round ${round}/${rounds} ${where} ${contender.label}: ${m.seconds.toFixed(2)} s${extra.length ? `, ${extra.join(", ")}` : ""}`);
         } catch (error) {
           const message = redact(error instanceof Error ? error.message : String(error), secrets);
           errors.set(key, message);
-          log(`round ${round}/${rounds} ${dataset} ${contender.case} ${contender.label}: FAILED ${message}`);
+          log(`round ${round}/${rounds} ${where} ${contender.label}: FAILED ${message}`);
         }
       }
     }
