@@ -128,6 +128,8 @@ function inPlaceReason(table: Table): string | null {
   if (table.owned !== true) return "the target role does not own it (dropping and rebuilding indexes needs the owner)";
   if (table.partitioned) return "partitioned: its partitions' indexes hang on the parent's";
   if (table.partitioning.parent) return `a partition of ${displayName(table.partitioning.parent)}: its indexes hang on the parent's`;
+  const deferred = table.triggers.find((t) => (t.enabled === "O" || t.enabled === "A") && /^CREATE CONSTRAINT TRIGGER .* INITIALLY DEFERRED /s.test(t.definition));
+  if (deferred) return `its deferred constraint trigger ${deferred.name} leaves events pending until COMMIT, and ALTER TABLE refuses a table with pending events`;
   const elsewhere = [
     ...table.constraints.filter(isKey).map((c) => ({ name: c.name, properties: c.index })),
     ...table.indexes.map((i) => ({ name: i.name, properties: i.properties })),
