@@ -52,14 +52,15 @@ export function renderCopyInStaging(action: CopyAction, staging: string): string
  * INSERT … SELECT from the staging table with each column's conversion; fills are parameters
  * cast to their column's type. OVERRIDING SYSTEM VALUE keeps the source's identity values, as COPY does.
  */
-export function renderInsertFromStaging(action: CopyAction, staging: string, alias?: string): string {
+export function renderInsertFromStaging(action: CopyAction, staging: string, alias?: string, where?: string): string {
   const names = [...action.columns.map((c) => c.name), ...action.copy.fills.map((f) => f.column)];
   const values = [
     ...action.columns.map((c) => conversionExpression(c.conversion, quoteIdent(c.name), c.targetType)),
     ...action.copy.fills.map((f, i) => `CAST($${i + 1}::text AS ${f.type})`),
   ];
   const into = alias ? `${quoteQualified(action.table)} AS ${alias}` : quoteQualified(action.table);
-  return `INSERT INTO ${into} (${quoteIdentList(names)}) OVERRIDING SYSTEM VALUE SELECT ${values.join(", ")} FROM ${stagingName(staging)}`;
+  const from = where ? `${stagingName(staging)} AS s WHERE ${where}` : stagingName(staging);
+  return `INSERT INTO ${into} (${quoteIdentList(names)}) OVERRIDING SYSTEM VALUE SELECT ${values.join(", ")} FROM ${from}`;
 }
 
 /** The key columns of a merged table as the target sees them, and as converted from the staging table. */
@@ -73,15 +74,34 @@ function keyTuples(action: CopyAction, targetAlias: string): { target: string; s
 }
 
 /**
- * Upsert / insert-missing from the staging table. An upsert rewrites a matching row only when a
- * copied value differs (IS DISTINCT FROM), so unchanged rows cause no write. Returns one row:
- * inserted, updated.
+ * Upsert / insert-missing from the staging table. Rows the target already holds unchanged (same
+ * key, same image of every updated column; for insert-missing, same key) are left out first by
+ * one anti-join, so ON CONFLICT sees only new and changed rows: it locks (writes) every row it
+ * conflicts with, even one its WHERE then skips. An upsert still rewrites a matching row only
+ * when a copied value differs. Returns one row: inserted, updated.
  */
 export function renderMergeFromStaging(action: CopyAction, staging: string): string {
   const merge = action.copy.merge;
   if (!merge) throw new Error("renderMergeFromStaging needs a merge spec");
   const into = { table: action.table, partitioned: action.copy.intoPartitioned, key: merge.key };
-  return renderMergeCounts(`${renderInsertFromStaging(action, staging, MERGE_ALIAS)} ${renderOnConflict(merge)}`, into);
+  return renderMergeCounts(`${renderInsertFromStaging(action, staging, MERGE_ALIAS, renderNotOnTarget(action))} ${renderOnConflict(merge)}`, into);
+}
+
+/**
+ * The staged row (aliased s) is not on the target as it would be after the merge: no row with
+ * its key, or (upsert) one whose updated columns differ by image, compared in the target's types.
+ */
+function renderNotOnTarget(action: CopyAction): string {
+  const merge = action.copy.merge!;
+  const keys = keyTuples(action, "t");
+  const compared = merge.mode === "upsert" ? merge.update : [];
+  const column = (name: string) => action.columns.find((c) => c.name === name)!;
+  const same = compared.length
+    ? ` AND ROW(${compared.map((c) => `t.${quoteIdent(c)}`).join(", ")})::record OPERATOR(pg_catalog.*=) ROW(${compared
+        .map((c) => `CAST(${conversionExpression(column(c).conversion, `s.${quoteIdent(c)}`, column(c).targetType)} AS ${column(c).targetType})`)
+        .join(", ")})::record`
+    : "";
+  return `NOT EXISTS (SELECT 1 FROM ${quoteRelation(action.table, !action.copy.intoPartitioned)} AS t WHERE ${keys.target} = ${keys.staged}${same})`;
 }
 
 /** The alias of the target table inside a merging INSERT. */
