@@ -1,40 +1,70 @@
 /**
- * What the benchmark times. Each contender turns the same source database into a complete copy
- * on the target (rows, indexes, validated FKs: checked after every run) and is one shell command,
- * so pgferry and the peers are measured the same way.
+ * What the benchmark times. Each contender is one shell command, so pgferry and the peers are
+ * measured the same way. Three cases:
+ *
+ * - empty: turn a data set's source database into a complete copy in an empty target database;
+ * - refresh: the same, when the target already holds a complete copy (last week's staging);
+ * - merge: bring yesterday's merge.items up to date (merge-data.ts) with pgferry's merge modes.
+ *
+ * The empty and refresh contenders run once per data set (mixed, narrow); every result is checked
+ * afterwards (rows, indexes, validated FKs; for merges the rows' checksums and reported changes).
  */
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { qualified, type SourceShape } from "./generate-data.js";
+import type { MergeMode } from "./merge-data.js";
 import { shellQuote as q } from "./run-command.js";
-import type { SourceShape } from "./generate-data.js";
 
 export interface BenchContext {
+  /** The data set's source database. */
   readonly sourceUrl: string;
+  /** The target database; the runner resets it before each run as its case needs. */
   readonly targetUrl: string;
+  /** The target database's name, and a maintenance database on its server (to drop and create it). */
+  readonly targetDatabase: string;
+  readonly targetServerUrl: string;
   readonly workDir: string;
   /** How to start the built CLI, e.g. `node /path/dist/cli/main.js`. */
   readonly pgferry: string;
-  readonly source: SourceShape;
+  /** The empty and refresh cases: the data set. */
+  readonly source: SourceShape | null;
 }
 
-export type BenchCase = "empty" | "refresh";
+export type BenchCase = "empty" | "refresh" | "merge";
+export const CASES: readonly BenchCase[] = ["empty", "refresh", "merge"];
 
 export interface Contender {
   readonly id: string;
   readonly label: string;
-  /** empty: into an empty database; refresh: the target already holds a copy (last week's staging). */
   readonly case: BenchCase;
-  /** Peak RSS is reported for pgferry's own process. */
+  /** pgferry's own process: peak RSS is reported, and its --json report (timings, changes) is read from stdout. */
   readonly isPgferry: boolean;
   /**
-   * The rows the ratios rest on (pgferry, pg_dump -Fc | pg_restore, the raw pipe) run every round;
-   * the other peers run in the first round only, so the whole bench stays under 10 minutes on 2 cores.
+   * The rows the ratios and goals rest on run every round (the baselines, the raw pipe, pgferry
+   * sync and refresh, upsert); the other rows run in the first round only, so the whole bench at
+   * --scale 1 stays within about 25 minutes on 2 cores.
    */
   readonly everyRound: boolean;
+  /** A program the command needs; when it is not installed the contender is skipped, not failed. */
+  readonly requires?: string;
+  /** Refresh peers: why the target's tables are unusable for the whole run (their lock column is the run's time). */
+  readonly unavailableWholeRun?: string;
+  /** Refresh rows of pgferry: the empty-case contender with the same flags (the ÷ empty sync column). */
+  readonly emptyTwin?: string;
+  readonly mergeMode?: MergeMode;
   /** Untimed set-up after the target was reset (and, for refresh, filled). */
   prepare?(ctx: BenchContext): Promise<void>;
   command(ctx: BenchContext): string;
 }
+
+/** Each case's reference row for "× vs baseline" (the same data set's), and what it stands for. */
+export const BASELINES: Readonly<Record<BenchCase, { id: string; why: string } | null>> = {
+  empty: { id: "pg_dump-Fc", why: "pg_dump -Fc | pg_restore into an empty database" },
+  refresh: { id: "refresh-drop-restore", why: "drop the target database, create it, pg_dump -Fc | pg_restore (what a team scripts today)" },
+  merge: null,
+};
+/** The empty case's lower bound with stock tools (the ÷ raw column). */
+export const RAW_ID = "raw-copy";
 
 const pgDumpRestore = (id: string, label: string, dumpFlags: string, everyRound: boolean): Contender => ({
   id,
@@ -45,13 +75,14 @@ const pgDumpRestore = (id: string, label: string, dumpFlags: string, everyRound:
   command: (ctx) => `pg_dump -Fc ${dumpFlags} -d ${q(ctx.sourceUrl)} | pg_restore -d ${q(ctx.targetUrl)}`.replace(/ +/g, " "),
 });
 
-const pgferrySync = (id: string, label: string, flags: string, benchCase: BenchCase, everyRound: boolean): Contender => ({
+const pgferrySync = (id: string, label: string, flags: string, benchCase: BenchCase, everyRound: boolean, emptyTwin?: string): Contender => ({
   id,
   label,
   case: benchCase,
   isPgferry: true,
   everyRound,
-  command: (ctx) => `${ctx.pgferry} sync ${q(ctx.sourceUrl)} ${q(ctx.targetUrl)} --yes --no-hooks ${flags}`.trim(),
+  ...(emptyTwin ? { emptyTwin } : {}),
+  command: (ctx) => `${ctx.pgferry} sync ${q(ctx.sourceUrl)} ${q(ctx.targetUrl)} --yes --no-hooks --json ${flags}`.trim(),
 });
 
 /**
@@ -60,7 +91,7 @@ const pgferrySync = (id: string, label: string, flags: string, benchCase: BenchC
  * indexes and FKs built by pg_restore -j2.
  */
 const rawCopyPipe: Contender = {
-  id: "raw-copy",
+  id: RAW_ID,
   label: "raw COPY pipe (2 at a time) + pg_restore -j2 post-data",
   case: "empty",
   isPgferry: false,
@@ -72,12 +103,13 @@ const rawCopyPipe: Contender = {
     const schemaFile = join(ctx.workDir, "schema.dump");
     const lanes: string[][] = [[], []];
     const load = [0, 0];
-    const bytesOrder = [...ctx.source.tables]; // largest first (generate-data orders them by size)
-    for (const table of bytesOrder) {
+    for (const table of ctx.source!.tables) {
+      // largest first (generate-data orders them by size)
       const lane = load[0]! <= load[1]! ? 0 : 1;
       load[lane]! += table.rows;
+      const name = qualified(table);
       lanes[lane]!.push(
-        `psql -X -q -d ${q(ctx.sourceUrl)} -c ${q(`COPY bench.${table.name} TO STDOUT (FORMAT binary)`)} | psql -X -q -d ${q(ctx.targetUrl)} -c ${q(`COPY bench.${table.name} FROM STDIN (FORMAT binary)`)}`,
+        `psql -X -q -d ${q(ctx.sourceUrl)} -c ${q(`COPY ${name} TO STDOUT (FORMAT binary)`)} | psql -X -q -d ${q(ctx.targetUrl)} -c ${q(`COPY ${name} FROM STDIN (FORMAT binary)`)}`,
       );
     }
     const laneScripts = lanes.filter((l) => l.length > 0).map((l, i) => `( ${l.join(" && ")} ) & p${i}=$!`);
@@ -98,6 +130,7 @@ const pgcopydbClone: Contender = {
   case: "empty",
   isPgferry: false,
   everyRound: false,
+  requires: "pgcopydb",
   async prepare(ctx) {
     await rm(join(ctx.workDir, "pgcopydb"), { recursive: true, force: true });
   },
@@ -118,9 +151,47 @@ const pgferryDumpRestore: Contender = {
   },
   command(ctx) {
     const store = q(`file://${join(ctx.workDir, "store")}`);
-    return `${ctx.pgferry} dump ${q(ctx.sourceUrl)} --to ${store} >/dev/null && ${ctx.pgferry} restore latest ${q(ctx.targetUrl)} --from ${store} --yes >/dev/null`;
+    // The --json report (and so the timings) is the restore's.
+    return `${ctx.pgferry} dump ${q(ctx.sourceUrl)} --to ${store} >/dev/null && ${ctx.pgferry} restore latest ${q(ctx.targetUrl)} --from ${store} --yes --json`;
   },
 };
+
+/** Drop and create the target database from its server's maintenance database (the target must hold no sessions). */
+const dropAndCreate = (ctx: BenchContext): string => {
+  const name = `"${ctx.targetDatabase.replace(/"/g, '""')}"`;
+  return `psql -X -q -v ON_ERROR_STOP=1 -d ${q(ctx.targetServerUrl)} -c ${q(`DROP DATABASE IF EXISTS ${name}`)} -c ${q(`CREATE DATABASE ${name}`)}`;
+};
+
+const refreshPeers: Contender[] = [
+  {
+    id: "refresh-drop-restore",
+    label: "drop database + create + pg_dump -Fc | pg_restore",
+    case: "refresh",
+    isPgferry: false,
+    everyRound: true,
+    unavailableWholeRun: "the target database is dropped first and incomplete until pg_restore ends",
+    command: (ctx) => `${dropAndCreate(ctx)} && pg_dump -Fc -d ${q(ctx.sourceUrl)} | pg_restore -d ${q(ctx.targetUrl)}`,
+  },
+  {
+    id: "refresh-pg_restore-clean",
+    label: "pg_dump -Fc | pg_restore --clean --if-exists (into the copy)",
+    case: "refresh",
+    isPgferry: false,
+    everyRound: false,
+    unavailableWholeRun: "each table is dropped at the start and missing or incomplete until pg_restore ends",
+    command: (ctx) => `pg_dump -Fc -d ${q(ctx.sourceUrl)} | pg_restore --clean --if-exists -d ${q(ctx.targetUrl)}`,
+  },
+];
+
+const mergeSync = (id: string, label: string, mode: MergeMode, flags: string, everyRound: boolean): Contender => ({
+  id,
+  label,
+  case: "merge",
+  isPgferry: true,
+  everyRound,
+  mergeMode: mode,
+  command: (ctx) => `${ctx.pgferry} sync ${q(ctx.sourceUrl)} ${q(ctx.targetUrl)} --yes --no-hooks --json --tables merge.items ${flags}`,
+});
 
 export const CONTENDERS: readonly Contender[] = [
   pgDumpRestore("pg_dump-Fc", "pg_dump -Fc | pg_restore", "", true),
@@ -140,11 +211,13 @@ export const CONTENDERS: readonly Contender[] = [
   pgcopydbClone,
   pgferrySync("pgferry", "pgferry sync", "", "empty", true),
   pgferrySync("pgferry-j2", "pgferry sync --jobs 2", "--jobs 2", "empty", true),
-  // Last week's copy on the target: TRUNCATE and reload inside one transaction, indexes and FKs in place.
-  pgferrySync("refresh-pgferry", "pgferry sync (target holds a copy)", "", "refresh", false),
   pgferryDumpRestore,
+  // Last week's copy on the target. pgferry: TRUNCATE and reload inside one transaction.
+  ...refreshPeers,
+  pgferrySync("refresh-pgferry", "pgferry sync (target holds a copy)", "", "refresh", true, "pgferry"),
+  pgferrySync("refresh-pgferry-j2", "pgferry sync --jobs 2 (target holds a copy)", "--jobs 2", "refresh", true, "pgferry-j2"),
+  // upsert carries the merge case's goal (changed rows/s) and runs every round; the other two modes in round 1.
+  mergeSync("merge-upsert", "pgferry sync --mode upsert", "upsert", "--mode upsert", true),
+  mergeSync("merge-insert-missing", "pgferry sync --mode insert-missing", "insert-missing", "--mode insert-missing", false),
+  mergeSync("merge-upsert-delete", "pgferry sync --mode upsert --delete-missing", "upsert-delete-missing", "--mode upsert --delete-missing", false),
 ];
-
-/** The ratios' reference points. */
-export const BASELINE_ID = "pg_dump-Fc";
-export const RAW_ID = "raw-copy";

@@ -4,7 +4,8 @@
  */
 import { ConfigError } from "../errors.js";
 import type { Catalog, Table } from "../model/catalog.js";
-import { displayName, nameKey } from "../model/qualified-name.js";
+import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
+import { bindingForeignKeys, buildPartitionTree, type PartitionTree } from "../plan/collect-fk-edges.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { renderMissingKeys, renderParentRows, renderRowsByColumns, renderRowsWhere } from "../sql/rows-sql.js";
@@ -16,14 +17,14 @@ export type RowSelection = { readonly keys: readonly unknown[] } | { readonly wh
 
 export async function collectRows(source: SqlSession, catalog: Catalog, table: Table, selection: RowSelection): Promise<CollectedRows> {
   const collected: CollectedRows = new Map();
+  const tree = buildPartitionTree(catalog.tables);
   const first = await readInitialRows(source, table, selection);
   let pending = addRows(collected, table, first);
   while (pending.length > 0) {
     const next: { table: Table; rows: string[] }[] = [];
     for (const batch of pending) {
-      for (const fk of batch.table.constraints) {
-        if (fk.kind !== "foreign" || !fk.references) continue;
-        const parent = catalog.tables.find((t) => nameKey(t.name) === nameKey(fk.references!));
+      for (const fk of parentLinks(batch.table, tree)) {
+        const parent = tree.table(fk.references);
         if (!parent) continue; // a parent the role cannot see: the target's FK will say so
         const rows = await source.query<{ row: string; key: string }>(renderParentRows(batch.table, parent, fk.columns, fk.referencedColumns), [`[${batch.rows.join(",")}]`]);
         const added = addRows(collected, parent, rows);
@@ -33,6 +34,28 @@ export async function collectRows(source: SqlSession, catalog: Catalog, table: T
     pending = next;
   }
   return collected;
+}
+
+interface ParentLink {
+  readonly references: QualifiedName;
+  readonly columns: readonly string[];
+  readonly referencedColumns: readonly string[];
+}
+
+/**
+ * The FKs that bind a table's rows, declared on it, on its partitioned ancestors or on its
+ * partitions (many schemas declare them on each partition only), once per referenced table and
+ * columns: partitions usually repeat the same FK. An FK declared on one partition is followed
+ * from all the table's rows: a row of another partition may bring a row it does not need, which
+ * exists on the source and is upserted like any other.
+ */
+function parentLinks(table: Table, tree: PartitionTree): ParentLink[] {
+  const links = new Map<string, ParentLink>();
+  for (const { constraint } of bindingForeignKeys(table.name, tree)) {
+    const link = { references: constraint.references!, columns: constraint.columns, referencedColumns: constraint.referencedColumns };
+    links.set(JSON.stringify([nameKey(link.references), link.columns, link.referencedColumns]), link);
+  }
+  return [...links.values()];
 }
 
 async function readInitialRows(source: SqlSession, table: Table, selection: RowSelection): Promise<{ row: string; key: string }[]> {

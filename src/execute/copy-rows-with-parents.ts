@@ -12,6 +12,7 @@ import type { Catalog, Table } from "../model/catalog.js";
 import type { ColumnCopy, MergeSpec } from "../model/plan.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
 import { tableSettingsLookup, userTypeLookup, type TableSettings } from "../plan/table-settings.js";
+import { buildPartitionTree, collectFkEdges, loadedThrough } from "../plan/collect-fk-edges.js";
 import { orderByForeignKeys } from "../plan/fk-graph.js";
 import { mapColumns } from "../plan/map-columns.js";
 import { planMerge } from "../plan/plan-merge.js";
@@ -73,7 +74,7 @@ export async function copyRowsWithParents(options: RowsOptions, whileLocked?: Ro
     target = await connectWritable(options.target, { role: "target", lockTimeoutSeconds });
     const targetCatalog = await introspectCatalog(target);
     if (isSameDatabase(sourceCatalog.identity, targetCatalog.identity)) throw new SafetyError(`source and target are the same database (${options.target.label})`);
-    const plans = planWrites(collected, targetCatalog, options.tables ?? {});
+    const plans = planWrites(collected, sourceCatalog, targetCatalog, options.tables ?? {});
     const written = await writeRows(target, plans, sourceCatalog, targetCatalog, { label: options.target.label, lockTimeoutSeconds, holdLock: whileLocked !== undefined });
     await whileLocked?.(target, written);
     return written;
@@ -101,15 +102,10 @@ interface TableWrite {
 }
 
 /** Per table: the copied columns and the upsert key; parents before children. Pure. */
-function planWrites(collected: CollectedRows, target: Catalog, settings: Readonly<Record<string, TableSettings>>): TableWrite[] {
+function planWrites(collected: CollectedRows, source: Catalog, target: Catalog, settings: Readonly<Record<string, TableSettings>>): TableWrite[] {
   const settingsFor = tableSettingsLookup(settings);
   const entries = [...collected.values()].filter((e) => e.rows.size > 0);
-  const edges = entries.flatMap((e) =>
-    e.table.constraints.flatMap((c) =>
-      c.kind === "foreign" && c.references ? [{ child: e.table.name, parent: c.references, constraint: c.name, enforced: true, deferrable: c.deferrable }] : [],
-    ),
-  );
-  const order = orderByForeignKeys(entries.map((e) => e.table.name), edges).order;
+  const order = orderWrites(entries.map((e) => e.table.name), source, target);
   const typeOnTarget = userTypeLookup(target);
   return order.map((name) => {
     const entry = collected.get(nameKey(name))!;
@@ -124,6 +120,19 @@ function planWrites(collected: CollectedRows, target: Catalog, settings: Readonl
     if (problem || !merged.merge) throw new ConfigError(`${displayName(name)}: ${problem?.message ?? "cannot upsert"}`, { table: name });
     return { source: entry.table, target: onTarget, columns: mapping.columns, merge: merged.merge, rows: [...entry.rows.values()] };
   });
+}
+
+/**
+ * Parents first, by the FKs of both sides that bind each table's rows, as the sync planner orders
+ * a load (FKs declared on partitions and on partitioned ancestors count). Rows collected from a
+ * partition of another collected table are written right after that table, whose place its FKs decide.
+ */
+function orderWrites(tables: readonly QualifiedName[], source: Catalog, target: Catalog): QualifiedName[] {
+  const keys = new Set(tables.map(nameKey));
+  const order = orderByForeignKeys(tables, collectFkEdges(source.tables, target.tables, keys)).order;
+  const tree = buildPartitionTree(source.tables);
+  const through = (name: QualifiedName) => nameKey(loadedThrough(name, tree, keys));
+  return order.filter((n) => through(n) === nameKey(n)).flatMap((unit) => [unit, ...order.filter((n) => through(n) === nameKey(unit) && nameKey(n) !== nameKey(unit))]);
 }
 
 interface WriteSettings {

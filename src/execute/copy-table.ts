@@ -82,6 +82,8 @@ export async function copyTable(
     await target.query(`DROP TABLE ${stagingName(staging)}`);
     return { rowsRead: loaded.rowsRead, rowsWritten: inserted, bytes: loaded.bytes };
   }
+  // Row counts and key statistics for the anti-joins that follow (a temporary table is never auto-analyzed).
+  await target.query(`ANALYZE ${stagingName(staging)}`);
   const [counts] = await target.query<{ inserted: string; updated: string }>(renderMergeFromStaging(action, staging), fills);
   const [missing] = await target.query<{ n: string }>(renderMissingAfterMerge(action, staging));
   const inserted = Number(counts?.inserted ?? 0);

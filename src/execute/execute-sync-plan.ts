@@ -58,6 +58,17 @@ type CopyAction = Extract<TableAction, { kind: "create" | "refresh" }>;
 
 class RunAborted extends Error {}
 
+/** A DDL statement of the plan failed; `table` is the table it changes, when it changes one. */
+class StatementFailed extends Error {
+  constructor(
+    message: string,
+    readonly table: QualifiedName | null,
+    cause: unknown,
+  ) {
+    super(message, { cause });
+  }
+}
+
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new RunAborted("interrupted");
 }
@@ -120,7 +131,14 @@ export async function executeSyncPlan(given: ExecuteInput): Promise<ExecuteOutco
       await deleteMissingRows(copies, results, input);
     }
     if ([...results.values()].every((r) => r.status === "ok")) {
-      await runStatements(target, parallel?.plan.postData ?? plan.postData, "building keys, indexes and foreign keys", input);
+      await runStatements(target, parallel?.plan.postData ?? plan.postData, "building keys, indexes and foreign keys", input).catch((error: unknown) => {
+        // A key or FK that the rows break (built after the load) fails its table, as a failing COPY would.
+        if (error instanceof StatementFailed && error.table && results.has(nameKey(error.table))) {
+          const result = results.get(nameKey(error.table))!;
+          results.set(nameKey(error.table), { ...result, status: "failed", reason: error.message });
+        }
+        throw error;
+      });
       throwIfAborted(input.signal);
       const sequences = await setSequences(target, plan.sequenceResets);
       sequencesSet = sequences.set;
@@ -311,7 +329,7 @@ async function runStatements(target: SqlSession, statements: SyncPlan["preData"]
           { cause: error },
         );
       }
-      throw new Error(`${describeDdl(statement)}: ${describePgError(error)}`, { cause: error });
+      throw new StatementFailed(`${describeDdl(statement)}: ${describePgError(error)}`, table, error);
     }
   }
 }

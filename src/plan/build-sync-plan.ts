@@ -9,6 +9,7 @@ import { ConfigError } from "../errors.js";
 import type { CopySpec, FkStrategy, SyncMode, SyncPlan, TableAction } from "../model/plan.js";
 import { deepFreeze } from "../model/deep-freeze.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
+import { collectFkEdges } from "./collect-fk-edges.js";
 import { orderByForeignKeys, type FkEdge } from "./fk-graph.js";
 import { mapColumns, type ColumnMappingOptions } from "./map-columns.js";
 import { planCreatedObjects } from "./plan-created-objects.js";
@@ -56,7 +57,7 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
 
   const fk = orderByForeignKeys(
     selected.tables.map((t) => t.name),
-    collectFkEdges(selected.tables, target.tables.filter((t) => selectedKeys.has(nameKey(t.name))), selectedKeys),
+    collectFkEdges(source.tables, target.tables, selectedKeys),
   );
   const sourceByKey = new Map(selected.tables.map((t) => [nameKey(t.name), t]));
   const drift = input.drift ?? {};
@@ -168,40 +169,6 @@ function ancestorIn(table: Table, selected: ReadonlyMap<string, Table>): Qualifi
 }
 
 /**
- * FK edges of both sides, once each; an edge is enforced during the load when the target has it.
- * An FK declared on a partition (or pointing at one) orders the selected partitioned table the
- * partition's rows are loaded through: many real schemas declare FKs only on the partitions.
- */
-function collectFkEdges(sourceTables: readonly Table[], targetTables: readonly Table[], selectedKeys: ReadonlySet<string>): FkEdge[] {
-  const byKey = new Map([...targetTables, ...sourceTables].map((t) => [nameKey(t.name), t]));
-  const edges = new Map<string, FkEdge>();
-  const add = (tables: readonly Table[], enforced: boolean) => {
-    for (const t of tables) {
-      const child = loadedThrough(t.name, byKey, selectedKeys);
-      for (const c of t.constraints) {
-        if (c.kind !== "foreign" || !c.references) continue;
-        const key = `${nameKey(t.name)}\u0000${c.name}`;
-        const declaredOn = nameKey(child) === nameKey(t.name) ? {} : { declaredOn: t.name };
-        const edge: FkEdge = { child, ...declaredOn, parent: loadedThrough(c.references, byKey, selectedKeys), constraint: c.name, enforced, deferrable: c.deferrable };
-        if (enforced || !edges.has(key)) edges.set(key, edge);
-      }
-    }
-  };
-  add(sourceTables, false);
-  add(targetTables, true);
-  return [...edges.values()];
-}
-
-/** The outermost selected partitioned ancestor a partition's rows are loaded through, else the table itself. */
-function loadedThrough(name: QualifiedName, byKey: ReadonlyMap<string, Table>, selectedKeys: ReadonlySet<string>): QualifiedName {
-  let found = name;
-  for (let parent = byKey.get(nameKey(name))?.partitioning.parent ?? null; parent && selectedKeys.has(nameKey(parent)); parent = byKey.get(nameKey(parent))?.partitioning.parent ?? null) {
-    found = parent;
-  }
-  return found;
-}
-
-/**
  * Enforced FKs the load order cannot satisfy (inside cycles): deferred when DEFERRABLE, otherwise
  * dropped before the load and added back (and so validated) after it, in the same transaction.
  * Neither needs superuser. Tables created by the run get their FKs only after the data.
@@ -214,10 +181,13 @@ function planFkStrategy(brokenEdges: readonly FkEdge[], targetByKey: ReadonlyMap
   for (const t of targetByKey.values()) {
     for (const c of t.constraints) nameCount.set(schemaName(t.name.schema, c.name), (nameCount.get(schemaName(t.name.schema, c.name)) ?? 0) + 1);
   }
+  // One constraint can break several edges (an ancestor's FK binds each of its loaded partitions): handled once.
+  const handled = new Set<string>();
   const refs = brokenEdges.flatMap((edge) => {
     const declaredOn = edge.declaredOn ?? edge.child;
     const constraint = targetByKey.get(nameKey(declaredOn))?.constraints.find((c) => c.name === edge.constraint && c.kind === "foreign");
-    if (!constraint) return [];
+    if (!constraint || handled.has(`${nameKey(declaredOn)}\u0000${constraint.name}`)) return [];
+    handled.add(`${nameKey(declaredOn)}\u0000${constraint.name}`);
     const deferrable = constraint.deferrable && nameCount.get(schemaName(declaredOn.schema, constraint.name)) === 1;
     return [{ table: declaredOn, name: constraint.name, definition: constraint.definition, deferrable }];
   });

@@ -7,9 +7,13 @@
 import { nameKey, type QualifiedName } from "../model/qualified-name.js";
 
 export interface FkEdge {
-  /** The table whose load must wait for the parent: for an FK declared on a partition, the selected partitioned table its rows are loaded through. */
+  /**
+   * The table whose load must wait for the parent: for an FK declared on a partition, the selected
+   * partitioned table its rows are loaded through; for one declared on a partitioned table that is
+   * not selected, each of its selected partitions (see collect-fk-edges).
+   */
   readonly child: QualifiedName;
-  /** Where the constraint is declared, when not on `child` (a partition). */
+  /** Where the constraint is declared, when not on `child` (a partition or an ancestor of it). */
   readonly declaredOn?: QualifiedName;
   readonly parent: QualifiedName;
   readonly constraint: string;

@@ -89,13 +89,15 @@ export function planIndexRebuild(input: IndexRebuildInput): IndexRebuild {
     // A key or unique index that goes takes every FK pointing at the table with it (they depend on it).
     const dropsReferenced = rebuiltKeys > 0 || rebuiltUnique;
     const tableFks = [...ownFks.map((constraint) => ({ table: table.name, constraint })), ...(dropsReferenced ? referencing : [])];
-    let rebuiltFks = 0;
+    const ownRebuilt = new Set<string>();
     for (const fk of tableFks) {
       const key = fkKey(fk.table, fk.constraint.name);
       if (strategyDropped.has(key)) continue;
       if (!fks.has(key)) fks.set(key, fk);
-      if (nameKey(fk.table) === nameKey(table.name)) rebuiltFks++;
+      // A self-reference is both the table's own FK and one pointing at it: counted once.
+      if (nameKey(fk.table) === nameKey(table.name)) ownRebuilt.add(key);
     }
+    const rebuiltFks = ownRebuilt.size;
     if (rebuiltKeys + rebuiltIndexes + rebuiltFks === 0 && kept.length === 0) {
       paths.set(nameKey(name), { kind: "in-place", reason: "no keys, indexes or foreign keys to rebuild" });
       continue;
@@ -126,6 +128,8 @@ function inPlaceReason(table: Table): string | null {
   if (table.owned !== true) return "the target role does not own it (dropping and rebuilding indexes needs the owner)";
   if (table.partitioned) return "partitioned: its partitions' indexes hang on the parent's";
   if (table.partitioning.parent) return `a partition of ${displayName(table.partitioning.parent)}: its indexes hang on the parent's`;
+  const deferred = table.triggers.find((t) => (t.enabled === "O" || t.enabled === "A") && /^CREATE CONSTRAINT TRIGGER .* INITIALLY DEFERRED /s.test(t.definition));
+  if (deferred) return `its deferred constraint trigger ${deferred.name} leaves events pending until COMMIT, and ALTER TABLE refuses a table with pending events`;
   const elsewhere = [
     ...table.constraints.filter(isKey).map((c) => ({ name: c.name, properties: c.index })),
     ...table.indexes.map((i) => ({ name: i.name, properties: i.properties })),

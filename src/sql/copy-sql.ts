@@ -1,5 +1,6 @@
 /** The COPY statements for one table. Pure: identifiers quoted, the where filter is the user's own SQL. */
 import type { CopySpec, MergeSpec, TableAction } from "../model/plan.js";
+import type { QualifiedName } from "../model/qualified-name.js";
 import { conversionExpression } from "../plan/plan-conversion.js";
 import { quoteIdent, quoteIdentList, quoteQualified, quoteRelation } from "./quote.js";
 
@@ -51,14 +52,15 @@ export function renderCopyInStaging(action: CopyAction, staging: string): string
  * INSERT … SELECT from the staging table with each column's conversion; fills are parameters
  * cast to their column's type. OVERRIDING SYSTEM VALUE keeps the source's identity values, as COPY does.
  */
-export function renderInsertFromStaging(action: CopyAction, staging: string, alias?: string): string {
+export function renderInsertFromStaging(action: CopyAction, staging: string, alias?: string, where?: string): string {
   const names = [...action.columns.map((c) => c.name), ...action.copy.fills.map((f) => f.column)];
   const values = [
     ...action.columns.map((c) => conversionExpression(c.conversion, quoteIdent(c.name), c.targetType)),
     ...action.copy.fills.map((f, i) => `CAST($${i + 1}::text AS ${f.type})`),
   ];
   const into = alias ? `${quoteQualified(action.table)} AS ${alias}` : quoteQualified(action.table);
-  return `INSERT INTO ${into} (${quoteIdentList(names)}) OVERRIDING SYSTEM VALUE SELECT ${values.join(", ")} FROM ${stagingName(staging)}`;
+  const from = where ? `${stagingName(staging)} AS s WHERE ${where}` : stagingName(staging);
+  return `INSERT INTO ${into} (${quoteIdentList(names)}) OVERRIDING SYSTEM VALUE SELECT ${values.join(", ")} FROM ${from}`;
 }
 
 /** The key columns of a merged table as the target sees them, and as converted from the staging table. */
@@ -72,14 +74,34 @@ function keyTuples(action: CopyAction, targetAlias: string): { target: string; s
 }
 
 /**
- * Upsert / insert-missing from the staging table. An upsert rewrites a matching row only when a
- * copied value differs (IS DISTINCT FROM), so unchanged rows cause no write; `xmax = 0` tells an
- * inserted row from an updated one. Returns one row: inserted, updated.
+ * Upsert / insert-missing from the staging table. Rows the target already holds unchanged (same
+ * key, same image of every updated column; for insert-missing, same key) are left out first by
+ * one anti-join, so ON CONFLICT sees only new and changed rows: it locks (writes) every row it
+ * conflicts with, even one its WHERE then skips. An upsert still rewrites a matching row only
+ * when a copied value differs. Returns one row: inserted, updated.
  */
 export function renderMergeFromStaging(action: CopyAction, staging: string): string {
   const merge = action.copy.merge;
   if (!merge) throw new Error("renderMergeFromStaging needs a merge spec");
-  return renderMergeCounts(`${renderInsertFromStaging(action, staging, MERGE_ALIAS)} ${renderOnConflict(merge)}`);
+  const into = { table: action.table, partitioned: action.copy.intoPartitioned, key: merge.key };
+  return renderMergeCounts(`${renderInsertFromStaging(action, staging, MERGE_ALIAS, renderNotOnTarget(action))} ${renderOnConflict(merge)}`, into);
+}
+
+/**
+ * The staged row (aliased s) is not on the target as it would be after the merge: no row with
+ * its key, or (upsert) one whose updated columns differ by image, compared in the target's types.
+ */
+function renderNotOnTarget(action: CopyAction): string {
+  const merge = action.copy.merge!;
+  const keys = keyTuples(action, "t");
+  const compared = merge.mode === "upsert" ? merge.update : [];
+  const column = (name: string) => action.columns.find((c) => c.name === name)!;
+  const same = compared.length
+    ? ` AND ROW(${compared.map((c) => `t.${quoteIdent(c)}`).join(", ")})::record OPERATOR(pg_catalog.*=) ROW(${compared
+        .map((c) => `CAST(${conversionExpression(column(c).conversion, `s.${quoteIdent(c)}`, column(c).targetType)} AS ${column(c).targetType})`)
+        .join(", ")})::record`
+    : "";
+  return `NOT EXISTS (SELECT 1 FROM ${quoteRelation(action.table, !action.copy.intoPartitioned)} AS t WHERE ${keys.target} = ${keys.staged}${same})`;
 }
 
 /** The alias of the target table inside a merging INSERT. */
@@ -104,10 +126,27 @@ export function renderOnConflict(merge: Pick<MergeSpec, "mode" | "key" | "update
   );
 }
 
-/** Wrap a merging INSERT (target aliased MERGE_ALIAS) so it returns one row: inserted, updated. */
-export function renderMergeCounts(insert: string): string {
-  return `WITH merged AS (${insert} RETURNING (${MERGE_ALIAS}.xmax = 0) AS inserted)
-    SELECT count(*) FILTER (WHERE inserted)::int8::text AS inserted, count(*) FILTER (WHERE NOT inserted)::int8::text AS updated FROM merged`;
+/** The table a merging INSERT writes, for telling inserted rows from updated ones. */
+export interface MergeTarget {
+  readonly table: QualifiedName;
+  readonly partitioned: boolean;
+  readonly key: readonly string[];
+}
+
+/**
+ * Wrap a merging INSERT (target aliased MERGE_ALIAS) so it returns one row: inserted, updated.
+ * `xmax = 0` tells an inserted row from an updated one, but a partitioned table cannot return a
+ * system column ("cannot retrieve a system column in this context", PostgreSQL 12–18): there a
+ * returned row was updated when its key was in the table before the statement, which the main
+ * query still sees (every part of a statement with a data-modifying WITH reads one snapshot).
+ */
+export function renderMergeCounts(insert: string, into: MergeTarget): string {
+  const counts = "count(*) FILTER (WHERE inserted)::int8::text AS inserted, count(*) FILTER (WHERE NOT inserted)::int8::text AS updated";
+  if (!into.partitioned) return `WITH merged AS (${insert} RETURNING (${MERGE_ALIAS}.xmax = 0) AS inserted) SELECT ${counts} FROM merged`;
+  const returned = into.key.map((k, i) => `${MERGE_ALIAS}.${quoteIdent(k)} AS k${i}`).join(", ");
+  const before = `(${into.key.map((k) => `b.${quoteIdent(k)}`).join(", ")}) = (${into.key.map((_, i) => `m.k${i}`).join(", ")})`;
+  return `WITH merged AS (${insert} RETURNING ${returned})
+    SELECT ${counts} FROM (SELECT NOT EXISTS (SELECT 1 FROM ${quoteQualified(into.table)} AS b WHERE ${before}) AS inserted FROM merged AS m) AS r`;
 }
 
 /** Staged source rows whose key is not on the target after the merge (verification: must be 0). */

@@ -88,5 +88,5 @@ export function renderUpsertRows(target: Table, source: Table, columns: readonly
   const values = columns.map((c) => conversionExpression(c.conversion, `CAST(${rowValue(source, c.name, "e.v")} AS ${c.stagingType})`, c.targetType));
   const insert = `INSERT INTO ${quoteQualified(target.name)} AS ${MERGE_ALIAS} (${quoteIdentList(columns.map((c) => c.name))}) OVERRIDING SYSTEM VALUE
     SELECT ${values.join(", ")} FROM json_array_elements($1::json) AS e(v)`;
-  return renderMergeCounts(`${insert} ${renderOnConflict(merge)}`);
+  return renderMergeCounts(`${insert} ${renderOnConflict(merge)}`, { table: target.name, partitioned: target.partitioned, key: merge.key });
 }

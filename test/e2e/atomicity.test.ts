@@ -250,16 +250,26 @@ describe("atomicity and overlap", () => {
     });
 
     it("a second sync into the same target fails at once while the first runs; the first completes faithfully", async () => {
-      const first = startSync(pair, ["--json"]);
-      await waitFor(first, "a COPY into public.big", copyInto(pair.target, "public.big"));
-      const started = Date.now();
-      const second = await runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--yes", "--tables", "small"]);
-      assert.ok(Date.now() - started < 10_000, "the second run does not wait for the first");
-      assert.equal(second.code, 5, second.stderr);
-      const lines = errorLines(second.stderr);
-      assert.equal(lines.length, 1);
-      assert.match(lines[0]!, /another pgferry run is writing to postgres:\/\/.*\(backend pid \d+, since .*\); try again when it has finished/);
-      await assertFaithfulRun(await first.result);
+      // Hold the first run inside its transaction (waiting for a table lock), whatever the machine's speed.
+      const blocker = await connectTo(pair.targetUrl);
+      try {
+        await blocker.query("BEGIN; LOCK TABLE small IN ACCESS SHARE MODE");
+        const first = startSync(pair, ["--json"]);
+        await waitFor(first, "the first run waiting for a lock", () =>
+          firstPid(pair.target, "SELECT pid FROM pg_stat_activity WHERE application_name = 'pgferry' AND datname = current_database() AND wait_event_type = 'Lock'"),
+        );
+        const started = Date.now();
+        const second = await runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--yes", "--tables", "small"]);
+        assert.ok(Date.now() - started < 10_000, "the second run does not wait for the first");
+        assert.equal(second.code, 5, second.stderr);
+        const lines = errorLines(second.stderr);
+        assert.equal(lines.length, 1);
+        assert.match(lines[0]!, /another pgferry run is writing to postgres:\/\/.*\(backend pid \d+, since .*\); try again when it has finished/);
+        await blocker.query("COMMIT");
+        await assertFaithfulRun(await first.result);
+      } finally {
+        await blocker.end();
+      }
     });
   });
 

@@ -56,6 +56,8 @@ describe("merge modes", () => {
     assert.deepEqual((await pair.target.query("SELECT name FROM orgs ORDER BY id")).rows.map((r) => r.name), ["Acme", "Globex renamed", "Initech", "Staging test org"]);
     const unchangedAfter = await pair.target.query("SELECT xmin::text AS x FROM users WHERE id = 6");
     assert.deepEqual(unchangedAfter.rows, unchangedBefore.rows, "an unchanged row is not rewritten");
+    const locked = await pair.target.query("SELECT xmax::text AS x FROM users WHERE id = 6");
+    assert.equal(locked.rows[0].x, "0", "nor locked: ON CONFLICT … WHERE locks every row it conflicts with, so unchanged rows never reach it");
     const next = await pair.target.query("SELECT nextval(pg_get_serial_sequence('users', 'id'))::int AS n");
     assert.equal(next.rows[0].n, 501, "the sequence does not move back below the target's own rows");
   });

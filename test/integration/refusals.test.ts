@@ -132,7 +132,7 @@ describe("lock timeout", () => {
       const { report } = await syncPair(pair, { lockTimeoutSeconds: 0.5 });
       assert.ok(Date.now() - started < 10_000);
       assert.equal(report.ok, false);
-      assert.match(report.error ?? "", /gave up after 0\.5 s waiting for a lock on public\.t: another session is using them/);
+      assert.match(report.error ?? "", /gave up after 0\.5 s waiting for a lock on public\.t: another session is using it/);
       await pair.target.query("ROLLBACK");
       const rows = await pair.target.query("SELECT array_agg(id)::text AS ids FROM t");
       assert.equal(rows.rows[0].ids, "{9}");

@@ -5,19 +5,14 @@
  * Also across major versions: 18 → 15 and 15 → 18, judged by the catalogs and the data.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
-import type pg from "pg";
 import { syncPair } from "../harness/sync-helpers.js";
+import { dataFingerprints, dumpSchema, loadRentalStore as loadFixture } from "../harness/schema-dump.js";
 import { createDatabasePair, machineServerUrl, serverUrls, type DatabasePair } from "../harness/test-databases.js";
 import { runDiff } from "../../src/execute/run-diff.js";
 import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
 import { configSchema } from "../../src/config/schema.js";
 
-const FIXTURE = readFileSync(new URL("../fixtures/rental-store.sql", import.meta.url), "utf8");
-const run = promisify(execFile);
 
 /** Objects pgferry leaves out on purpose (README, "What a sync creates"). */
 const DOCUMENTED_SOURCE_ONLY = [
@@ -27,47 +22,6 @@ const DOCUMENTED_SOURCE_ONLY = [
   "ROW SECURITY customer; Schema: store",
   "POLICY customer customer_per_store; Schema: store",
 ];
-
-/** pg_dump's output as a map from its TOC header (`Name: …; Type: …; Schema: …`) to the normalised statements. */
-async function dumpSchema(url: string): Promise<Map<string, string>> {
-  const { stdout } = await run("pg_dump", ["--schema-only", "--no-owner", "--no-privileges", "--dbname", url], { maxBuffer: 64 * 1024 * 1024 });
-  const objects = new Map<string, string>();
-  let header = "preamble";
-  let body: string[] = [];
-  const flush = () => {
-    const text = body.join("\n").trim();
-    if (text) objects.set(header, text);
-    body = [];
-  };
-  for (const line of stdout.split("\n")) {
-    const toc = /^-- Name: (.*); Type: (.*); Schema: ([^;]*);/.exec(line);
-    if (toc) {
-      flush();
-      header = `${toc[2]} ${toc[1]}; Schema: ${toc[3]}`;
-    } else if (!line.startsWith("--") && !/^(SET |SELECT pg_catalog\.set_config|\\restrict|\\unrestrict)/.test(line) && line.trim() !== "") {
-      body.push(line);
-    }
-  }
-  flush();
-  return objects;
-}
-
-async function dataFingerprints(client: pg.Client): Promise<Record<string, string>> {
-  const relations = await client.query<{ name: string }>(`
-    SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind IN ('r', 'm') AND n.nspname IN ('public', 'store', 'Reporting Ünit') ORDER BY 1`);
-  const result: Record<string, string> = {};
-  for (const { name } of relations.rows) {
-    const r = await client.query<{ n: string; h: string }>(`SELECT count(*)::text AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM ${name} t`);
-    result[name] = `${r.rows[0]?.n}:${r.rows[0]?.h}`;
-  }
-  return result;
-}
-
-async function loadFixture(client: pg.Client): Promise<void> {
-  await client.query(FIXTURE);
-  await client.query("ANALYZE");
-}
 
 // --jobs 3 loads the new tables as shadows in worker sessions and moves them into place: the result must be the same.
 for (const jobs of [1, 3]) describe(`schema fidelity: a rich schema into an empty target, judged by pg_dump (--jobs ${jobs})`, () => {

@@ -28,6 +28,38 @@ describe("buildSyncPlan", () => {
     assert.ok(dropped.length > 0 && dropped.every((d) => d === "payment_1.payment_1_rental_fk" || d === "rental.rental_payment_fk"), dropped.join(", "));
   });
 
+  it("orders a partition selected on its own by the FKs declared on its partitioned parent, and by FKs to that parent", () => {
+    const partitioned = { partitioned: true, partitioning: { key: "RANGE (id)", parent: null, bound: null } };
+    const partOf = (parent: string, bound: string) => ({ partitioning: { key: null, parent: qualifiedName("public", parent), bound } });
+    const payment = table("payment", [col("id"), col("x")], { ...partitioned, constraints: [fk("payment_rental_fk", "rental")] });
+    const parts = [table("payment_1", [col("id"), col("x")], partOf("payment", "FOR VALUES FROM (0) TO (9)")), table("payment_2", [col("id"), col("x")], partOf("payment", "FOR VALUES FROM (9) TO (99)"))];
+    // "a_note" references the partitioned payment: its rows are in the selected partitions.
+    const note = table("a_note", [col("id"), col("x")], { constraints: [fk("a_note_payment_fk", "payment")] });
+    const both = catalog([note, payment, ...parts, table("rental", [col("id")])]);
+    const plan = buildSyncPlan({ source: both, target: both, selection: { include: ["payment_1", "payment_2", "rental", "a_note"], exclude: [], where: {} }, cascade: false });
+    assert.deepEqual(plan.actions.filter((a) => a.kind === "refresh").map((a) => a.table.name), ["rental", "payment_1", "payment_2", "a_note"]);
+    assert.deepEqual(plan.fkStrategy, { kind: "ordered" });
+
+    // rental → payment too: a cycle; the parent's FK breaks two edges (one per partition) and is dropped once, where it is declared.
+    const cyclic = catalog([payment, ...parts, table("rental", [col("id"), col("x")], { constraints: [fk("rental_payment_fk", "payment")] })]);
+    const cyclePlan = buildSyncPlan({ source: cyclic, target: cyclic, selection: { include: ["payment_1", "payment_2", "rental"], exclude: [], where: {} }, cascade: false });
+    const dropped = cyclePlan.preData.flatMap((s) => (s.kind === "drop-constraint" ? [`${s.table.name}.${s.name}`] : []));
+    assert.deepEqual(dropped, ["payment.payment_rental_fk"]);
+    assert.deepEqual(cyclePlan.postData.flatMap((s) => (s.kind === "add-constraint" ? [`${s.table.name}.${s.constraint.name}`] : [])), ["payment.payment_rental_fk"]);
+  });
+
+  it("counts an FK declared on a partition of a partition of the selected table", () => {
+    const events = table("events", [col("id"), col("x")], { partitioned: true, partitioning: { key: "RANGE (id)", parent: null, bound: null } });
+    const year = table("events_2022", [col("id"), col("x")], { partitioned: true, partitioning: { key: "RANGE (id)", parent: qualifiedName("public", "events"), bound: "FOR VALUES FROM (0) TO (9)" } });
+    const month = table("events_2022_01", [col("id"), col("x")], {
+      partitioning: { key: null, parent: qualifiedName("public", "events_2022"), bound: "FOR VALUES FROM (0) TO (5)" },
+      constraints: [fk("events_2022_01_user_fk", "users")],
+    });
+    const both = catalog([events, year, month, table("users", [col("id")])]);
+    const plan = buildSyncPlan({ source: both, target: both, selection: all, cascade: false });
+    assert.deepEqual(plan.actions.filter((a) => a.kind === "refresh").map((a) => a.table.name), ["users", "events"]);
+  });
+
   it("creates missing tables and refreshes existing ones, in FK order", () => {
     const source = catalog([table("child", [col("id"), col("x")], { constraints: [fk("child_x_fk", "parent")] }), table("parent", [col("id")])]);
     const target = catalog([table("parent", [col("id")])]);

@@ -52,10 +52,12 @@ describe("planIndexRebuild", () => {
     const partition = table("c_1", [col("id")], { owned: true, partitioning: { key: null, parent: qualifiedName("public", "c"), bound: "FOR VALUES FROM (1) TO (2)" } });
     const spaced = table("d", [col("id")], { owned: true, indexes: [index("d", "d_x", { tablespace: "fast" })] });
     const bare = table("e", [col("id")], { owned: true });
-    const all = [notOwned, unknown, parted, partition, spaced, bare];
+    const trigger = (enabled: "O" | "D") => ({ name: `check_${enabled}`, enabled, comment: null, definition: `CREATE CONSTRAINT TRIGGER check_${enabled} AFTER INSERT ON public.f DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.check()` });
+    const deferredTrigger = table("f", [col("id")], { owned: true, constraints: [pk("f")], triggers: [trigger("O")] });
+    const disabledTrigger = table("g", [col("id")], { owned: true, constraints: [pk("g")], triggers: [trigger("D")] });
+    const all = [notOwned, unknown, parted, partition, spaced, bare, deferredTrigger, disabledTrigger];
     const rebuild = planIndexRebuild({ refreshed: all.map((t) => t.name), targetTables: all, strategyDropped: [] });
-    assert.deepEqual(rebuild.drop, []);
-    assert.deepEqual(rebuild.rebuild, []);
+    assert.deepEqual(rebuild.drop.map(renderDdl), ['ALTER TABLE "public"."g" DROP CONSTRAINT "g_pkey"'], "only the table whose constraint trigger is disabled");
     const reasons = Object.fromEntries([...rebuild.paths].map(([k, p]) => [k.replace("\u0000", "."), p.kind === "in-place" ? p.reason : "rebuild"]));
     assert.deepEqual(reasons, {
       "public.a": "the target role does not own it (dropping and rebuilding indexes needs the owner)",
@@ -64,6 +66,8 @@ describe("planIndexRebuild", () => {
       "public.c_1": "a partition of public.c: its indexes hang on the parent's",
       "public.d": "index d_x lives in tablespace fast",
       "public.e": "no keys, indexes or foreign keys to rebuild",
+      "public.f": "its deferred constraint trigger check_O leaves events pending until COMMIT, and ALTER TABLE refuses a table with pending events",
+      "public.g": "rebuild",
     });
   });
 

@@ -1,0 +1,54 @@
+/**
+ * Independent judges of a copy: Debian's pg_dump --schema-only split into objects, and a
+ * fingerprint of every table's rows. pg_dump 15 reads servers up to 15 (the machine's).
+ */
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
+import type pg from "pg";
+
+const run = promisify(execFile);
+const RENTAL_STORE = readFileSync(new URL("../fixtures/rental-store.sql", import.meta.url), "utf8");
+
+/** A rich application schema with rows (test/fixtures/rental-store.sql), analyzed. */
+export async function loadRentalStore(client: pg.Client): Promise<void> {
+  await client.query(RENTAL_STORE);
+  await client.query("ANALYZE");
+}
+
+/** pg_dump's output as a map from its TOC header (`Name: …; Type: …; Schema: …`) to the normalised statements. */
+export async function dumpSchema(url: string): Promise<Map<string, string>> {
+  const { stdout } = await run("pg_dump", ["--schema-only", "--no-owner", "--no-privileges", "--dbname", url], { maxBuffer: 64 * 1024 * 1024 });
+  const objects = new Map<string, string>();
+  let header = "preamble";
+  let body: string[] = [];
+  const flush = () => {
+    const text = body.join("\n").trim();
+    if (text) objects.set(header, text);
+    body = [];
+  };
+  for (const line of stdout.split("\n")) {
+    const toc = /^-- Name: (.*); Type: (.*); Schema: ([^;]*);/.exec(line);
+    if (toc) {
+      flush();
+      header = `${toc[2]} ${toc[1]}; Schema: ${toc[3]}`;
+    } else if (!line.startsWith("--") && !/^(SET |SELECT pg_catalog\.set_config|\\restrict|\\unrestrict)/.test(line) && line.trim() !== "") {
+      body.push(line);
+    }
+  }
+  flush();
+  return objects;
+}
+
+export async function dataFingerprints(client: pg.Client): Promise<Record<string, string>> {
+  const relations = await client.query<{ name: string }>(`
+    SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'm') AND n.nspname IN ('public', 'store', 'Reporting Ünit') ORDER BY 1`);
+  const result: Record<string, string> = {};
+  for (const { name } of relations.rows) {
+    const r = await client.query<{ n: string; h: string }>(`SELECT count(*)::text AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM ${name} t`);
+    result[name] = `${r.rows[0]?.n}:${r.rows[0]?.h}`;
+  }
+  return result;
+}
+
