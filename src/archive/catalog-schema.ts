@@ -39,6 +39,7 @@ const indexProperties = z.strictObject({
   tablespace: nullableText,
   statistics: z.array(z.strictObject({ column: z.number().int(), target: z.number().int() })),
   hasDependents: z.boolean(),
+  comment: nullableText.optional(),
 });
 
 const constraint = z.strictObject({

@@ -226,7 +226,7 @@ function indexProperties(row: IndexPropertiesRow): IndexProperties {
 
 function toConstraint(row: ConstraintRow): Constraint {
   return {
-    ...(row.type === "p" || row.type === "u" || row.type === "x" ? { index: indexProperties(row) } : {}),
+    ...(row.type === "p" || row.type === "u" || row.type === "x" ? { index: { ...indexProperties(row), comment: row.index_comment } } : {}),
     name: row.name,
     kind: CONSTRAINT_KINDS[row.type],
     definition: row.definition,

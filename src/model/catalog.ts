@@ -72,6 +72,8 @@ export interface IndexProperties {
   readonly statistics: readonly { readonly column: number; readonly target: number }[];
   /** Something other than a foreign key depends on it (a view grouping by a key): it cannot be dropped and rebuilt. */
   readonly hasDependents: boolean;
+  /** COMMENT ON INDEX, for the index behind a key (a plain index's is Index.comment); absent in older snapshot manifests. */
+  readonly comment?: string | null;
 }
 
 export interface Index {

@@ -162,6 +162,8 @@ function lostProperties(
 ): DdlStatement[] {
   const statements: DdlStatement[] = [];
   if (comment !== null) statements.push({ kind: "comment", on: commentOn, text: comment });
+  // A key's own comment is the constraint's; its index may carry one too.
+  if (properties?.comment != null) statements.push({ kind: "comment", on: { kind: "index", name: { schema: table.schema, name: index } }, text: properties.comment });
   for (const s of properties?.statistics ?? []) statements.push({ kind: "index-statistics", table, index, column: s.column, target: s.target });
   if (properties?.clustered) statements.push({ kind: "cluster-on", table, index });
   if (properties?.replicaIdentity) statements.push({ kind: "replica-identity-index", table, index });
