@@ -31,11 +31,13 @@ const SCHEMA = `
 const TARGET_SCHEMA = `${SCHEMA}
   CREATE INDEX big_small_prefix ON big (small_id, left(payload, 4));
   ALTER INDEX big_small_prefix ALTER COLUMN 2 SET STATISTICS 500;
+  ALTER INDEX big_pkey SET (fillfactor = 80);
   ALTER TABLE big CLUSTER ON big_small_prefix;
   ALTER TABLE big REPLICA IDENTITY USING INDEX big_code_key;
   ALTER TABLE notes ADD CONSTRAINT notes_big_code_fkey FOREIGN KEY (big_code) REFERENCES big (code) ON DELETE CASCADE NOT VALID;
   COMMENT ON INDEX big_small_prefix IS 'big rows by small';
   COMMENT ON CONSTRAINT big_pkey ON big IS 'the key';
+  COMMENT ON INDEX big_pkey IS 'the index behind the key';
   COMMENT ON CONSTRAINT big_small_id_fkey ON big IS 'every big row belongs to a small one';
   COMMENT ON CONSTRAINT notes_big_code_fkey ON notes IS 'a note on a big row, by its unique code';
   INSERT INTO small VALUES (1, 'staging'), (2, 'staging');
