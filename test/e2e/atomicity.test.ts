@@ -68,7 +68,10 @@ async function waitFor<T>(run: Run, what: string, probe: () => Promise<T | undef
       const r = await run.result;
       throw new Error(`the run ended (code ${r.code}) before ${what}:\n${r.stdout}\n${r.stderr}`);
     }
-    if (Date.now() > deadline) throw new Error(`no ${what} seen within ${limitMs} ms`);
+    if (Date.now() > deadline) {
+      run.child().kill("SIGKILL"); // so that it holds no lock over the tests after this one
+      throw new Error(`no ${what} seen within ${limitMs} ms`);
+    }
     await sleep(10);
   }
 }
@@ -124,7 +127,7 @@ async function waitForNoPgferrySession(client: pg.Client): Promise<void> {
 
 describe("atomicity and overlap", () => {
   let pair: DatabasePair;
-  let before_: { data: string[]; schema: SchemaFingerprint };
+  let targetBefore: { data: string[]; schema: SchemaFingerprint };
   /** Load schemas a SIGKILLed run left behind: the next run must drop them. */
   let stale: string[] = [];
   const dataFingerprints = () => Promise.all(TABLES.map((t) => tableFingerprint(pair.target, t)));
@@ -133,15 +136,15 @@ describe("atomicity and overlap", () => {
 
   async function resetTarget(): Promise<void> {
     await pair.target.query(`DROP TABLE IF EXISTS fresh, notes, big, small; ${TARGET_SCHEMA}`);
-    before_ = { data: await dataFingerprints(), schema: await schemaFingerprint(pair.target) };
+    targetBefore = { data: await dataFingerprints(), schema: await schemaFingerprint(pair.target) };
   }
 
   /** After an interrupted run: nothing changed on the target, nothing of the run is left. */
   async function assertUntouched(options: { loadSchemasMayStay?: boolean } = {}): Promise<void> {
     await waitForNoPgferrySession(pair.target);
     await assertNoPgferrySessions(pair.source);
-    assert.deepEqual(await dataFingerprints(), before_.data);
-    assert.deepEqual(await schemaFingerprint(pair.target), before_.schema);
+    assert.deepEqual(await dataFingerprints(), targetBefore.data);
+    assert.deepEqual(await schemaFingerprint(pair.target), targetBefore.schema);
     await assertNoLocksOrPreparedTransactions(pair.target);
     const left = await loadSchemas(pair.target);
     assert.deepEqual(
@@ -160,7 +163,7 @@ describe("atomicity and overlap", () => {
     assert.equal(report.committed, true);
     assert.equal(report.totalRows, 10 + ROWS + 1000 + FRESH_ROWS);
     for (const [table, fingerprint] of await sourceFingerprints()) assert.equal(await tableFingerprint(pair.target, table), fingerprint, table);
-    assert.deepEqual(withoutTables(await schemaFingerprint(pair.target), ["fresh"]), before_.schema);
+    assert.deepEqual(withoutTables(await schemaFingerprint(pair.target), ["fresh"]), targetBefore.schema);
     assert.deepEqual(await loadSchemas(pair.target), []);
     await assertNoPgferrySessions(pair.target);
     await assertNoLocksOrPreparedTransactions(pair.target);
