@@ -98,7 +98,8 @@ export async function executeSyncPlan(given: ExecuteInput): Promise<ExecuteOutco
       await createLoadSchemas(schemaSession, parallel.plan.loadSchemas);
     }
     await target.query("BEGIN");
-    await applyTargetSettings(target, input.settings);
+    // The run's own index builds (post-data, rebuilt keys) start after the workers are done: the server's parallelism, not a share of it.
+    await applyTargetSettings(target, { ...input.settings, parallelIndexWorkers: null });
     if (plan.preData.some(locksExistingTable)) lockedAt = performance.now();
     await runStatements(target, parallel?.plan.preData ?? plan.preData, "changing the schema before the load", input);
     if (plan.truncate.length > 0) {
