@@ -8,8 +8,7 @@
  * - source: pgferry_bench_merge on the source server: ids with id % 10 = 3 changed (status,
  *   amount, updated_at), ids with id % 100 = 50 gone, ids N+1..N+N/100 added.
  */
-import pg from "pg";
-import { databaseUrl, markDatabase, openDatabase } from "./generate-data.js";
+import { databaseUrl, markDatabase, openDatabase, withClient } from "./generate-data.js";
 import type { RowChanges } from "./run-command.js";
 
 export type MergeMode = "upsert" | "insert-missing" | "upsert-delete-missing";
@@ -64,15 +63,6 @@ const BASE_ROW = `i, 1 + (i * 7919) % 100000, (ARRAY['new', 'paid', 'shipped'])[
 const CHANGED_ROW = `i, 1 + (i * 7919) % 100000, 'refunded', ((i * 37) % 1000000) / 100.0 + 1,
   timestamptz '2024-01-02 00:00:00+00' + i * interval '1 second', CASE WHEN i % 5 = 0 THEN NULL ELSE 'item ' || md5(i::text) END`;
 
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 async function fill(url: string, rowsSql: string, params: unknown[]): Promise<void> {
   await withClient(url, async (c) => {

@@ -23,7 +23,7 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { startEmbeddedServer, type RunningServer } from "../test/harness/embedded-server.js";
 import { BASELINES, CASES, CONTENDERS, type BenchCase, type BenchContext, type Contender } from "./contenders.js";
-import { checkTarget, databaseUrl, DATASETS, ensureSourceData, pgbenchPath, sourceDatabase, type DatasetId, type SourceShape } from "./generate-data.js";
+import { checkTarget, databaseUrl, withClient, DATASETS, ensureSourceData, pgbenchPath, sourceDatabase, type DatasetId, type SourceShape } from "./generate-data.js";
 import { checkMerge, ensureMergeData, MERGE_BASE_DB, MERGE_SOURCE_DB, type MergeShape } from "./merge-data.js";
 import { renderReport, rowKeyId, summarize, type Measurement, type RowKey } from "./report.js";
 import { CommandFailed, parsePgferryJson, redact, runMeasured, shellQuote } from "./run-command.js";
@@ -90,30 +90,21 @@ function log(line: string): void {
   process.stderr.write(`[bench] ${line}\n`);
 }
 
-async function admin<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Drop the target database and create it again: empty, or as a copy of a template database. */
 async function recreateDatabase(serverUrl: string, name: string, template?: string): Promise<void> {
-  await admin(serverUrl, async (c) => {
+  await withClient(serverUrl, async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}${template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : ""}`);
   });
 }
 
 async function checkpoint(serverUrl: string): Promise<void> {
-  await admin(serverUrl, (c) => c.query("CHECKPOINT"));
+  await withClient(serverUrl, (c) => c.query("CHECKPOINT"));
 }
 
 async function serverSettings(serverUrl: string): Promise<Record<string, string>> {
-  return admin(serverUrl, async (c) => {
+  return withClient(serverUrl, async (c) => {
     const { rows } = await c.query<{ name: string; value: string }>(
       "SELECT name, current_setting(name) AS value FROM unnest($1::text[]) AS name",
       [["server_version", ...RECORDED_SETTINGS]],

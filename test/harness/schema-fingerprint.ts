@@ -1,6 +1,6 @@
 /**
  * What a refresh must keep of the target's schema, for "unchanged" and "faithful" checks: every
- * table's OID and replica identity, every index's definition, CLUSTER ON, replica-identity flag,
+ * table's OID, replica identity, owner, grants and columns' NOT NULL, every index's definition, CLUSTER ON, replica-identity flag,
  * validity, per-column statistics targets and comment, every constraint's definition, validation
  * and comment, in the given schemas (pgferry's own run history and load schemas are not the
  * user's). Index OIDs are left out: a faithful rebuild gives new ones.
@@ -8,7 +8,7 @@
 import type pg from "pg";
 
 export interface SchemaFingerprint {
-  readonly tables: readonly { table: string; oid: number; replident: string }[];
+  readonly tables: readonly { table: string; oid: number; replident: string; owner: string; grants: string | null; columns: { name: string; notNull: boolean }[] }[];
   readonly indexes: readonly {
     table: string;
     name: string;
@@ -28,7 +28,10 @@ const USER_RELATIONS = `
 
 export async function schemaFingerprint(client: pg.Client, schemas: readonly string[] = ["public"]): Promise<SchemaFingerprint> {
   const tables = await client.query(
-    `SELECT c.oid::regclass::text AS table, c.oid::int8::float8 AS oid, c.relreplident::text AS replident ${USER_RELATIONS} AND c.relkind IN ('r', 'p') ORDER BY 1`,
+    `SELECT c.oid::regclass::text AS table, c.oid::int8::float8 AS oid, c.relreplident::text AS replident,
+            pg_get_userbyid(c.relowner) AS owner, c.relacl::text AS grants,
+            (SELECT json_agg(json_build_object('name', a.attname, 'notNull', a.attnotnull) ORDER BY a.attnum)
+               FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns ${USER_RELATIONS} AND c.relkind IN ('r', 'p') ORDER BY 1`,
     [schemas],
   );
   // attstattarget is -1 (before 17) or NULL (17+) when not set: both read as no entry.

@@ -8,10 +8,10 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import type pg from "pg";
 import { nameKey } from "../../src/model/qualified-name.js";
 import type { SyncPlan } from "../../src/model/plan.js";
 import { dataFingerprints, dumpSchema, loadRentalStore } from "../harness/schema-dump.js";
+import { schemaFingerprint } from "../harness/schema-fingerprint.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { connectTo, createDatabasePair, machineServerUrl, serverUrls, tableFingerprint, withUser, type DatabasePair } from "../harness/test-databases.js";
 
@@ -19,27 +19,6 @@ function pathOf(plan: SyncPlan, table: string): string {
   const action = plan.actions.find((a) => `${a.table.schema}.${a.table.name}` === table);
   if (action?.kind !== "refresh") return action?.kind ?? "absent";
   return action.path ? action.path.kind : "merge";
-}
-
-/** Everything about a target's tables that a drop and rebuild could lose, as rows to compare. */
-async function catalogFingerprint(client: pg.Client): Promise<unknown[]> {
-  const result = await client.query(`
-    SELECT c.oid::int AS table_oid, c.relname, c.relreplident,
-           (SELECT json_agg(json_build_object('def', pg_get_indexdef(i.indexrelid), 'clustered', i.indisclustered, 'replident', i.indisreplident,
-                                              'comment', obj_description(i.indexrelid, 'pg_class'),
-                                              'stats', (SELECT json_agg(a.attstattarget ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = i.indexrelid))
-                            ORDER BY pg_get_indexdef(i.indexrelid))
-              FROM pg_index i WHERE i.indrelid = c.oid) AS indexes,
-           (SELECT json_agg(json_build_object('name', k.conname, 'type', k.contype, 'def', pg_get_constraintdef(k.oid), 'valid', k.convalidated,
-                                              'comment', obj_description(k.oid, 'pg_constraint')) ORDER BY k.conname)
-              FROM pg_constraint k WHERE k.conrelid = c.oid) AS constraints,
-           (SELECT json_agg(json_build_object('name', a.attname, 'notnull', a.attnotnull) ORDER BY a.attnum)
-              FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns,
-           c.relacl::text AS grants, pg_get_userbyid(c.relowner) AS owner
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
-     ORDER BY c.relname`);
-  return result.rows;
 }
 
 describe("refresh path: a rich schema refreshed again and again, judged by pg_dump", () => {
@@ -63,7 +42,7 @@ describe("refresh path: a rich schema refreshed again and again, judged by pg_du
       COMMENT ON CONSTRAINT film_pkey ON public.film IS 'the film''s key';
     `);
     const before = await dumpSchema(pair.targetUrl);
-    const catalogBefore = await catalogFingerprint(pair.target);
+    const catalogBefore = await schemaFingerprint(pair.target);
     assert.ok([...before.keys()].filter((k) => k.startsWith("FK CONSTRAINT ")).length >= 5, "the judge sees the foreign keys");
 
     for (const jobs of [1, 2]) {
@@ -82,7 +61,7 @@ describe("refresh path: a rich schema refreshed again and again, judged by pg_du
       const changed = [...before.keys()].filter((k) => afterRefresh.get(k) !== before.get(k)).map((k) => `${k}\n--- before\n${before.get(k)}\n--- after\n${afterRefresh.get(k)}`);
       assert.deepEqual(changed, [], `pg_dump sees no change after refresh with --jobs ${jobs}`);
       assert.deepEqual([...afterRefresh.keys()].filter((k) => !before.has(k)), []);
-      assert.deepEqual(await catalogFingerprint(pair.target), catalogBefore, "same tables (OIDs), indexes, constraints, properties");
+      assert.deepEqual(await schemaFingerprint(pair.target), catalogBefore, "same tables (OIDs), indexes, constraints, properties");
       assert.deepEqual(await dataFingerprints(pair.target), await dataFingerprints(pair.source));
     }
   });
@@ -129,7 +108,7 @@ describe("refresh path: ownership decides, on the harness servers (PostgreSQL 18
   });
 
   it("rebuilds what the role owns, keeps the rest in place, and leaves the catalog exactly as it was, three times over", async () => {
-    const catalogBefore = await catalogFingerprint(pair.target);
+    const catalogBefore = await schemaFingerprint(pair.target);
     for (let round = 1; round <= 3; round++) {
       const { plan, report } = await syncPair({ sourceUrl: pair.sourceUrl, targetUrl: withUser(pair.targetUrl, writer, password) });
       assert.equal(report.ok, true, report.error);
@@ -138,14 +117,14 @@ describe("refresh path: ownership decides, on the harness servers (PostgreSQL 18
       assert.match(foreign?.kind === "refresh" && foreign.path?.kind === "in-place" ? foreign.path.reason : "", /does not own it/);
       const lines = plan.actions.find((a) => a.table.name === "lines");
       assert.deepEqual(lines?.kind === "refresh" && lines.path, { kind: "rebuild", keys: 1, indexes: 0, foreignKeys: 3, kept: [] });
-      assert.deepEqual(await catalogFingerprint(pair.target), catalogBefore, `round ${round}: same tables, indexes, constraints (NOT VALID stays NOT VALID), grants and properties`);
+      assert.deepEqual(await schemaFingerprint(pair.target), catalogBefore, `round ${round}: same tables, indexes, constraints (NOT VALID stays NOT VALID), grants and properties`);
       for (const t of ["owned", "lines", "foreign_owned"]) assert.equal(await tableFingerprint(pair.target, t), await tableFingerprint(pair.source, t), t);
       await pair.source.query(`UPDATE owned SET note = 'round ${round}' WHERE id % 10 = ${round}`);
     }
   });
 
   it("a row that breaks a rebuilt foreign key fails the run with the constraint's name, and the target keeps its rows and indexes", async () => {
-    const catalogBefore = await catalogFingerprint(pair.target);
+    const catalogBefore = await schemaFingerprint(pair.target);
     const rowsBefore = await tableFingerprint(pair.target, "lines");
     await pair.source.query("ALTER TABLE lines DROP CONSTRAINT lines_owned_code_fkey; INSERT INTO lines (owned_code) VALUES ('no such code')");
     try {
@@ -153,7 +132,7 @@ describe("refresh path: ownership decides, on the harness servers (PostgreSQL 18
       assert.equal(report.ok, false);
       assert.equal(report.committed, false);
       assert.match(report.error ?? "", /lines_owned_code_fkey/);
-      assert.deepEqual(await catalogFingerprint(pair.target), catalogBefore);
+      assert.deepEqual(await schemaFingerprint(pair.target), catalogBefore);
       assert.equal(await tableFingerprint(pair.target, "lines"), rowsBefore);
     } finally {
       await pair.source.query("DELETE FROM lines WHERE owned_code = 'no such code'; ALTER TABLE lines ADD CONSTRAINT lines_owned_code_fkey FOREIGN KEY (owned_code) REFERENCES owned (code) DEFERRABLE");
