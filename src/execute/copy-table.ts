@@ -16,7 +16,6 @@ import {
   renderCreateStaging,
   renderInsertFromStaging,
   renderMergeFromStaging,
-  renderMissingAfterMerge,
   stagingName,
 } from "../sql/copy-sql.js";
 import type { TableReader } from "./table-reader.js";
@@ -84,14 +83,14 @@ export async function copyTable(
   }
   // Row counts and key statistics for the anti-joins that follow (a temporary table is never auto-analyzed).
   await target.query(`ANALYZE ${stagingName(staging)}`);
-  const [counts] = await target.query<{ inserted: string; updated: string }>(renderMergeFromStaging(action, staging), fills);
-  const [missing] = await target.query<{ n: string }>(renderMissingAfterMerge(action, staging));
+  const [counts] = await target.query<{ inserted: string; updated: string; candidates: string }>(renderMergeFromStaging(action, staging), fills);
   const inserted = Number(counts?.inserted ?? 0);
   const updated = Number(counts?.updated ?? 0);
-  const absent = Number(missing?.n ?? 0);
+  // Rows that were not on the target as they are now and did not come back inserted or updated
+  // (a trigger or rule kept them off): the source's rows that are not on the target after the merge.
+  const absent = Number(counts?.candidates ?? 0) - inserted - updated;
   return {
     rowsRead: loaded.rowsRead,
-    // Verification: every source row's key is on the target now (a trigger or rule could drop one).
     rowsWritten: loaded.rowsRead - absent,
     bytes: loaded.bytes,
     changes: { inserted, updated, unchanged: loaded.rowsRead - inserted - updated, deleted: 0 },

@@ -78,13 +78,25 @@ function keyTuples(action: CopyAction, targetAlias: string): { target: string; s
  * key, same image of every updated column; for insert-missing, same key) are left out first by
  * one anti-join, so ON CONFLICT sees only new and changed rows: it locks (writes) every row it
  * conflicts with, even one its WHERE then skips. An upsert still rewrites a matching row only
- * when a copied value differs. Returns one row: inserted, updated.
+ * when a copied value differs. Returns one row: inserted, updated, and candidates (the rows that
+ * were not on the target as they are now: each must come back inserted or updated, or a trigger
+ * or rule kept it off the target).
  */
 export function renderMergeFromStaging(action: CopyAction, staging: string): string {
   const merge = action.copy.merge;
   if (!merge) throw new Error("renderMergeFromStaging needs a merge spec");
   const into = { table: action.table, partitioned: action.copy.intoPartitioned, key: merge.key };
-  return renderMergeCounts(`${renderInsertFromStaging(action, staging, MERGE_ALIAS, renderNotOnTarget(action))} ${renderOnConflict(merge)}`, into);
+  const [insertHead, select] = splitInsert(renderInsertFromStaging(action, staging, MERGE_ALIAS, renderNotOnTarget(action)));
+  return renderMergeCounts(`${insertHead} SELECT * FROM pgferry_candidates ${renderOnConflict(merge)}`, into, {
+    with: `pgferry_candidates AS MATERIALIZED (${select})`,
+    select: "(SELECT count(*) FROM pgferry_candidates)::int8::text AS candidates",
+  });
+}
+
+/** `INSERT INTO … OVERRIDING SYSTEM VALUE` and the `SELECT …` it inserts. */
+function splitInsert(insert: string): [string, string] {
+  const at = insert.indexOf(" OVERRIDING SYSTEM VALUE SELECT ");
+  return [insert.slice(0, at + " OVERRIDING SYSTEM VALUE".length), insert.slice(at + " OVERRIDING SYSTEM VALUE ".length)];
 }
 
 /**
@@ -140,20 +152,14 @@ export interface MergeTarget {
  * returned row was updated when its key was in the table before the statement, which the main
  * query still sees (every part of a statement with a data-modifying WITH reads one snapshot).
  */
-export function renderMergeCounts(insert: string, into: MergeTarget): string {
-  const counts = "count(*) FILTER (WHERE inserted)::int8::text AS inserted, count(*) FILTER (WHERE NOT inserted)::int8::text AS updated";
-  if (!into.partitioned) return `WITH merged AS (${insert} RETURNING (${MERGE_ALIAS}.xmax = 0) AS inserted) SELECT ${counts} FROM merged`;
+export function renderMergeCounts(insert: string, into: MergeTarget, extra?: { readonly with: string; readonly select: string }): string {
+  const counts = `count(*) FILTER (WHERE inserted)::int8::text AS inserted, count(*) FILTER (WHERE NOT inserted)::int8::text AS updated${extra ? `, ${extra.select}` : ""}`;
+  const prelude = extra ? `${extra.with}, ` : "";
+  if (!into.partitioned) return `WITH ${prelude}merged AS (${insert} RETURNING (${MERGE_ALIAS}.xmax = 0) AS inserted) SELECT ${counts} FROM merged`;
   const returned = into.key.map((k, i) => `${MERGE_ALIAS}.${quoteIdent(k)} AS k${i}`).join(", ");
   const before = `(${into.key.map((k) => `b.${quoteIdent(k)}`).join(", ")}) = (${into.key.map((_, i) => `m.k${i}`).join(", ")})`;
-  return `WITH merged AS (${insert} RETURNING ${returned})
+  return `WITH ${prelude}merged AS (${insert} RETURNING ${returned})
     SELECT ${counts} FROM (SELECT NOT EXISTS (SELECT 1 FROM ${quoteQualified(into.table)} AS b WHERE ${before}) AS inserted FROM merged AS m) AS r`;
-}
-
-/** Staged source rows whose key is not on the target after the merge (verification: must be 0). */
-export function renderMissingAfterMerge(action: CopyAction, staging: string): string {
-  const keys = keyTuples(action, "t");
-  return `SELECT count(*)::int8::text AS n FROM ${stagingName(staging)} AS s
-    WHERE NOT EXISTS (SELECT 1 FROM ${quoteRelation(action.table, !action.copy.intoPartitioned)} AS t WHERE ${keys.target} = ${keys.staged})`;
 }
 
 /**

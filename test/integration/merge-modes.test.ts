@@ -62,6 +62,18 @@ describe("merge modes", () => {
     assert.equal(next.rows[0].n, 501, "the sequence does not move back below the target's own rows");
   });
 
+  it("fails the table when a trigger keeps a source row off the target, and rolls back", async () => {
+    await pair.target.query(`
+      CREATE FUNCTION drop_ninety() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.id = 90 THEN RETURN NULL; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER users_drop_ninety BEFORE INSERT ON users FOR EACH ROW EXECUTE FUNCTION drop_ninety();`);
+    const { report } = await syncPair(pair, { include: ["orgs", "users"], mode: "upsert" });
+    assert.equal(report.committed, false);
+    const users = report.steps.find((s) => s.table.name === "users");
+    assert.equal(users?.status, "failed");
+    assert.match(users?.reason ?? "", /verification failed: 1 of the source's 100 rows are not on the target after the merge/);
+    assert.equal((await pair.target.query("SELECT count(*)::int AS n FROM users")).rows[0].n, 81, "rolled back");
+  });
+
   it("insert-missing adds only absent keys and leaves existing rows as they are", async () => {
     const { report } = await syncPair(pair, { include: ["orgs", "users"], mode: "insert-missing" });
     assert.equal(report.ok, true, report.error);
