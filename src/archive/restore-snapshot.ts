@@ -22,6 +22,7 @@ import type { ObjectStore } from "../storage/object-store.js";
 import { checkConversions } from "../execute/check-conversions.js";
 import type { SyncEventListener } from "../execute/events.js";
 import { executeSyncPlan } from "../execute/execute-sync-plan.js";
+import { cancelBackend } from "../pg/cancel-backend.js";
 import { buildReport, DEFAULT_LOCK_TIMEOUT_SECONDS, plannedSteps, refusal } from "../execute/run-sync.js";
 import { assertWritableTarget, connectWritable, lockForWriting } from "../execute/target-protection.js";
 import { archiveReaders } from "./archive-reader.js";
@@ -102,6 +103,7 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
       settings: { lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS, parallelIndexWorkers: null },
       onEvent,
       ...(options.signal ? { signal: options.signal } : {}),
+      cancelTargetStatement: () => cancelBackend(options.target.url, target.pid),
     });
     const restored: RestoreOutcome = {
       snapshot: name,

@@ -43,6 +43,11 @@ export interface ExecuteInput {
   readonly signal?: AbortSignal;
   /** Called once the last COPY has read its rows: end the source's snapshot (and stop holding back vacuum there). */
   readonly releaseSource?: () => Promise<void>;
+  /**
+   * Called once when the run is interrupted: cancel the statement the target session is running
+   * (an index build, an FK validation, a lock wait), so the rollback does not wait for it to end.
+   */
+  readonly cancelTargetStatement?: () => Promise<void>;
 }
 
 export interface ExecuteOutcome {
@@ -84,6 +89,8 @@ export async function executeSyncPlan(given: ExecuteInput): Promise<ExecuteOutco
     },
   };
   const { plan, target, parallel } = input;
+  const cancelOnAbort = () => void input.cancelTargetStatement?.().catch(() => undefined);
+  input.signal?.addEventListener("abort", cancelOnAbort, { once: true });
   const results = new Map<string, StepResult>();
   const copies = plan.actions.filter((a): a is CopyAction => a.kind === "create" || a.kind === "refresh");
   const shadowed = new Set(parallel?.plan.loads.map((l) => nameKey(l.table)) ?? []);
@@ -151,8 +158,11 @@ export async function executeSyncPlan(given: ExecuteInput): Promise<ExecuteOutco
     // An interrupt during the last statements must still win over COMMIT.
     throwIfAborted(input.signal);
   } catch (error) {
-    runError = error instanceof RunAborted ? "interrupted: target rolled back" : isPgferryError(error) ? error.message : describePgError(error);
+    // A statement cancelled because of the interrupt fails with the server's "canceling statement" error.
+    const interrupted = error instanceof RunAborted || input.signal?.aborted === true;
+    runError = interrupted ? "interrupted: target rolled back" : isPgferryError(error) ? error.message : describePgError(error);
   }
+  input.signal?.removeEventListener("abort", cancelOnAbort);
 
   const failed = runError !== undefined || [...results.values()].some((r) => r.status !== "ok");
   let committed = false;

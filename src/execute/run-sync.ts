@@ -13,6 +13,7 @@ import type { StepResult, SyncReport } from "../model/result.js";
 import { displayName } from "../model/qualified-name.js";
 import { buildSyncPlan, type DriftOptions, type TableSettings } from "../plan/build-sync-plan.js";
 import type { Selection } from "../plan/select-tables.js";
+import { cancelBackend } from "../pg/cancel-backend.js";
 import { connect, withRetry } from "../pg/connect.js";
 import type { SqlSession } from "../pg/session.js";
 import type { SyncEventListener } from "./events.js";
@@ -104,6 +105,7 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
       onEvent,
       ...(options.signal ? { signal: options.signal } : {}),
       releaseSource: () => opened.source.close(),
+      cancelTargetStatement: () => cancelBackend(options.target.url, opened.target.pid),
     });
     const result: SyncOutcome = {
       plan,

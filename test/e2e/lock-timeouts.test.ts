@@ -46,3 +46,43 @@ describe("lock timeouts cover catalog reads", () => {
     });
   }
 });
+
+describe("an interrupt cancels the statement the target runs", () => {
+  let pair: DatabasePair;
+
+  before(async () => {
+    pair = await createDatabasePair("interrupt_wait");
+    const schema = "CREATE TABLE items (id int PRIMARY KEY, note text); CREATE INDEX items_note ON items (note);";
+    await pair.source.query(`${schema} INSERT INTO items SELECT g, 'source ' || g FROM generate_series(1, 1000) g`);
+    await pair.target.query(`${schema} INSERT INTO items VALUES (1, 'staging')`);
+  });
+  after(async () => pair?.drop());
+
+  it("SIGTERM while the run waits for a table lock rolls back at once, not when the wait ends", async () => {
+    const before_ = await tableFingerprint(pair.target, "items");
+    const holder = await connectTo(pair.targetUrl);
+    try {
+      await holder.query("BEGIN; LOCK TABLE items IN ACCESS SHARE MODE");
+      let child: import("node:child_process").ChildProcess | undefined;
+      // The default lock timeout is 60 s: without the cancel the run would sit in its DROP that long.
+      const run = runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--yes"], { onSpawn: (c) => (child = c) });
+      for (let i = 0; ; i += 1) {
+        const waiting = await pair.target.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgferry' AND datname = current_database() AND wait_event_type = 'Lock'");
+        if (waiting.rowCount) break;
+        if (i > 1500) throw new Error("the run never waited for the lock");
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const signalled = Date.now();
+      child!.kill("SIGTERM");
+      const result = await run;
+      const seconds = (Date.now() - signalled) / 1000;
+      assert.ok(seconds < 10, `exited ${seconds} s after SIGTERM`);
+      assert.equal(result.code, 130, result.stderr);
+      assert.match(result.stdout, /Nothing was changed on the target: interrupted: target rolled back/);
+    } finally {
+      await holder.query("ROLLBACK");
+      await holder.end();
+    }
+    assert.equal(await tableFingerprint(pair.target, "items"), before_);
+  });
+});
