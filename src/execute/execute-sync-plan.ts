@@ -89,7 +89,10 @@ export async function executeSyncPlan(given: ExecuteInput): Promise<ExecuteOutco
     },
   };
   const { plan, target, parallel } = input;
-  const cancelOnAbort = () => void input.cancelTargetStatement?.().catch(() => undefined);
+  // Awaited before ROLLBACK: a cancel that reaches the backend while it is idle is ignored, one that
+  // arrived during the ROLLBACK could cancel the next statement of the session (the run history).
+  let cancelling: Promise<void> | undefined;
+  const cancelOnAbort = () => void (cancelling = input.cancelTargetStatement?.().catch(() => undefined));
   input.signal?.addEventListener("abort", cancelOnAbort, { once: true });
   const results = new Map<string, StepResult>();
   const copies = plan.actions.filter((a): a is CopyAction => a.kind === "create" || a.kind === "refresh");
@@ -179,6 +182,7 @@ export async function executeSyncPlan(given: ExecuteInput): Promise<ExecuteOutco
         : `commit failed: ${describePgError(error)}`;
     }
   } else {
+    await cancelling;
     await target.query("ROLLBACK").catch(() => undefined); // a dead connection rolls back on the server
   }
   const timings: RunTimings = {
