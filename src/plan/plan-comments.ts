@@ -24,7 +24,11 @@ export function planComments(objects: CommentedObjects): DdlStatement[] {
   for (const table of objects.tables) {
     add({ kind: "table", name: table.name }, table.comment);
     for (const column of table.columns) add({ kind: "column", table: table.name, column: column.name }, column.comment);
-    for (const constraint of table.constraints) add({ kind: "constraint", table: table.name, name: constraint.name }, constraint.comment);
+    for (const constraint of table.constraints) {
+      add({ kind: "constraint", table: table.name, name: constraint.name }, constraint.comment);
+      // The index behind a key has the key's name and may carry a comment of its own.
+      add({ kind: "index", name: { schema: table.name.schema, name: constraint.name } }, constraint.index?.comment ?? null);
+    }
     for (const index of table.indexes) add({ kind: "index", name: { schema: table.name.schema, name: index.name } }, index.comment);
     for (const trigger of table.triggers) add({ kind: "trigger", table: table.name, name: trigger.name }, trigger.comment);
   }

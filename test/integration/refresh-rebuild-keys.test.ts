@@ -24,6 +24,7 @@ describe("refresh path: the index behind a key", () => {
     pair = await createDatabasePair("rebuild_keys");
     await pair.source.query(`${SCHEMA}
       CREATE TABLE n (id int, CONSTRAINT n_pkey PRIMARY KEY (id) WITH (fillfactor = 60));
+      COMMENT ON INDEX n_pkey IS 'a created key''s index';
       INSERT INTO t SELECT g, 'c' || g, 'n' || g FROM generate_series(1, 300) g;
       INSERT INTO r SELECT g, g FROM generate_series(1, 300) g;
       INSERT INTO n SELECT generate_series(1, 300);`);
@@ -45,8 +46,9 @@ describe("refresh path: the index behind a key", () => {
       const t = plan.actions.find((a) => nameKey(a.table) === nameKey(qualifiedName("public", "t")));
       assert.equal(t?.kind === "refresh" && t.path?.kind, "rebuild");
       assert.deepEqual(withoutTables(await schemaFingerprint(pair.target), ["n"]), schemaBefore);
-      const created = await pair.target.query("SELECT pg_get_indexdef('n_pkey'::regclass) AS definition");
+      const created = await pair.target.query("SELECT pg_get_indexdef('n_pkey'::regclass) AS definition, obj_description('n_pkey'::regclass, 'pg_class') AS comment");
       assert.match(created.rows[0].definition, /WITH \(fillfactor='?60'?\)/);
+      assert.equal(created.rows[0].comment, "a created key's index");
       for (const table of ["t", "r", "n"]) assert.equal(await tableFingerprint(pair.target, table), await tableFingerprint(pair.source, table), table);
     });
   }
