@@ -36,13 +36,19 @@ export interface ParallelLoadInput {
 export async function runParallelLoads(input: ParallelLoadInput): Promise<Map<string, StepResult>> {
   const queue = [...input.loads].sort((a, b) => actionOf(input, b).copy.estimatedBytes - actionOf(input, a).copy.estimatedBytes);
   const results = new Map<string, StepResult>();
+  let started = 0;
+  let active = 0;
+  // The last load still running has the machine to itself: its index builds may use every parallel worker.
+  const alone = () => active === 1 && started === queue.length;
   const { interrupted } = await runWorkerPool({
     items: queue,
     jobs: input.jobs,
     signal: input.signal,
     openWorker: () => openLoadWorker(input),
     process: async (load, worker, _index, stop) => {
-      const result = await loadShadow(load, actionOf(input, load), worker.reader!, worker.target, input, stop);
+      started++;
+      active++;
+      const result = await loadShadow(load, actionOf(input, load), worker.reader!, worker.target, input, stop, alone).finally(() => active--);
       results.set(nameKey(load.table), result);
       // A COPY cut short leaves the source session mid-stream: a fresh one on the same snapshot.
       if (result.status === "failed") await worker.renewReader();
@@ -88,7 +94,15 @@ function actionOf(input: ParallelLoadInput, load: ParallelLoad): CopyAction {
   return input.actions.get(nameKey(load.table))!;
 }
 
-async function loadShadow(load: ParallelLoad, action: CopyAction, source: TableReader, target: SqlSession, input: ParallelLoadInput, signal: AbortSignal): Promise<StepResult> {
+async function loadShadow(
+  load: ParallelLoad,
+  action: CopyAction,
+  source: TableReader,
+  target: SqlSession,
+  input: ParallelLoadInput,
+  signal: AbortSignal,
+  alone: () => boolean,
+): Promise<StepResult> {
   const started = performance.now();
   input.onEvent({ kind: "table-start", table: action.table, estimatedBytes: action.copy.estimatedBytes, estimatedRows: action.copy.estimatedRows });
   let bytes = 0;
@@ -100,6 +114,9 @@ async function loadShadow(load: ParallelLoad, action: CopyAction, source: TableR
         bytes = b;
         input.onEvent({ kind: "table-progress", table: action.table, bytes: b });
       }, signal);
+      if (alone() && load.build.length > 0) {
+        await target.query("SELECT set_config('max_parallel_maintenance_workers', reset_val, true) FROM pg_settings WHERE name = 'max_parallel_maintenance_workers'");
+      }
       for (const statement of load.build) {
         input.onEvent({ kind: "log", level: "debug", message: describeDdl(statement) });
         await runDdl(target, statement);
