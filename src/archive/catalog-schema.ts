@@ -57,6 +57,34 @@ const constraint = z.strictObject({
 
 const index = z.strictObject({ name: identifier, definition: text.min(1), using: nullableText.optional(), comment: nullableText, properties: indexProperties.optional() });
 
+const finalModify = z.enum(["r", "s", "w"]);
+const aggregate = z.strictObject({
+  arguments: text,
+  aggKind: z.enum(["n", "o", "h"]),
+  transition: name,
+  stateType: text.min(1),
+  stateSpace: count,
+  initialValue: nullableText,
+  final: name.nullable(),
+  finalExtra: z.boolean(),
+  finalModify,
+  combine: name.nullable(),
+  serial: name.nullable(),
+  deserial: name.nullable(),
+  movingTransition: name.nullable(),
+  movingInverse: name.nullable(),
+  movingStateType: nullableText,
+  movingStateSpace: count,
+  movingInitialValue: nullableText,
+  movingFinal: name.nullable(),
+  movingFinalExtra: z.boolean(),
+  movingFinalModify: finalModify,
+  sortOperator: name.nullable(),
+  parallel: z.enum(["s", "r", "u"]),
+  functions: z.array(text),
+  extensions: z.array(identifier),
+});
+
 const table = z.strictObject({
   name,
   partitioned: z.boolean(),
@@ -122,7 +150,15 @@ export const catalogSchema = z.strictObject({
     }),
   ),
   functions: z.array(
-    z.strictObject({ key: text.min(1), name, identityArguments: text, kind: z.enum(["f", "p", "a", "w"]), definition: nullableText, comment: nullableText }),
+    z.strictObject({
+      key: text.min(1),
+      name,
+      identityArguments: text,
+      kind: z.enum(["f", "p", "a", "w"]),
+      definition: nullableText,
+      comment: nullableText,
+      aggregate: aggregate.optional(),
+    }),
   ),
   views: z.array(
     z.strictObject({

@@ -3,7 +3,7 @@ import type { DdlStatement } from "../model/ddl-statement.js";
 import { quoteIdent, quoteQualified } from "../sql/quote.js";
 import { renderAddColumn, renderAddIdentity, renderCreateTable } from "./render-create-table.js";
 import { renderCreateDomain, renderCreateEnum } from "./render-types.js";
-import { renderComment, renderCreateComposite, renderCreateExtension, renderCreateTrigger, renderCreateView } from "./render-objects.js";
+import { renderComment, renderCreateAggregate, renderCreateComposite, renderCreateExtension, renderCreateTrigger, renderCreateView } from "./render-objects.js";
 import { renderCreateSequence } from "./render-sequence.js";
 
 /** The SQL text of a statement, as plans and logs show it. */
@@ -31,6 +31,8 @@ function renderSingleDdl(statement: Exclude<DdlStatement, { kind: "create-trigge
       return renderCreateComposite(statement.type);
     case "create-function":
       return statement.function.definition;
+    case "create-aggregate":
+      return renderCreateAggregate(statement.function, statement.function.aggregate);
     case "create-view":
       return renderCreateView(statement.view);
     case "refresh-materialized-view":

@@ -2,7 +2,7 @@
  * Read one database's catalog into a frozen Catalog. Runs with search_path = pg_catalog so the
  * server's deparsers schema-qualify every name they print (as pg_dump does).
  */
-import type { Catalog, Column, CompositeType, Constraint, ConstraintKind, DomainType, EnumType, FunctionDef, Index, IndexProperties, Sequence, Table, Trigger, View } from "../model/catalog.js";
+import type { Aggregate, Catalog, Column, CompositeType, Constraint, ConstraintKind, DomainType, EnumType, FunctionDef, Index, IndexProperties, Sequence, Table, Trigger, View } from "../model/catalog.js";
 import { qualifiedName, type QualifiedName } from "../model/qualified-name.js";
 import type { SqlSession } from "../pg/session.js";
 import { sqlstateOf } from "../pg/describe-pg-error.js";
@@ -18,7 +18,9 @@ import {
   queryTableDependencies,
   queryTriggers,
   queryViews,
+  type AggregateRow,
   type FunctionRow,
+  type ProcRef,
   type TableDependencyRow,
   type TriggerRow,
   type ViewRow,
@@ -122,12 +124,46 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
         kind: f.kind,
         definition: f.definition,
         comment: f.comment,
+        ...(f.aggregate ? { aggregate: toAggregate(f.aggregate, functionKeys) } : {}),
       }),
     ),
     views: viewRows.map((v) => toView(v, viewIndexes.get(v.oid) ?? [], functionKeys)),
     extensions: extensions.extensions,
     availableExtensions: extensions.available,
   });
+}
+
+function toAggregate(row: AggregateRow, functionKeys: ReadonlyMap<string, string>): Aggregate {
+  const support = [row.transfn, row.finalfn, row.combinefn, row.serialfn, row.deserialfn, row.mtransfn, row.minvtransfn, row.mfinalfn].filter(
+    (r): r is ProcRef => r !== null,
+  );
+  const ref = (r: ProcRef | null) => (r ? qualifiedName(r.schema, r.name) : null);
+  return {
+    arguments: row.arguments,
+    aggKind: row.kind,
+    transition: qualifiedName(row.transfn.schema, row.transfn.name),
+    stateType: row.transtype,
+    stateSpace: row.transspace,
+    initialValue: row.initval,
+    final: ref(row.finalfn),
+    finalExtra: row.finalextra,
+    finalModify: row.finalmodify,
+    combine: ref(row.combinefn),
+    serial: ref(row.serialfn),
+    deserial: ref(row.deserialfn),
+    movingTransition: ref(row.mtransfn),
+    movingInverse: ref(row.minvtransfn),
+    movingStateType: row.mtranstype,
+    movingStateSpace: row.mtransspace,
+    movingInitialValue: row.minitval,
+    movingFinal: ref(row.mfinalfn),
+    movingFinalExtra: row.mfinalextra,
+    movingFinalModify: row.mfinalmodify,
+    sortOperator: row.sortop ? qualifiedName(row.sortop.schema, row.sortop.name) : null,
+    parallel: row.parallel,
+    functions: [...new Set(support.flatMap((r) => (functionKeys.has(r.oid) ? [functionKeys.get(r.oid)!] : [])))],
+    extensions: [...new Set(support.flatMap((r) => (r.extension ? [r.extension] : [])))],
+  };
 }
 
 /** How overloads are told apart: the qualified name and the identity argument types. */

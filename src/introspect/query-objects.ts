@@ -38,15 +38,70 @@ export interface FunctionRow {
   readonly kind: "f" | "p" | "a" | "w";
   readonly definition: string | null;
   readonly comment: string | null;
+  /** For an aggregate: its pg_aggregate row, support functions as {schema, name, oid, extension}. */
+  readonly aggregate: AggregateRow | null;
 }
+
+export interface ProcRef {
+  readonly schema: string;
+  readonly name: string;
+  readonly oid: string;
+  /** The extension the function belongs to, if any. */
+  readonly extension: string | null;
+}
+
+export interface AggregateRow {
+  readonly arguments: string;
+  readonly kind: "n" | "o" | "h";
+  readonly transfn: ProcRef;
+  readonly transtype: string;
+  readonly transspace: number;
+  readonly initval: string | null;
+  readonly finalfn: ProcRef | null;
+  readonly finalextra: boolean;
+  readonly finalmodify: "r" | "s" | "w";
+  readonly combinefn: ProcRef | null;
+  readonly serialfn: ProcRef | null;
+  readonly deserialfn: ProcRef | null;
+  readonly mtransfn: ProcRef | null;
+  readonly minvtransfn: ProcRef | null;
+  readonly mtranstype: string | null;
+  readonly mtransspace: number;
+  readonly minitval: string | null;
+  readonly mfinalfn: ProcRef | null;
+  readonly mfinalextra: boolean;
+  readonly mfinalmodify: "r" | "s" | "w";
+  readonly sortop: { schema: string; name: string } | null;
+  readonly parallel: "s" | "r" | "u";
+}
+
+// A support function of an aggregate (regproc column, 0 when unset) as {schema, name, oid, extension}.
+const PROC_REF = (column: string) => `(SELECT jsonb_build_object('schema', sn.nspname, 'name', sp.proname, 'oid', sp.oid::int8::text,
+            'extension', (SELECT x.extname FROM pg_depend xd JOIN pg_extension x ON x.oid = xd.refobjid
+                           WHERE xd.classid = 'pg_proc'::regclass AND xd.objid = sp.oid AND xd.deptype = 'e' AND xd.refclassid = 'pg_extension'::regclass))
+       FROM pg_proc sp JOIN pg_namespace sn ON sn.oid = sp.pronamespace WHERE sp.oid = ${column})`;
 
 export async function queryFunctions(session: SqlSession): Promise<FunctionRow[]> {
   return session.query<FunctionRow & Record<string, unknown>>(`
     SELECT p.oid::int8::float8 AS oid, n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS args,
            p.prokind::text AS kind, CASE WHEN p.prokind IN ('f', 'p') THEN pg_get_functiondef(p.oid) END AS definition,
-           obj_description(p.oid, 'pg_proc') AS comment
+           obj_description(p.oid, 'pg_proc') AS comment,
+           CASE WHEN a.aggfnoid IS NOT NULL THEN jsonb_build_object(
+             'arguments', pg_get_function_arguments(p.oid), 'kind', a.aggkind::text,
+             'transfn', ${PROC_REF("a.aggtransfn")}, 'transtype', format_type(a.aggtranstype, NULL), 'transspace', a.aggtransspace,
+             'initval', a.agginitval, 'finalfn', ${PROC_REF("a.aggfinalfn")}, 'finalextra', a.aggfinalextra,
+             'finalmodify', a.aggfinalmodify::text, 'combinefn', ${PROC_REF("a.aggcombinefn")},
+             'serialfn', ${PROC_REF("a.aggserialfn")}, 'deserialfn', ${PROC_REF("a.aggdeserialfn")},
+             'mtransfn', ${PROC_REF("a.aggmtransfn")}, 'minvtransfn', ${PROC_REF("a.aggminvtransfn")},
+             'mtranstype', CASE WHEN a.aggmtranstype <> 0 THEN format_type(a.aggmtranstype, NULL) END, 'mtransspace', a.aggmtransspace,
+             'minitval', a.aggminitval, 'mfinalfn', ${PROC_REF("a.aggmfinalfn")}, 'mfinalextra', a.aggmfinalextra,
+             'mfinalmodify', a.aggmfinalmodify::text,
+             'sortop', (SELECT jsonb_build_object('schema', on_.nspname, 'name', o.oprname) FROM pg_operator o
+                          JOIN pg_namespace on_ ON on_.oid = o.oprnamespace WHERE o.oid = a.aggsortop),
+             'parallel', p.proparallel::text) END AS aggregate
       FROM pg_proc p
       JOIN pg_namespace n ON n.oid = p.pronamespace
+      LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid
      WHERE ${USER_SCHEMA("n.nspname")} AND ${NOT_EXTENSION_MEMBER("pg_proc", "p.oid")}
      ORDER BY 2, 3, 4`);
 }

@@ -187,6 +187,46 @@ export interface FunctionDef {
   /** pg_get_functiondef output (CREATE OR REPLACE …); null for aggregates and window functions. */
   readonly definition: string | null;
   readonly comment: string | null;
+  /** An aggregate's pg_aggregate row (kind "a"); absent for other kinds and in older manifests. */
+  readonly aggregate?: Aggregate;
+}
+
+/** What a final function does to the state: r read-only, s shareable, w read-write (pg_aggregate.aggfinalmodify). */
+export type FinalModify = "r" | "s" | "w";
+
+/** What CREATE AGGREGATE needs, from pg_aggregate. Functions are named by schema and name. */
+export interface Aggregate {
+  /** pg_get_function_arguments: the signature as CREATE AGGREGATE takes it (with ORDER BY for ordered-set ones); empty for `*`. */
+  readonly arguments: string;
+  /** n normal, o ordered-set, h hypothetical-set. */
+  readonly aggKind: "n" | "o" | "h";
+  readonly transition: QualifiedName;
+  /** format_type of the state type. */
+  readonly stateType: string;
+  readonly stateSpace: number;
+  readonly initialValue: string | null;
+  readonly final: QualifiedName | null;
+  readonly finalExtra: boolean;
+  readonly finalModify: FinalModify;
+  readonly combine: QualifiedName | null;
+  readonly serial: QualifiedName | null;
+  readonly deserial: QualifiedName | null;
+  readonly movingTransition: QualifiedName | null;
+  readonly movingInverse: QualifiedName | null;
+  readonly movingStateType: string | null;
+  readonly movingStateSpace: number;
+  readonly movingInitialValue: string | null;
+  readonly movingFinal: QualifiedName | null;
+  readonly movingFinalExtra: boolean;
+  readonly movingFinalModify: FinalModify;
+  /** The sort operator (schema and operator symbol), for MIN/MAX-like aggregates. */
+  readonly sortOperator: QualifiedName | null;
+  /** s safe, r restricted, u unsafe (pg_proc.proparallel). */
+  readonly parallel: "s" | "r" | "u";
+  /** Keys of the user functions among its support functions (created before it). */
+  readonly functions: readonly string[];
+  /** Extensions its support functions belong to. */
+  readonly extensions: readonly string[];
 }
 
 /** A view or materialized view. */

@@ -5,7 +5,7 @@
  * triggers (so they never fire on copied rows), comments. Pure.
  */
 import { indexOnAllPartitions } from "../ddl/index-definition.js";
-import type { Catalog, Column, FunctionDef, Sequence, Table, View } from "../model/catalog.js";
+import type { Catalog, Column, Sequence, Table, View } from "../model/catalog.js";
 import type { DdlStatement } from "../model/ddl-statement.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
@@ -38,8 +38,9 @@ export function planCreatedObjects(
   ];
   const types = planCreatedTypes(typeNeeds, source, target, diagnostics);
   const views = planCreatedViews(created, source, target, diagnostics);
-  const functions = planFunctions(created, views, source, target, diagnostics);
-  const extensions = planExtensions(created, source, target, diagnostics);
+  const { statements: functionStatements, extensionNeeds } = planFunctions(created, views, source, target, diagnostics);
+  const functions = functionStatements.map((s) => s.function);
+  const extensions = planExtensions([...created, ...extensionNeeds], source, target, diagnostics);
   for (const table of created) {
     if (table.unhandled.length) {
       diagnostics.push({ level: "warning", table: table.name, message: `not created with the table (create them on the target yourself): ${table.unhandled.join(", ")}` });
@@ -72,7 +73,7 @@ export function planCreatedObjects(
     ...schemas.map((schema): DdlStatement => ({ kind: "create-schema", schema })),
     ...extensions.map((e): DdlStatement => ({ kind: "create-extension", name: e.name, schema: e.schema })),
     ...types,
-    ...functions.map((f): DdlStatement => ({ kind: "create-function", function: f })),
+    ...functionStatements,
     ...[...sequences.values()].map((sequence): DdlStatement => ({ kind: "create-sequence", sequence })),
     ...byPartitionDepth(created).map((table): DdlStatement => ({ kind: "create-table", table, identitySequences })),
     ...addedColumns.map(({ table, column }): DdlStatement => ({ kind: "add-column", table, column })),
@@ -86,26 +87,38 @@ export function planCreatedObjects(
   return { preData, postData, diagnostics };
 }
 
-/** User functions that created tables (defaults, checks, indexes, triggers) and views call, missing on the target. */
+type CreateFunction = Extract<DdlStatement, { kind: "create-function" | "create-aggregate" }>;
+
+/**
+ * User functions that created tables (defaults, checks, indexes, triggers) and views call, missing
+ * on the target. An aggregate comes after the user functions it is made of; the extensions its
+ * support functions belong to are returned as needs of its user.
+ */
 function planFunctions(created: readonly Table[], views: readonly View[], source: Catalog, target: Catalog, diagnostics: Diagnostic[]) {
   const onTarget = new Set(target.functions.map((f) => f.key));
   const byKey = new Map(source.functions.map((f) => [f.key, f]));
   const users = [...created.map((t) => ({ name: t.name, functions: t.functions })), ...views];
-  const chosen = new Map<string, FunctionDef & { readonly definition: string }>();
-  for (const user of users) {
-    for (const key of user.functions) {
-      const fn = byKey.get(key);
-      if (!fn || onTarget.has(key) || chosen.has(key)) continue;
-      if (fn.definition === null) {
-        diagnostics.push({ level: "warning", table: user.name, message: `function ${key} is an aggregate or window function: not created by pgferry (create it on the target first)` });
-      } else chosen.set(key, { ...fn, definition: fn.definition });
-    }
-  }
-  return [...chosen.values()];
+  const chosen = new Map<string, CreateFunction>();
+  const extensionNeeds: { name: QualifiedName; extensions: readonly string[] }[] = [];
+  const choose = (key: string, user: QualifiedName) => {
+    const fn = byKey.get(key);
+    if (!fn || onTarget.has(key) || chosen.has(key)) return;
+    if (fn.aggregate) {
+      for (const support of fn.aggregate.functions) if (support !== key) choose(support, user);
+      extensionNeeds.push({ name: user, extensions: fn.aggregate.extensions });
+      chosen.set(key, { kind: "create-aggregate", function: { ...fn, aggregate: fn.aggregate } });
+    } else if (fn.definition === null) {
+      // Window functions are written in C only (a user's library is not the sync's to install);
+      // an aggregate has no definition only in a manifest from before pgferry read pg_aggregate.
+      diagnostics.push({ level: "warning", table: user, message: `function ${key} is an aggregate or window function: not created by pgferry (create it on the target first)` });
+    } else chosen.set(key, { kind: "create-function", function: { ...fn, definition: fn.definition } });
+  };
+  for (const user of users) for (const key of user.functions) choose(key, user.name);
+  return { statements: [...chosen.values()], extensionNeeds };
 }
 
 /** Extensions whose types, operator classes or functions the created tables use, missing on the target. */
-function planExtensions(created: readonly Table[], source: Catalog, target: Catalog, diagnostics: Diagnostic[]) {
+function planExtensions(created: readonly { name: QualifiedName; extensions: readonly string[] }[], source: Catalog, target: Catalog, diagnostics: Diagnostic[]) {
   const installed = new Set(target.extensions.map((e) => e.name));
   const available = new Set(target.availableExtensions);
   const chosen = new Map<string, { name: string; schema: string }>();

@@ -98,7 +98,7 @@ function createdByRun(preData: readonly DdlStatement[]): CreatedByRun {
   const extensions = new Set<string>();
   for (const s of preData) {
     if (s.kind === "create-enum" || s.kind === "create-domain" || s.kind === "create-composite") types.add(nameKey(s.type.name));
-    else if (s.kind === "create-function") functions.add(s.function.key);
+    else if (s.kind === "create-function" || s.kind === "create-aggregate") functions.add(s.function.key);
     else if (s.kind === "create-extension") extensions.add(s.name);
   }
   return { types, functions, extensions };

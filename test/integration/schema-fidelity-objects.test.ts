@@ -1,0 +1,67 @@
+/**
+ * Issue 14: objects a created table or view needs that pgferry did not create. User-defined
+ * aggregates (with their support functions) used by a view, judged by pg_dump on the machine's
+ * PostgreSQL 15, and a free-standing sequence only a function body names.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { dumpSchema } from "../harness/schema-dump.js";
+import { syncPair } from "../harness/sync-helpers.js";
+import { createDatabasePair, machineServerUrl, type DatabasePair } from "../harness/test-databases.js";
+
+const AGGREGATES = `
+  CREATE TABLE film (id int PRIMARY KEY, title text NOT NULL, rating numeric NOT NULL);
+  INSERT INTO film SELECT i, 'film ' || i, i * 1.5 FROM generate_series(1, 5) i;
+
+  CREATE FUNCTION concat_step(acc text, item text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS
+    $$ BEGIN RETURN CASE WHEN acc IS NULL THEN item ELSE acc || ', ' || item END; END $$;
+  CREATE AGGREGATE group_concat(text) (SFUNC = concat_step, STYPE = text);
+  COMMENT ON AGGREGATE group_concat(text) IS 'joins with commas';
+
+  -- A final function, an initial value, a moving-aggregate variant (with an inverse) and PARALLEL.
+  CREATE FUNCTION avg_step(state numeric[], x numeric) RETURNS numeric[] LANGUAGE sql IMMUTABLE AS
+    'SELECT ARRAY[state[1] + x, state[2] + 1]';
+  CREATE FUNCTION avg_unstep(state numeric[], x numeric) RETURNS numeric[] LANGUAGE sql IMMUTABLE AS
+    'SELECT ARRAY[state[1] - x, state[2] - 1]';
+  CREATE FUNCTION avg_final(state numeric[]) RETURNS numeric LANGUAGE sql IMMUTABLE AS
+    'SELECT CASE WHEN state[2] = 0 THEN NULL ELSE round(state[1] / state[2], 2) END';
+  CREATE AGGREGATE "My Avg"(numeric) (
+    SFUNC = avg_step, STYPE = numeric[], FINALFUNC = avg_final, INITCOND = '{0,0}',
+    MSFUNC = avg_step, MINVFUNC = avg_unstep, MSTYPE = numeric[], MFINALFUNC = avg_final, MINITCOND = '{0,0}',
+    PARALLEL = SAFE);
+
+  -- An ordered-set aggregate over a built-in support function.
+  CREATE AGGREGATE most_common(ORDER BY anyelement) (SFUNC = ordered_set_transition, STYPE = internal, FINALFUNC = mode_final, FINALFUNC_EXTRA);
+
+  CREATE VIEW film_summary AS
+    SELECT group_concat(title ORDER BY id) AS titles, "My Avg"(rating) AS average,
+           most_common() WITHIN GROUP (ORDER BY rating > 3) AS mostly_above
+      FROM film;
+  CREATE VIEW film_running AS
+    SELECT id, "My Avg"(rating) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS running FROM film;
+`;
+
+describe("schema fidelity: user-defined aggregates a view uses", () => {
+  let pair: DatabasePair;
+  before(async () => {
+    pair = await createDatabasePair("fid_agg", { source: machineServerUrl(), target: machineServerUrl() });
+    await pair.source.query(AGGREGATES);
+  });
+  after(async () => pair?.drop());
+
+  it("creates the aggregates and their support functions before the views, as pg_dump sees them", async () => {
+    const { plan, report } = await syncPair(pair);
+    assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
+    assert.deepEqual(plan.diagnostics.filter((d) => d.level !== "info").map((d) => d.message), []);
+
+    const query = "SELECT * FROM film_summary UNION ALL SELECT NULL, running, NULL FROM film_running";
+    assert.deepEqual((await pair.target.query(query)).rows, (await pair.source.query(query)).rows, "the views work on the target");
+
+    const [source, target] = [await dumpSchema(pair.sourceUrl), await dumpSchema(pair.targetUrl)];
+    const aggregates = [...source.keys()].filter((k) => k.startsWith("AGGREGATE "));
+    assert.deepEqual(aggregates.sort(), ["AGGREGATE My Avg(numeric); Schema: public", "AGGREGATE group_concat(text); Schema: public", "AGGREGATE most_common(anyelement); Schema: public"]);
+    for (const key of [...aggregates, "COMMENT AGGREGATE group_concat(text); Schema: public"]) {
+      assert.equal(target.get(key), source.get(key), key);
+    }
+  });
+});
