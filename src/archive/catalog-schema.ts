@@ -157,6 +157,7 @@ export const catalogSchema = z.strictObject({
       kind: z.enum(["f", "p", "a", "w"]),
       definition: nullableText,
       comment: nullableText,
+      sequences: z.array(name).optional(),
       aggregate: aggregate.optional(),
     }),
   ),

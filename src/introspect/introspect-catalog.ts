@@ -7,6 +7,7 @@ import { qualifiedName, type QualifiedName } from "../model/qualified-name.js";
 import type { SqlSession } from "../pg/session.js";
 import { sqlstateOf } from "../pg/describe-pg-error.js";
 import { LockedError } from "../errors.js";
+import { functionSequences } from "./function-sequences.js";
 import { queryColumns, type ColumnRow } from "./query-columns.js";
 import { queryConstraints, type ConstraintRow } from "./query-constraints.js";
 import { querySchemas, queryServerInfo } from "./query-identity.js";
@@ -78,6 +79,7 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
   const constraintsOf = byTable(constraints);
   const indexesOf = byTable(indexes);
   const sequencesOf = byTable(tableSequences);
+  const sequenceNames = sequences.map((s) => qualifiedName(s.schema, s.name));
   const triggersOf = byTable(triggers);
   const dependenciesOf = byTable(dependencies);
   const tables = tableRows.map((row) => ({
@@ -124,6 +126,7 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
         kind: f.kind,
         definition: f.definition,
         comment: f.comment,
+        sequences: f.definition === null ? [] : functionSequences({ schema: f.schema, body: f.definition, config: f.config }, sequenceNames),
         ...(f.aggregate ? { aggregate: toAggregate(f.aggregate, functionKeys) } : {}),
       }),
     ),

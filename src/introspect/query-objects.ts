@@ -38,6 +38,8 @@ export interface FunctionRow {
   readonly kind: "f" | "p" | "a" | "w";
   readonly definition: string | null;
   readonly comment: string | null;
+  /** pg_proc.proconfig: the function's SET settings (`search_path=…`). */
+  readonly config: string[] | null;
   /** For an aggregate: its pg_aggregate row, support functions as {schema, name, oid, extension}. */
   readonly aggregate: AggregateRow | null;
 }
@@ -85,7 +87,7 @@ export async function queryFunctions(session: SqlSession): Promise<FunctionRow[]
   return session.query<FunctionRow & Record<string, unknown>>(`
     SELECT p.oid::int8::float8 AS oid, n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS args,
            p.prokind::text AS kind, CASE WHEN p.prokind IN ('f', 'p') THEN pg_get_functiondef(p.oid) END AS definition,
-           obj_description(p.oid, 'pg_proc') AS comment,
+           obj_description(p.oid, 'pg_proc') AS comment, p.proconfig AS config,
            CASE WHEN a.aggfnoid IS NOT NULL THEN jsonb_build_object(
              'arguments', pg_get_function_arguments(p.oid), 'kind', a.aggkind::text,
              'transfn', ${PROC_REF("a.aggtransfn")}, 'transtype', format_type(a.aggtranstype, NULL), 'transspace', a.aggtransspace,

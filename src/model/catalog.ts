@@ -187,6 +187,11 @@ export interface FunctionDef {
   /** pg_get_functiondef output (CREATE OR REPLACE …); null for aggregates and window functions. */
   readonly definition: string | null;
   readonly comment: string | null;
+  /**
+   * Sequences its body names in a nextval/currval/setval literal (pg_depend does not record them);
+   * absent in older manifests.
+   */
+  readonly sequences?: readonly QualifiedName[];
   /** An aggregate's pg_aggregate row (kind "a"); absent for other kinds and in older manifests. */
   readonly aggregate?: Aggregate;
 }

@@ -137,7 +137,7 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
   const written = actions.flatMap((a) =>
     a.kind === "create" || a.kind === "refresh" ? [{ table: a.table, source: a.source, keepsTargetRows: a.copy.merge !== null && !a.copy.merge.replace }] : [],
   );
-  const sequences = planSequenceResets(written, source, target, new Set(created.map((t) => nameKey(t.name))));
+  const sequences = planSequenceResets(written, source, target, new Set(created.map((t) => nameKey(t.name))), createdObjects.functionSequences);
   diagnostics.push(...sequences.diagnostics);
   const rebuild = planIndexRebuild({ refreshed, targetTables: target.tables, strategyDropped: fkStrategy.kind === "break-cycles" ? fkStrategy.dropped : [] });
 

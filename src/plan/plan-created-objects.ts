@@ -17,6 +17,8 @@ export interface CreatedObjects {
   readonly preData: readonly DdlStatement[];
   readonly postData: readonly DdlStatement[];
   readonly diagnostics: readonly Diagnostic[];
+  /** Free-standing sequences created because a created function's body names them (set like the tables' ones). */
+  readonly functionSequences: readonly QualifiedName[];
 }
 
 export interface AddedColumn {
@@ -59,6 +61,18 @@ export function planCreatedObjects(
     }
   }
 
+  // A free-standing sequence only a function body names (ids assigned in a trigger): no column
+  // default or owner ties it to a table, so it comes with the function.
+  const functionSequences: QualifiedName[] = [];
+  for (const fn of functions) {
+    for (const seqName of fn.sequences ?? []) {
+      const seq = source.sequences.find((s) => nameKey(s.name) === nameKey(seqName));
+      if (!seq || seq.identity || seq.ownedBy || targetSequences.has(nameKey(seqName)) || sequences.has(nameKey(seqName))) continue;
+      sequences.set(nameKey(seqName), seq);
+      functionSequences.push(seq.name);
+    }
+  }
+
   const objectSchemas = [
     ...created.map((t) => t.name.schema),
     ...types.map((s) => ("type" in s ? s.type.name.schema : "")),
@@ -84,7 +98,7 @@ export function planCreatedObjects(
     ...created.flatMap((t) => t.triggers.map((trigger): DdlStatement => ({ kind: "create-trigger", table: t.name, trigger }))),
     ...planComments({ tables: created, views, sequences: [...sequences.values()], types, functions }),
   ];
-  return { preData, postData, diagnostics };
+  return { preData, postData, diagnostics, functionSequences };
 }
 
 type CreateFunction = Extract<DdlStatement, { kind: "create-function" | "create-aggregate" }>;

@@ -65,3 +65,38 @@ describe("schema fidelity: user-defined aggregates a view uses", () => {
     }
   });
 });
+
+// The GitLab pattern: a trigger assigns ids from a sequence that nothing owns and no default names.
+const TRIGGER_IDS = `
+  CREATE SCHEMA ci;
+  CREATE SEQUENCE public.items_id_seq START 100;
+  CREATE SEQUENCE ci."Builds Seq" INCREMENT 5;
+  CREATE TABLE items (id bigint PRIMARY KEY, build_id bigint, name text NOT NULL);
+  CREATE FUNCTION assign_item_id() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      NEW.id := nextval('public.items_id_seq');
+      NEW.build_id := nextval('"Builds Seq"'::regclass);
+      RETURN NEW;
+    END $$ SET search_path = ci, public;
+  CREATE TRIGGER items_assign_id BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION assign_item_id();
+  INSERT INTO items (name) SELECT 'item ' || i FROM generate_series(1, 3) i;
+`;
+
+describe("schema fidelity: a free-standing sequence only a function body names", () => {
+  let pair: DatabasePair;
+  before(async () => {
+    pair = await createDatabasePair("fid_seq", { source: machineServerUrl(), target: machineServerUrl() });
+    await pair.source.query(TRIGGER_IDS);
+  });
+  after(async () => pair?.drop());
+
+  it("is created with the function and continues where the source's stopped", async () => {
+    const { report } = await syncPair(pair);
+    assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
+    const inserted = await pair.target.query("INSERT INTO items (name) VALUES ('on the target') RETURNING id::int, build_id::int");
+    assert.deepEqual(inserted.rows, [{ id: 103, build_id: 16 }], "the trigger's sequences go on after the source's last values");
+
+    const [source, target] = [await dumpSchema(pair.sourceUrl), await dumpSchema(pair.targetUrl)];
+    for (const key of ["SEQUENCE items_id_seq; Schema: public", "SEQUENCE Builds Seq; Schema: ci"]) assert.equal(target.get(key), source.get(key), key);
+  });
+});
