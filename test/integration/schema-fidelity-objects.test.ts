@@ -33,9 +33,14 @@ const AGGREGATES = `
   -- An ordered-set aggregate over a built-in support function.
   CREATE AGGREGATE most_common(ORDER BY anyelement) (SFUNC = ordered_set_transition, STYPE = internal, FINALFUNC = mode_final, FINALFUNC_EXTRA);
 
+  -- A sort operator, a combine function, a shareable final function.
+  CREATE AGGREGATE top_id(int) (SFUNC = int4larger, STYPE = int, SORTOP = >, COMBINEFUNC = int4larger, PARALLEL = RESTRICTED);
+  CREATE FUNCTION shout(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT upper($1)';
+  CREATE AGGREGATE shouted(text) (SFUNC = concat_step, STYPE = text, FINALFUNC = shout, FINALFUNC_MODIFY = SHAREABLE, SSPACE = 64);
+
   CREATE VIEW film_summary AS
     SELECT group_concat(title ORDER BY id) AS titles, "My Avg"(rating) AS average,
-           most_common() WITHIN GROUP (ORDER BY rating > 3) AS mostly_above
+           most_common() WITHIN GROUP (ORDER BY rating > 3) AS mostly_above, top_id(id) AS top, shouted(title) AS loud
       FROM film;
   CREATE VIEW film_running AS
     SELECT id, "My Avg"(rating) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS running FROM film;
@@ -54,12 +59,18 @@ describe("schema fidelity: user-defined aggregates a view uses", () => {
     assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
     assert.deepEqual(plan.diagnostics.filter((d) => d.level !== "info").map((d) => d.message), []);
 
-    const query = "SELECT * FROM film_summary UNION ALL SELECT NULL, running, NULL FROM film_running";
+    const query = "SELECT * FROM film_summary UNION ALL SELECT NULL, running, NULL, id, NULL FROM film_running";
     assert.deepEqual((await pair.target.query(query)).rows, (await pair.source.query(query)).rows, "the views work on the target");
 
     const [source, target] = [await dumpSchema(pair.sourceUrl), await dumpSchema(pair.targetUrl)];
     const aggregates = [...source.keys()].filter((k) => k.startsWith("AGGREGATE "));
-    assert.deepEqual(aggregates.sort(), ["AGGREGATE My Avg(numeric); Schema: public", "AGGREGATE group_concat(text); Schema: public", "AGGREGATE most_common(anyelement); Schema: public"]);
+    assert.deepEqual(aggregates.sort(), [
+      "AGGREGATE My Avg(numeric); Schema: public",
+      "AGGREGATE group_concat(text); Schema: public",
+      "AGGREGATE most_common(anyelement); Schema: public",
+      "AGGREGATE shouted(text); Schema: public",
+      "AGGREGATE top_id(integer); Schema: public",
+    ]);
     for (const key of [...aggregates, "COMMENT AGGREGATE group_concat(text); Schema: public"]) {
       assert.equal(target.get(key), source.get(key), key);
     }
