@@ -52,7 +52,13 @@ export function renderCopyInStaging(action: CopyAction, staging: string): string
  * INSERT … SELECT from the staging table with each column's conversion; fills are parameters
  * cast to their column's type. OVERRIDING SYSTEM VALUE keeps the source's identity values, as COPY does.
  */
-export function renderInsertFromStaging(action: CopyAction, staging: string, alias?: string, where?: string): string {
+export function renderInsertFromStaging(action: CopyAction, staging: string): string {
+  const { insert, select } = insertFromStaging(action, staging);
+  return `${insert} ${select}`;
+}
+
+/** `INSERT INTO … (columns) OVERRIDING SYSTEM VALUE` and the `SELECT … FROM` staging (aliased s when filtered) it inserts. */
+function insertFromStaging(action: CopyAction, staging: string, alias?: string, where?: string): { insert: string; select: string } {
   const names = [...action.columns.map((c) => c.name), ...action.copy.fills.map((f) => f.column)];
   const values = [
     ...action.columns.map((c) => conversionExpression(c.conversion, quoteIdent(c.name), c.targetType)),
@@ -60,16 +66,21 @@ export function renderInsertFromStaging(action: CopyAction, staging: string, ali
   ];
   const into = alias ? `${quoteQualified(action.table)} AS ${alias}` : quoteQualified(action.table);
   const from = where ? `${stagingName(staging)} AS s WHERE ${where}` : stagingName(staging);
-  return `INSERT INTO ${into} (${quoteIdentList(names)}) OVERRIDING SYSTEM VALUE SELECT ${values.join(", ")} FROM ${from}`;
+  return { insert: `INSERT INTO ${into} (${quoteIdentList(names)}) OVERRIDING SYSTEM VALUE`, select: `SELECT ${values.join(", ")} FROM ${from}` };
+}
+
+/** A copied column of the staging table (aliased s), converted to its target type. */
+function stagedValue(action: CopyAction, name: string): string {
+  const column = action.columns.find((c) => c.name === name)!;
+  return conversionExpression(column.conversion, `s.${quoteIdent(name)}`, column.targetType);
 }
 
 /** The key columns of a merged table as the target sees them, and as converted from the staging table. */
 function keyTuples(action: CopyAction, targetAlias: string): { target: string; staged: string } {
   const key = action.copy.merge?.key ?? [];
-  const column = (name: string) => action.columns.find((c) => c.name === name)!;
   return {
     target: `(${key.map((k) => `${targetAlias}.${quoteIdent(k)}`).join(", ")})`,
-    staged: `(${key.map((k) => conversionExpression(column(k).conversion, `s.${quoteIdent(k)}`, column(k).targetType)).join(", ")})`,
+    staged: `(${key.map((k) => stagedValue(action, k)).join(", ")})`,
   };
 }
 
@@ -86,17 +97,11 @@ export function renderMergeFromStaging(action: CopyAction, staging: string): str
   const merge = action.copy.merge;
   if (!merge) throw new Error("renderMergeFromStaging needs a merge spec");
   const into = { table: action.table, partitioned: action.copy.intoPartitioned, key: merge.key };
-  const [insertHead, select] = splitInsert(renderInsertFromStaging(action, staging, MERGE_ALIAS, renderNotOnTarget(action)));
-  return renderMergeCounts(`${insertHead} SELECT * FROM pgferry_candidates ${renderOnConflict(merge)}`, into, {
+  const { insert, select } = insertFromStaging(action, staging, MERGE_ALIAS, renderNotOnTarget(action));
+  return renderMergeCounts(`${insert} SELECT * FROM pgferry_candidates ${renderOnConflict(merge)}`, into, {
     with: `pgferry_candidates AS MATERIALIZED (${select})`,
     select: "(SELECT count(*) FROM pgferry_candidates)::int8::text AS candidates",
   });
-}
-
-/** `INSERT INTO … OVERRIDING SYSTEM VALUE` and the `SELECT …` it inserts. */
-function splitInsert(insert: string): [string, string] {
-  const at = insert.indexOf(" OVERRIDING SYSTEM VALUE SELECT ");
-  return [insert.slice(0, at + " OVERRIDING SYSTEM VALUE".length), insert.slice(at + " OVERRIDING SYSTEM VALUE ".length)];
 }
 
 /**
@@ -107,10 +112,10 @@ function renderNotOnTarget(action: CopyAction): string {
   const merge = action.copy.merge!;
   const keys = keyTuples(action, "t");
   const compared = merge.mode === "upsert" ? merge.update : [];
-  const column = (name: string) => action.columns.find((c) => c.name === name)!;
+  const targetType = (name: string) => action.columns.find((c) => c.name === name)!.targetType;
   const same = compared.length
     ? ` AND ROW(${compared.map((c) => `t.${quoteIdent(c)}`).join(", ")})::record OPERATOR(pg_catalog.*=) ROW(${compared
-        .map((c) => `CAST(${conversionExpression(column(c).conversion, `s.${quoteIdent(c)}`, column(c).targetType)} AS ${column(c).targetType})`)
+        .map((c) => `CAST(${stagedValue(action, c)} AS ${targetType(c)})`)
         .join(", ")})::record`
     : "";
   return `NOT EXISTS (SELECT 1 FROM ${quoteRelation(action.table, !action.copy.intoPartitioned)} AS t WHERE ${keys.target} = ${keys.staged}${same})`;
