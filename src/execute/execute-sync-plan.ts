@@ -338,12 +338,7 @@ async function runStatements(target: SqlSession, statements: SyncPlan["preData"]
       await runDdl(target, statement);
     } catch (error) {
       const table = tableOf(statement);
-      if (sqlstateOf(error) === "55P03" && table) {
-        throw new Error(
-          `gave up after ${input.settings.lockTimeoutSeconds} s waiting for a lock on ${displayName(table)}: another session is using it (raise --lock-timeout, or retry later)`,
-          { cause: error },
-        );
-      }
+      if (table) throwIfLockWaitEnded(error, [table], "it", input.settings.lockTimeoutSeconds);
       throw new StatementFailed(`${describeDdl(statement)}: ${describePgError(error)}`, table, error);
     }
   }
@@ -353,12 +348,18 @@ async function truncateTables(target: SqlSession, plan: SyncPlan, lockTimeoutSec
   try {
     await target.query(`TRUNCATE ${plan.truncate.map((t) => quoteRelation(t.table, t.only)).join(", ")}`);
   } catch (error) {
-    if (sqlstateOf(error) !== "55P03") throw error;
-    throw new Error(
-      `gave up after ${lockTimeoutSeconds} s waiting for a lock on ${plan.truncate.map((t) => displayName(t.table)).join(", ")}: another session is using them (raise --lock-timeout, or retry later)`,
-      { cause: error },
-    );
+    throwIfLockWaitEnded(error, plan.truncate.map((t) => t.table), "them", lockTimeoutSeconds);
+    throw error;
   }
+}
+
+/** A statement that gave up waiting for a table lock (lock_timeout): one clear line naming the tables. */
+function throwIfLockWaitEnded(error: unknown, tables: readonly QualifiedName[], pronoun: "it" | "them", lockTimeoutSeconds: number): void {
+  if (sqlstateOf(error) !== "55P03") return;
+  throw new Error(
+    `gave up after ${lockTimeoutSeconds} s waiting for a lock on ${tables.map(displayName).join(", ")}: another session is using ${pronoun} (raise --lock-timeout, or retry later)`,
+    { cause: error },
+  );
 }
 
 function finalSteps(plan: SyncPlan, results: Map<string, StepResult>, committed: boolean, runError: string | undefined): StepResult[] {
