@@ -86,18 +86,8 @@ export function scheduleJobFlags(job: ScheduleJobConfig): SyncFlags {
   return { tables: job.tables, group: job.group, exclude: job.exclude, where: job.where, mode: job.mode, deleteMissing: job.deleteMissing, cascade: job.cascade, hooks: job.hooks };
 }
 
-/** What `pgferry restore` may set; the snapshot's own tables replace pgferry.yml's selection. */
-export interface RestoreFlags {
-  readonly tables?: readonly string[];
-  readonly cascade?: boolean;
-  readonly mode?: SyncMode;
-  readonly addColumns?: boolean;
-  readonly create?: boolean;
-  readonly strict?: boolean;
-  readonly hooks?: boolean;
-  readonly lockTimeout?: number;
-  readonly dryRun?: boolean;
-}
+/** What `pgferry restore` may set: a sync's flags but selection and jobs; `tables` narrows the snapshot's own tables. */
+export type RestoreFlags = Pick<SyncFlags, "tables" | "cascade" | "mode" | "addColumns" | "create" | "strict" | "hooks" | "lockTimeout" | "dryRun">;
 
 export interface ResolvedRestoreOptions {
   readonly target: Endpoint;
