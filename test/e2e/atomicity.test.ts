@@ -76,6 +76,14 @@ async function waitFor<T>(run: Run, what: string, probe: () => Promise<T | undef
   }
 }
 
+/** Start a sync, wait for the moment `probe` finds, SIGKILL the process, and check it died of the signal. */
+async function killDuring<T>(pair: DatabasePair, extra: readonly string[], what: string, probe: () => Promise<T | undefined>): Promise<void> {
+  const run = startSync(pair, extra);
+  await waitFor(run, what, probe);
+  run.child().kill("SIGKILL");
+  assert.equal((await run.result).signal, "SIGKILL");
+}
+
 async function firstPid(client: pg.Client, sql: string, params: unknown[] = []): Promise<number | undefined> {
   const rows = await client.query<{ pid: number }>(sql, params);
   return rows.rows[0]?.pid;
@@ -194,10 +202,7 @@ describe("atomicity and overlap", () => {
     });
 
     it("SIGKILL in the middle of a large table's COPY leaves the target unchanged", async () => {
-      const run = startSync(pair, []);
-      await waitFor(run, "a COPY into public.big", copyInto(pair.target, "public.big"));
-      run.child().kill("SIGKILL");
-      assert.equal((await run.result).signal, "SIGKILL");
+      await killDuring(pair, [], "a COPY into public.big", copyInto(pair.target, "public.big"));
       await assertUntouched();
     });
 
@@ -237,10 +242,7 @@ describe("atomicity and overlap", () => {
     });
 
     it("SIGKILL while an index is rebuilt leaves the target's data and schema unchanged", async () => {
-      const run = startSync(pair, []);
-      await waitFor(run, "an index build on public.big", indexBuildOn(pair.target, "public.big"));
-      run.child().kill("SIGKILL");
-      assert.equal((await run.result).signal, "SIGKILL");
+      await killDuring(pair, [], "an index build on public.big", indexBuildOn(pair.target, "public.big"));
       await assertUntouched();
     });
 
@@ -282,10 +284,7 @@ describe("atomicity and overlap", () => {
     before(() => resetTarget());
 
     it("SIGKILL during a shadow load leaves the target unchanged; its load schema goes with the next run", async () => {
-      const run = startSync(pair, ["--jobs", "2"]);
-      await waitFor(run, "a COPY into a shadow table", shadowCopy(pair.target));
-      run.child().kill("SIGKILL");
-      assert.equal((await run.result).signal, "SIGKILL");
+      await killDuring(pair, ["--jobs", "2"], "a COPY into a shadow table", shadowCopy(pair.target));
       await assertUntouched({ loadSchemasMayStay: true });
       assert.notDeepEqual(stale, [], "a SIGKILLed run cannot drop its committed load schema");
     });
@@ -301,10 +300,7 @@ describe("atomicity and overlap", () => {
     });
 
     it("SIGKILL during the COPY into a refreshed table leaves the target unchanged", async () => {
-      const run = startSync(pair, ["--jobs", "2"]);
-      await waitFor(run, "a COPY into public.big", copyInto(pair.target, "public.big"));
-      run.child().kill("SIGKILL");
-      assert.equal((await run.result).signal, "SIGKILL");
+      await killDuring(pair, ["--jobs", "2"], "a COPY into public.big", copyInto(pair.target, "public.big"));
       await assertUntouched({ loadSchemasMayStay: true });
     });
 
@@ -336,10 +332,7 @@ describe("atomicity and overlap", () => {
     });
 
     it("SIGKILL while an index is rebuilt leaves the target's data and schema unchanged", async () => {
-      const run = startSync(pair, ["--jobs", "2"]);
-      await waitFor(run, "an index build on public.big", indexBuildOn(pair.target, "public.big"));
-      run.child().kill("SIGKILL");
-      assert.equal((await run.result).signal, "SIGKILL");
+      await killDuring(pair, ["--jobs", "2"], "an index build on public.big", indexBuildOn(pair.target, "public.big"));
       await assertUntouched({ loadSchemasMayStay: true });
     });
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type pg from "pg";
 import { errorLines, runCliProcess } from "../harness/sync-helpers.js";
-import { connectTo, createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
+import { connectTo, createDatabasePair, tableFingerprint, waitForPgferryLockWait, type DatabasePair } from "../harness/test-databases.js";
 
 describe("lock timeouts cover catalog reads", () => {
   let pair: DatabasePair;
@@ -66,12 +66,7 @@ describe("an interrupt cancels the statement the target runs", () => {
       let child: import("node:child_process").ChildProcess | undefined;
       // The default lock timeout is 60 s: without the cancel the run would sit in its DROP that long.
       const run = runCliProcess(["sync", pair.sourceUrl, pair.targetUrl, "--yes"], { onSpawn: (c) => (child = c) });
-      for (let i = 0; ; i += 1) {
-        const waiting = await pair.target.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'pgferry' AND datname = current_database() AND wait_event_type = 'Lock'");
-        if (waiting.rowCount) break;
-        if (i > 1500) throw new Error("the run never waited for the lock");
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitForPgferryLockWait(pair.target);
       const signalled = Date.now();
       child!.kill("SIGTERM");
       const result = await run;

@@ -135,6 +135,19 @@ export async function assertNoLocksOrPreparedTransactions(client: pg.Client): Pr
   if (row.prepared.length > 0) throw new Error(`prepared transactions left on ${String(client.database)}: ${row.prepared.join(", ")}`);
 }
 
+/** Wait (up to `limitMs`) until a pgferry session on `client`'s database waits for a table lock; resolves to its pid. */
+export async function waitForPgferryLockWait(client: pg.Client, limitMs = 30_000): Promise<number> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const rows = await client.query<{ pid: number }>(
+      "SELECT pid FROM pg_stat_activity WHERE application_name = 'pgferry' AND datname = current_database() AND wait_event_type = 'Lock'",
+    );
+    if (rows.rows[0]) return rows.rows[0].pid;
+    if (Date.now() > deadline) throw new Error(`no pgferry session waited for a lock within ${limitMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Drop a role a test created on one of the harness servers (after the databases that use it). */
 export async function dropRole(serverUrl: string, role: string): Promise<void> {
   const admin = await connectTo(serverUrl);
