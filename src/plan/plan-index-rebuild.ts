@@ -46,6 +46,7 @@ interface DroppedFk {
 
 export function planIndexRebuild(input: IndexRebuildInput): IndexRebuild {
   const byKey = new Map(input.targetTables.map((t) => [nameKey(t.name), t]));
+  const referencedBy = referencingFks(input.targetTables);
   const strategyDropped = new Set(input.strategyDropped.map((r) => fkKey(r.table, r.name)));
   const paths = new Map<string, RefreshPath>();
   const fks = new Map<string, DroppedFk>();
@@ -61,7 +62,7 @@ export function planIndexRebuild(input: IndexRebuildInput): IndexRebuild {
       continue;
     }
     const kept: string[] = [];
-    const referencing = referencingFks(table, input.targetTables);
+    const referencing = referencedBy.get(nameKey(table.name)) ?? [];
     const blocker = referencing.find((fk) => !byKey.get(nameKey(fk.table))?.owned);
     const ownFks = table.constraints.filter((c) => c.kind === "foreign");
     const tableKeys = table.constraints.filter((c) => isKey(c));
@@ -147,10 +148,17 @@ function keptBecause(properties: IndexProperties | undefined, blocker: DroppedFk
   return null;
 }
 
-function referencingFks(table: Table, all: readonly Table[]): DroppedFk[] {
-  return all.flatMap((t) =>
-    t.constraints.filter((c) => c.kind === "foreign" && c.references && nameKey(c.references) === nameKey(table.name)).map((constraint) => ({ table: t.name, constraint })),
-  );
+/** Every FK of the target, by the table it points at (nameKey), in catalog order. */
+function referencingFks(all: readonly Table[]): Map<string, DroppedFk[]> {
+  const byParent = new Map<string, DroppedFk[]>();
+  for (const t of all) {
+    for (const constraint of t.constraints) {
+      if (constraint.kind !== "foreign" || !constraint.references) continue;
+      const key = nameKey(constraint.references);
+      byParent.set(key, [...(byParent.get(key) ?? []), { table: t.name, constraint }]);
+    }
+  }
+  return byParent;
 }
 
 function lostProperties(
