@@ -19,6 +19,7 @@ import { planRowSecurity } from "./plan-row-security.js";
 import { planSequenceResets } from "./plan-sequence-resets.js";
 import { planTruncation } from "./plan-truncation.js";
 import { selectTables, type Selection } from "./select-tables.js";
+import { wholeSchemas } from "./whole-schemas.js";
 import { tableSettingsLookup, userTypeLookup, type TableSettings } from "./table-settings.js";
 
 export type { TableSettings } from "./table-settings.js";
@@ -131,7 +132,7 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
   actions.push(...truncation.cascaded);
 
   const tablesAfterRun = new Set([...selectedKeys, ...targetByKey.keys()]);
-  const createdObjects = planCreatedObjects(created, source, target, tablesAfterRun, addedColumns);
+  const createdObjects = planCreatedObjects({ created, source, target, tablesAfterRun, addedColumns, wholeSchemas: wholeSchemas(source, input.selection, selected.tables) });
   diagnostics.push(...createdObjects.diagnostics);
   const fkStrategy = planFkStrategy(fk.brokenEdges, targetByKey);
   const written = actions.flatMap((a) =>

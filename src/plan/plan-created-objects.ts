@@ -26,13 +26,21 @@ export interface AddedColumn {
   readonly column: Column;
 }
 
-export function planCreatedObjects(
-  created: readonly Table[],
-  source: Catalog,
-  target: Catalog,
-  tablesAfterRun: ReadonlySet<string>,
-  addedColumns: readonly AddedColumn[] = [],
-): CreatedObjects {
+export interface CreatedObjectsInput {
+  /** Tables missing on the target, created by the run. */
+  readonly created: readonly Table[];
+  readonly source: Catalog;
+  readonly target: Catalog;
+  /** nameKeys of the tables that exist once the run is done (selected or already on the target). */
+  readonly tablesAfterRun: ReadonlySet<string>;
+  readonly addedColumns?: readonly AddedColumn[];
+  /** Schemas synced whole (plan/whole-schemas): every object of theirs missing on the target is created. */
+  readonly wholeSchemas?: ReadonlySet<string>;
+}
+
+export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
+  const { created, source, target, tablesAfterRun } = input;
+  const addedColumns = input.addedColumns ?? [];
   const diagnostics: Diagnostic[] = [];
   const typeNeeds = [
     ...created.flatMap((t) => t.columns.flatMap((c) => (c.userType ? [{ type: c.userType, table: t.name }] : []))),
