@@ -140,6 +140,7 @@ export const catalogSchema = z.strictObject({
       default: nullableText,
       collation: name.nullable(),
       checks: z.array(z.strictObject({ name: identifier, definition: text.min(1) })),
+      functions: z.array(text).optional(),
     }),
   ),
   composites: z.array(
@@ -158,6 +159,8 @@ export const catalogSchema = z.strictObject({
       definition: nullableText,
       comment: nullableText,
       sequences: z.array(name).optional(),
+      types: z.array(name).optional(),
+      relations: z.array(name).optional(),
       aggregate: aggregate.optional(),
     }),
   ),

@@ -3,11 +3,12 @@
  * server's deparsers schema-qualify every name they print (as pg_dump does).
  */
 import type { Aggregate, Catalog, Column, CompositeType, Constraint, ConstraintKind, DomainType, EnumType, FunctionDef, Index, IndexProperties, Sequence, Table, Trigger, View } from "../model/catalog.js";
-import { qualifiedName, type QualifiedName } from "../model/qualified-name.js";
+import { nameKey, qualifiedName, type QualifiedName } from "../model/qualified-name.js";
 import type { SqlSession } from "../pg/session.js";
 import { sqlstateOf } from "../pg/describe-pg-error.js";
 import { LockedError } from "../errors.js";
 import { functionSequences } from "./function-sequences.js";
+import { queryDomainFunctions, queryFunctionDependencies, type FunctionDependencyRow } from "./query-object-dependencies.js";
 import { queryColumns, type ColumnRow } from "./query-columns.js";
 import { queryConstraints, type ConstraintRow } from "./query-constraints.js";
 import { querySchemas, queryServerInfo } from "./query-identity.js";
@@ -72,8 +73,11 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
     await queryComposites(session),
     await queryExtensions(session),
   ];
+  const [functionDependencies, domainFunctions] = [await queryFunctionDependencies(session), await queryDomainFunctions(session)];
   const viewIndexes = groupBy(await queryIndexes(session, viewRows.map((v) => v.oid)), (r) => r.table_oid);
   const functionKeys = new Map(functionRows.map((f) => [String(f.oid), functionKey(f)]));
+  const dependenciesOfFunction = groupBy(functionDependencies, (r) => r.function_oid);
+  const functionsOfDomain = groupBy(domainFunctions, (r) => nameKey(qualifiedName(r.schema, r.name)));
   const byTable = <R extends { table_oid: number }>(rows: readonly R[]) => groupBy(rows, (r) => r.table_oid);
   const columnsOf = byTable(columns);
   const constraintsOf = byTable(constraints);
@@ -104,6 +108,7 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
         collation: optionalName(d.collation_schema, d.collation_name),
         checks: d.checks,
         comment: d.comment,
+        functions: (functionsOfDomain.get(nameKey(qualifiedName(d.schema, d.name))) ?? []).flatMap((r) => (functionKeys.has(r.function_oid) ? [functionKeys.get(r.function_oid)!] : [])),
       }),
     ),
     composites: composites.map(
@@ -127,6 +132,7 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
         definition: f.definition,
         comment: f.comment,
         sequences: f.definition === null ? [] : functionSequences({ schema: f.schema, body: f.definition, config: f.config }, sequenceNames),
+        ...functionDependencyNames(dependenciesOfFunction.get(String(f.oid)) ?? []),
         ...(f.aggregate ? { aggregate: toAggregate(f.aggregate, functionKeys) } : {}),
       }),
     ),
@@ -134,6 +140,11 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
     extensions: extensions.extensions,
     availableExtensions: extensions.available,
   });
+}
+
+function functionDependencyNames(rows: readonly FunctionDependencyRow[]): Pick<FunctionDef, "types" | "relations"> {
+  const names = (relation: boolean) => rows.filter((r) => r.relation === relation).map((r) => qualifiedName(r.schema, r.name));
+  return { types: names(false), relations: names(true) };
 }
 
 function toAggregate(row: AggregateRow, functionKeys: ReadonlyMap<string, string>): Aggregate {

@@ -192,6 +192,10 @@ export interface FunctionDef {
    * absent in older manifests.
    */
   readonly sequences?: readonly QualifiedName[];
+  /** User types (enums, domains, composites) its arguments and result use; absent in older manifests. */
+  readonly types?: readonly QualifiedName[];
+  /** Tables and views whose row type it takes or returns (`RETURNS SETOF customer`), or a SQL-standard body reads; absent in older manifests. */
+  readonly relations?: readonly QualifiedName[];
   /** An aggregate's pg_aggregate row (kind "a"); absent for other kinds and in older manifests. */
   readonly aggregate?: Aggregate;
 }
@@ -266,6 +270,8 @@ export interface DomainType {
   readonly default: string | null;
   readonly collation: QualifiedName | null;
   readonly checks: readonly { readonly name: string; readonly definition: string }[];
+  /** Keys of the user functions its default and CHECKs call; absent in older manifests. */
+  readonly functions?: readonly string[];
 }
 
 export interface Catalog {

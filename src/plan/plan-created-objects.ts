@@ -10,7 +10,8 @@ import type { DdlStatement } from "../model/ddl-statement.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
 import { planComments } from "./plan-comments.js";
-import { planCreatedTypes } from "./plan-created-types.js";
+import { orderPreData } from "./order-pre-data.js";
+import { planCreatedTypes, type TypeNeed } from "./plan-created-types.js";
 import { planCreatedViews } from "./plan-created-views.js";
 
 export interface CreatedObjects {
@@ -46,9 +47,8 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
     ...created.flatMap((t) => t.columns.flatMap((c) => (c.userType ? [{ type: c.userType, table: t.name }] : []))),
     ...addedColumns.flatMap(({ table, column }) => (column.userType ? [{ type: column.userType, table }] : [])),
   ];
-  const types = planCreatedTypes(typeNeeds, source, target, diagnostics);
   const views = planCreatedViews(created, source, target, diagnostics);
-  const { statements: functionStatements, extensionNeeds } = planFunctions(created, views, source, target, diagnostics);
+  const { types, functionStatements, extensionNeeds } = planTypesAndFunctions(typeNeeds, [...created, ...views], source, target, diagnostics);
   const functions = functionStatements.map((s) => s.function);
   const extensions = planExtensions([...created, ...extensionNeeds], source, target, diagnostics);
   for (const table of created) {
@@ -91,7 +91,8 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
   ];
   const schemas = [...new Set(objectSchemas)].filter((schema) => schema && !target.schemas.includes(schema) && schema !== "pg_catalog");
 
-  const preData: DdlStatement[] = [
+  // Types, functions and tables depend on each other in every direction: ordered by what each is built from.
+  const preData = orderPreData([
     ...schemas.map((schema): DdlStatement => ({ kind: "create-schema", schema })),
     ...extensions.map((e): DdlStatement => ({ kind: "create-extension", name: e.name, schema: e.schema })),
     ...types,
@@ -99,7 +100,7 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
     ...[...sequences.values()].map((sequence): DdlStatement => ({ kind: "create-sequence", sequence })),
     ...byPartitionDepth(created).map((table): DdlStatement => ({ kind: "create-table", table, identitySequences })),
     ...addedColumns.map(({ table, column }): DdlStatement => ({ kind: "add-column", table, column })),
-  ];
+  ]);
   const postData = [
     ...planPostData(created, sequences, tablesAfterRun, diagnostics),
     ...planViewStatements(views),
@@ -110,16 +111,38 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
 }
 
 type CreateFunction = Extract<DdlStatement, { kind: "create-function" | "create-aggregate" }>;
+interface FunctionUser {
+  readonly name: QualifiedName;
+  readonly functions: readonly string[];
+}
+
+/**
+ * Types and functions need each other: a function's signature names a domain or enum, a domain's
+ * CHECK calls a function. Both sets only grow, so planning them again until no new type is needed ends.
+ */
+function planTypesAndFunctions(typeNeeds: readonly TypeNeed[], users: readonly FunctionUser[], source: Catalog, target: Catalog, diagnostics: Diagnostic[]) {
+  for (let functionTypeNeeds: TypeNeed[] = []; ; ) {
+    const found: Diagnostic[] = [];
+    const types = planCreatedTypes([...typeNeeds, ...functionTypeNeeds], source, target, found);
+    const domains = types.flatMap((t): FunctionUser[] => (t.kind === "create-domain" ? [{ name: t.type.name, functions: t.type.functions ?? [] }] : []));
+    const { statements, extensionNeeds } = planFunctions([...users, ...domains], source, target, found);
+    const needs = statements.flatMap((s) => (s.function.types ?? []).map((type) => ({ type, table: s.function.name })));
+    if (needs.length === functionTypeNeeds.length) {
+      diagnostics.push(...found);
+      return { types, functionStatements: statements, extensionNeeds };
+    }
+    functionTypeNeeds = needs;
+  }
+}
 
 /**
  * User functions that created tables (defaults, checks, indexes, triggers) and views call, missing
  * on the target. An aggregate comes after the user functions it is made of; the extensions its
  * support functions belong to are returned as needs of its user.
  */
-function planFunctions(created: readonly Table[], views: readonly View[], source: Catalog, target: Catalog, diagnostics: Diagnostic[]) {
+function planFunctions(users: readonly FunctionUser[], source: Catalog, target: Catalog, diagnostics: Diagnostic[]) {
   const onTarget = new Set(target.functions.map((f) => f.key));
   const byKey = new Map(source.functions.map((f) => [f.key, f]));
-  const users = [...created.map((t) => ({ name: t.name, functions: t.functions })), ...views];
   const chosen = new Map<string, CreateFunction>();
   const extensionNeeds: { name: QualifiedName; extensions: readonly string[] }[] = [];
   const choose = (key: string, user: QualifiedName) => {

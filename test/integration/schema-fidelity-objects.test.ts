@@ -111,3 +111,39 @@ describe("schema fidelity: a free-standing sequence only a function body names",
     for (const key of ["SEQUENCE items_id_seq; Schema: public", "SEQUENCE Builds Seq; Schema: ci"]) assert.equal(target.get(key), source.get(key), key);
   });
 });
+
+// Types and functions built from each other: a domain whose CHECK calls a function, a function
+// taking that domain, a function returning a table's rows (pg_restore orders them by dependency).
+const INTERLOCKED = `
+  CREATE FUNCTION is_valid_email(value text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT value LIKE '%_@_%' $$;
+  CREATE DOMAIN email AS text CHECK (is_valid_email(VALUE));
+  CREATE TYPE tier AS ENUM ('free', 'paid');
+  CREATE FUNCTION email_domain(address email) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT split_part(address, '@', 2) $$;
+  CREATE FUNCTION default_tier() RETURNS tier LANGUAGE sql IMMUTABLE AS $$ SELECT 'free'::tier $$;
+  CREATE TABLE customer (id int PRIMARY KEY, address text NOT NULL, plan text NOT NULL DEFAULT default_tier()::text,
+                         CHECK (email_domain(address::email) <> ''));
+  INSERT INTO customer VALUES (1, 'a@example.com', 'paid'), (2, 'b@example.org', DEFAULT);
+  CREATE FUNCTION paying(c customer) RETURNS boolean LANGUAGE sql STABLE AS $$ SELECT c.plan = 'paid' $$;
+  CREATE FUNCTION customers_of(domain_name text) RETURNS SETOF customer LANGUAGE sql STABLE AS
+    $$ SELECT * FROM customer WHERE email_domain(address::email) = domain_name $$;
+  CREATE VIEW paying_customers AS SELECT c.id, paying(c) AS paying, (SELECT count(*) FROM customers_of('example.com')) AS at_example FROM customer c;
+`;
+
+describe("schema fidelity: types and functions built from each other", () => {
+  let pair: DatabasePair;
+  before(async () => {
+    pair = await createDatabasePair("fid_deps", { source: machineServerUrl(), target: machineServerUrl() });
+    await pair.source.query(INTERLOCKED);
+  });
+  after(async () => pair?.drop());
+
+  it("creates a domain after the function its CHECK calls, and a function after the table whose rows it returns", async () => {
+    const { report } = await syncPair(pair);
+    assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
+    const query = "SELECT * FROM paying_customers ORDER BY id";
+    assert.deepEqual((await pair.target.query(query)).rows, (await pair.source.query(query)).rows, "the view works on the target");
+    const [source, target] = [await dumpSchema(pair.sourceUrl), await dumpSchema(pair.targetUrl)];
+    assert.deepEqual([...target.keys()].sort(), [...source.keys()].sort(), "every object comes through");
+    for (const [key, text] of source) assert.equal(target.get(key), text, key);
+  });
+});
