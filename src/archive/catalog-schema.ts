@@ -150,6 +150,21 @@ export const catalogSchema = z.strictObject({
       comment: nullableText,
     }),
   ),
+  ranges: z
+    .array(
+      z.strictObject({
+        name,
+        subtype: text.min(1),
+        subtypeUserType: name.nullable(),
+        opclass: name.nullable(),
+        collation: name.nullable(),
+        canonical: nullableText,
+        subtypeDiff: z.strictObject({ name, key: nullableText }).nullable(),
+        multirange: nullableText,
+        comment: nullableText,
+      }),
+    )
+    .optional(),
   functions: z.array(
     z.strictObject({
       key: text.min(1),

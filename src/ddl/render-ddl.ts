@@ -2,7 +2,7 @@
 import type { DdlStatement } from "../model/ddl-statement.js";
 import { quoteIdent, quoteQualified } from "../sql/quote.js";
 import { renderAddColumn, renderAddIdentity, renderCreateTable } from "./render-create-table.js";
-import { renderCreateDomain, renderCreateEnum } from "./render-types.js";
+import { renderCreateDomain, renderCreateEnum, renderCreateRange } from "./render-types.js";
 import { renderComment, renderCreateAggregate, renderCreateComposite, renderCreateExtension, renderCreateTrigger, renderCreateView } from "./render-objects.js";
 import { renderCreateSequence } from "./render-sequence.js";
 
@@ -43,6 +43,8 @@ function renderSingleDdl(statement: Exclude<DdlStatement, { kind: "create-trigge
       return renderCreateEnum(statement.type);
     case "create-domain":
       return renderCreateDomain(statement.type);
+    case "create-range":
+      return renderCreateRange(statement.type);
     case "create-sequence":
       return renderCreateSequence(statement.sequence);
     case "create-table":

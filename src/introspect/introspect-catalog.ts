@@ -2,7 +2,7 @@
  * Read one database's catalog into a frozen Catalog. Runs with search_path = pg_catalog so the
  * server's deparsers schema-qualify every name they print (as pg_dump does).
  */
-import type { Aggregate, Catalog, Column, CompositeType, Constraint, ConstraintKind, DomainType, EnumType, FunctionDef, Index, IndexProperties, Sequence, Table, Trigger, View } from "../model/catalog.js";
+import type { Aggregate, Catalog, Column, CompositeType, Constraint, ConstraintKind, DomainType, EnumType, FunctionDef, Index, IndexProperties, RangeType, Sequence, Table, Trigger, View } from "../model/catalog.js";
 import { nameKey, qualifiedName, type QualifiedName } from "../model/qualified-name.js";
 import type { SqlSession } from "../pg/session.js";
 import { sqlstateOf } from "../pg/describe-pg-error.js";
@@ -27,6 +27,7 @@ import {
   type TriggerRow,
   type ViewRow,
 } from "./query-objects.js";
+import { queryRanges } from "./query-ranges.js";
 import { querySequences, queryTableSequences, type SequenceRow } from "./query-sequences.js";
 import { queryTables, type TableRow } from "./query-tables.js";
 import { queryDomains, queryEnums } from "./query-types.js";
@@ -73,7 +74,7 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
     await queryComposites(session),
     await queryExtensions(session),
   ];
-  const [functionDependencies, domainFunctions] = [await queryFunctionDependencies(session), await queryDomainFunctions(session)];
+  const [functionDependencies, domainFunctions, ranges] = [await queryFunctionDependencies(session), await queryDomainFunctions(session), await queryRanges(session, info.versionNum)];
   const viewIndexes = groupBy(await queryIndexes(session, viewRows.map((v) => v.oid)), (r) => r.table_oid);
   const functionKeys = new Map(functionRows.map((f) => [String(f.oid), functionKey(f)]));
   const dependenciesOfFunction = groupBy(functionDependencies, (r) => r.function_oid);
@@ -121,6 +122,19 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
           userType: optionalName(a.user_type_schema, a.user_type_name),
           collation: optionalName(a.collation_schema, a.collation_name),
         })),
+      }),
+    ),
+    ranges: ranges.map(
+      (r): RangeType => ({
+        name: qualifiedName(r.schema, r.name),
+        subtype: r.subtype,
+        subtypeUserType: optionalName(r.subtype_user_schema, r.subtype_user_name),
+        opclass: optionalName(r.opclass_schema, r.opclass_name),
+        collation: optionalName(r.collation_schema, r.collation_name),
+        canonical: r.canonical,
+        subtypeDiff: r.diff_schema && r.diff_name ? { name: qualifiedName(r.diff_schema, r.diff_name), key: functionKeys.get(r.diff_oid ?? "") ?? null } : null,
+        multirange: r.multirange,
+        comment: r.comment,
       }),
     ),
     functions: functionRows.map(

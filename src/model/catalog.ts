@@ -176,6 +176,25 @@ export interface CompositeType {
   readonly comment: string | null;
 }
 
+/** A user-defined range type (CREATE TYPE … AS RANGE). */
+export interface RangeType {
+  readonly name: QualifiedName;
+  /** format_type of the subtype. */
+  readonly subtype: string;
+  readonly subtypeUserType: QualifiedName | null;
+  /** The subtype's btree operator class, when not its default one. */
+  readonly opclass: QualifiedName | null;
+  /** When not the subtype's own. */
+  readonly collation: QualifiedName | null;
+  /** The canonical function (regprocedure text): only C can write one, so pgferry cannot create such a type. */
+  readonly canonical: string | null;
+  /** The subtype-difference function, and its key when it is a user function. */
+  readonly subtypeDiff: { readonly name: QualifiedName; readonly key: string | null } | null;
+  /** The multirange type's name (14+), in the range's schema. */
+  readonly multirange: string | null;
+  readonly comment: string | null;
+}
+
 /** A user function or procedure (not an extension's). */
 export interface FunctionDef {
   /** `schema.name(identity arguments)`: how PostgreSQL tells overloads apart. */
@@ -285,6 +304,8 @@ export interface Catalog {
   readonly enums: readonly EnumType[];
   readonly domains: readonly DomainType[];
   readonly composites: readonly CompositeType[];
+  /** Absent in older snapshot manifests. */
+  readonly ranges?: readonly RangeType[];
   readonly functions: readonly FunctionDef[];
   readonly views: readonly View[];
   readonly extensions: readonly Extension[];

@@ -1,5 +1,5 @@
 /** Schema changes a run makes on the target, as data. Rendered to SQL by ddl/render-ddl. */
-import type { Aggregate, Column, CompositeType, Constraint, DomainType, EnumType, FunctionDef, Sequence, Table, Trigger, View } from "./catalog.js";
+import type { Aggregate, Column, CompositeType, Constraint, DomainType, EnumType, FunctionDef, RangeType, Sequence, Table, Trigger, View } from "./catalog.js";
 import type { QualifiedName } from "./qualified-name.js";
 
 /** What a COMMENT ON statement names. */
@@ -15,6 +15,7 @@ export type DdlStatement =
   | { readonly kind: "create-enum"; readonly type: EnumType }
   | { readonly kind: "create-domain"; readonly type: DomainType }
   | { readonly kind: "create-composite"; readonly type: CompositeType }
+  | { readonly kind: "create-range"; readonly type: RangeType }
   | { readonly kind: "create-function"; readonly function: FunctionDef & { readonly definition: string } }
   | { readonly kind: "create-aggregate"; readonly function: FunctionDef & { readonly aggregate: Aggregate } }
   | { readonly kind: "create-sequence"; readonly sequence: Sequence }

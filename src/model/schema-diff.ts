@@ -11,6 +11,7 @@ export type DriftObjectKind =
   | "enum"
   | "domain"
   | "composite"
+  | "range"
   | "view"
   | "materialized view"
   | "function"

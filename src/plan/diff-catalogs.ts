@@ -2,7 +2,7 @@
  * Compare two catalogs object by object: tables, columns, constraints, indexes, sequences, enums
  * and domains. Pure. Values that change with the data (sequence positions, sizes) are ignored.
  */
-import type { Catalog, Column, CompositeType, DomainType, EnumType, FunctionDef, Sequence, Table, View } from "../model/catalog.js";
+import type { Catalog, Column, CompositeType, DomainType, EnumType, FunctionDef, RangeType, Sequence, Table, View } from "../model/catalog.js";
 import { qualifiedName } from "../model/qualified-name.js";
 import { nameKey, type QualifiedName } from "../model/qualified-name.js";
 import type { DriftItem, DriftObjectKind } from "../model/schema-diff.js";
@@ -35,6 +35,7 @@ export function diffCatalogs(source: Catalog, target: Catalog, filter?: TableFil
   items.push(...diffNamed("enum", source.enums.filter(usedType), target.enums.filter(usedType), enumDetails));
   items.push(...diffNamed("domain", source.domains.filter(usedType), target.domains.filter(usedType), domainDetails));
   items.push(...diffNamed("composite", source.composites.filter(usedType), target.composites.filter(usedType), compositeDetails));
+  items.push(...diffNamed("range", (source.ranges ?? []).filter(usedType), (target.ranges ?? []).filter(usedType), rangeDetails));
   if (!filter) {
     // Each major version deparses view and function bodies its own way: compare them only within one.
     const sameMajor = majorVersion(source) === majorVersion(target);
@@ -132,6 +133,16 @@ function diffFunctions(source: readonly FunctionDef[], target: readonly Function
     },
   });
   return items;
+}
+
+function rangeDetails(source: RangeType, target: RangeType): string[] {
+  const name = (n: QualifiedName | null) => (n ? `${n.schema}.${n.name}` : "default");
+  return [
+    ...changed("subtype", source.subtype, target.subtype),
+    ...changed("operator class", name(source.opclass), name(target.opclass)),
+    ...changed("collation", name(source.collation), name(target.collation)),
+    ...changed("subtype_diff", name(source.subtypeDiff?.name ?? null), name(target.subtypeDiff?.name ?? null)),
+  ];
 }
 
 function compositeDetails(source: CompositeType, target: CompositeType): string[] {

@@ -38,6 +38,7 @@ function providedIds(statement: DdlStatement): string[] {
     case "create-enum":
     case "create-domain":
     case "create-composite":
+    case "create-range":
       return [typeId(statement.type.name)];
     case "create-function":
     case "create-aggregate":
@@ -58,6 +59,8 @@ function requiredIds(statement: DdlStatement): string[] {
       return [...(statement.type.baseUserType ? [typeId(statement.type.baseUserType)] : []), ...(statement.type.functions ?? []).map(functionId)];
     case "create-composite":
       return statement.type.attributes.flatMap((a) => (a.userType ? [typeId(a.userType)] : []));
+    case "create-range":
+      return [...(statement.type.subtypeUserType ? [typeId(statement.type.subtypeUserType)] : []), ...(statement.type.subtypeDiff?.key ? [functionId(statement.type.subtypeDiff.key)] : [])];
     case "create-function":
     case "create-aggregate": {
       const fn = statement.function;

@@ -6,7 +6,7 @@ export interface CommentedObjects {
   readonly tables: readonly Table[];
   readonly views: readonly View[];
   readonly sequences: readonly Sequence[];
-  /** Planned type statements (create-enum, create-domain, create-composite). */
+  /** Planned type statements (create-enum, create-domain, create-composite, create-range). */
   readonly types: readonly DdlStatement[];
   readonly functions: readonly FunctionDef[];
 }
@@ -17,7 +17,7 @@ export function planComments(objects: CommentedObjects): DdlStatement[] {
     if (text !== null) statements.push({ kind: "comment", on, text });
   };
   for (const type of objects.types) {
-    if (type.kind === "create-enum" || type.kind === "create-domain" || type.kind === "create-composite") add({ kind: "type", name: type.type.name }, type.type.comment);
+    if (type.kind === "create-enum" || type.kind === "create-domain" || type.kind === "create-composite" || type.kind === "create-range") add({ kind: "type", name: type.type.name }, type.type.comment);
   }
   for (const fn of objects.functions) add({ kind: "function", function: fn }, fn.comment);
   for (const sequence of objects.sequences) add({ kind: "sequence", name: sequence.name }, sequence.comment);

@@ -118,13 +118,17 @@ interface FunctionUser {
 
 /**
  * Types and functions need each other: a function's signature names a domain or enum, a domain's
- * CHECK calls a function. Both sets only grow, so planning them again until no new type is needed ends.
+ * CHECK (or a range's subtype_diff) calls a function. Both sets only grow, so planning them again until no new type is needed ends.
  */
 function planTypesAndFunctions(typeNeeds: readonly TypeNeed[], users: readonly FunctionUser[], source: Catalog, target: Catalog, diagnostics: Diagnostic[]) {
   for (let functionTypeNeeds: TypeNeed[] = []; ; ) {
     const found: Diagnostic[] = [];
     const types = planCreatedTypes([...typeNeeds, ...functionTypeNeeds], source, target, found);
-    const domains = types.flatMap((t): FunctionUser[] => (t.kind === "create-domain" ? [{ name: t.type.name, functions: t.type.functions ?? [] }] : []));
+    const domains = types.flatMap((t): FunctionUser[] => {
+      if (t.kind === "create-domain") return [{ name: t.type.name, functions: t.type.functions ?? [] }];
+      if (t.kind === "create-range" && t.type.subtypeDiff?.key) return [{ name: t.type.name, functions: [t.type.subtypeDiff.key] }];
+      return [];
+    });
     const { statements, extensionNeeds } = planFunctions([...users, ...domains], source, target, found);
     const needs = statements.flatMap((s) => (s.function.types ?? []).map((type) => ({ type, table: s.function.name })));
     if (needs.length === functionTypeNeeds.length) {

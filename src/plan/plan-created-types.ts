@@ -1,6 +1,6 @@
 /**
- * User types the created tables and added columns need and the target lacks: enums, domains and
- * composite types, each after the types it is built from. Pure.
+ * User types the created tables and added columns need and the target lacks: enums, domains,
+ * composite and range types, each after the types it is built from. Pure.
  */
 import type { Catalog } from "../model/catalog.js";
 import type { DdlStatement } from "../model/ddl-statement.js";
@@ -14,7 +14,7 @@ export interface TypeNeed {
 }
 
 export function planCreatedTypes(needs: readonly TypeNeed[], source: Catalog, target: Catalog, diagnostics: Diagnostic[]): DdlStatement[] {
-  const onTarget = new Set([...target.enums, ...target.domains, ...target.composites].map((t) => nameKey(t.name)));
+  const onTarget = new Set([...target.enums, ...target.domains, ...target.composites, ...(target.ranges ?? [])].map((t) => nameKey(t.name)));
   const planned = new Map<string, DdlStatement>(); // insertion order = creation order
   const visiting = new Set<string>();
 
@@ -25,6 +25,7 @@ export function planCreatedTypes(needs: readonly TypeNeed[], source: Catalog, ta
     const asEnum = source.enums.find((e) => nameKey(e.name) === key);
     const asDomain = source.domains.find((d) => nameKey(d.name) === key);
     const asComposite = source.composites.find((c) => nameKey(c.name) === key);
+    const asRange = (source.ranges ?? []).find((r) => nameKey(r.name) === key);
     if (asEnum) planned.set(key, { kind: "create-enum", type: asEnum });
     else if (asDomain) {
       if (asDomain.baseUserType) need(asDomain.baseUserType, table);
@@ -32,11 +33,15 @@ export function planCreatedTypes(needs: readonly TypeNeed[], source: Catalog, ta
     } else if (asComposite) {
       for (const attribute of asComposite.attributes) if (attribute.userType) need(attribute.userType, table);
       planned.set(key, { kind: "create-composite", type: asComposite });
+    } else if (asRange && asRange.canonical === null) {
+      if (asRange.subtypeUserType) need(asRange.subtypeUserType, table);
+      planned.set(key, { kind: "create-range", type: asRange });
     } else {
+      // A base type, or a range with a canonical function: both need C code pgferry does not install.
       diagnostics.push({
-        level: "warning",
+        level: "error",
         table,
-        message: `type ${displayName(type)} (a range or base type) is missing on the target and not created by pgferry: creating the table will fail`,
+        message: `type ${displayName(type)} is missing on the target and pgferry cannot create it (${asRange ? `its canonical function ${asRange.canonical} is written in C` : "a base type, written in C"}): create it there first`,
       });
     }
     visiting.delete(key);

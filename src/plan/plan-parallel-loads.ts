@@ -97,7 +97,7 @@ function createdByRun(preData: readonly DdlStatement[]): CreatedByRun {
   const functions = new Set<string>();
   const extensions = new Set<string>();
   for (const s of preData) {
-    if (s.kind === "create-enum" || s.kind === "create-domain" || s.kind === "create-composite") types.add(nameKey(s.type.name));
+    if (s.kind === "create-enum" || s.kind === "create-domain" || s.kind === "create-composite" || s.kind === "create-range") types.add(nameKey(s.type.name));
     else if (s.kind === "create-function" || s.kind === "create-aggregate") functions.add(s.function.key);
     else if (s.kind === "create-extension") extensions.add(s.name);
   }

@@ -20,8 +20,8 @@ export function tableSettingsLookup(tables: Readonly<Record<string, TableSetting
   return (table) => Object.assign({}, ...patterns.filter((p) => matchesPattern(p.pattern, table)).map((p) => p.settings)) as TableSettings;
 }
 
-/** Whether a user type (enum, domain, composite) exists on the target, by name. */
+/** Whether a user type (enum, domain, composite, range) exists on the target, by name. */
 export function userTypeLookup(target: Catalog): (type: QualifiedName) => boolean {
-  const names = new Set([...target.enums, ...target.domains, ...target.composites].map((t) => nameKey(t.name)));
+  const names = new Set([...target.enums, ...target.domains, ...target.composites, ...(target.ranges ?? [])].map((t) => nameKey(t.name)));
   return (type) => names.has(nameKey(type));
 }

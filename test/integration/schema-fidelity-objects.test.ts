@@ -147,3 +147,38 @@ describe("schema fidelity: types and functions built from each other", () => {
     for (const [key, text] of source) assert.equal(target.get(key), text, key);
   });
 });
+
+// Range types over a built-in and over a domain, with a user subtype_diff, an operator class
+// and a collation that are not the subtype's defaults; used by columns and an exclusion constraint.
+const RANGES = `
+  CREATE EXTENSION IF NOT EXISTS btree_gist;
+  CREATE FUNCTION time_diff(a time, b time) RETURNS float8 LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT extract(epoch FROM a - b) $$;
+  CREATE TYPE timerange AS RANGE (SUBTYPE = time, SUBTYPE_DIFF = time_diff);
+  COMMENT ON TYPE timerange IS 'opening hours';
+  CREATE DOMAIN score AS numeric CHECK (VALUE >= 0);
+  CREATE TYPE scorerange AS RANGE (SUBTYPE = score);
+  CREATE TYPE namerange AS RANGE (SUBTYPE = text, COLLATION = "C", SUBTYPE_OPCLASS = text_pattern_ops);
+  CREATE TABLE shop (id int PRIMARY KEY, hours timerange NOT NULL, scores scorerange, names namerange,
+                     EXCLUDE USING gist (id WITH =, hours WITH &&));
+  INSERT INTO shop VALUES (1, '[09:00,17:00)', '[1,5]', '[a,m)'), (2, '[10:00,12:00)', NULL, '[n,z]');
+`;
+
+describe("schema fidelity: range types", () => {
+  let pair: DatabasePair;
+  before(async () => {
+    pair = await createDatabasePair("fid_range", { source: machineServerUrl(), target: machineServerUrl() });
+    await pair.source.query(RANGES);
+  });
+  after(async () => pair?.drop());
+
+  it("creates them (with their subtype_diff function, subtype domain, operator class and collation) as pg_dump sees them", async () => {
+    const { plan, report } = await syncPair(pair);
+    assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
+    assert.deepEqual(plan.diagnostics.filter((d) => d.level !== "info").map((d) => d.message), []);
+    const query = "SELECT id, hours::text, scores::text, names::text, hours @> '11:00'::time AS open FROM shop ORDER BY id";
+    assert.deepEqual((await pair.target.query(query)).rows, (await pair.source.query(query)).rows);
+    const [source, target] = [await dumpSchema(pair.sourceUrl), await dumpSchema(pair.targetUrl)];
+    assert.deepEqual([...target.keys()].sort(), [...source.keys()].sort(), "every object comes through");
+    for (const [key, text] of source) assert.equal(target.get(key), text, key);
+  });
+});

@@ -48,6 +48,16 @@ describe("planCreatedObjects through buildSyncPlan", () => {
     assert.ok(!plan.preData.some((s) => s.kind === "create-function" && s.function.name.name === "unused"), "functions nothing uses are left out");
   });
 
+  it("refuses a column type only C can make (a base type, a range with a canonical function), before anything is written", () => {
+    const range = { name: qualifiedName("public", "dayrange"), subtype: "date", subtypeUserType: null, opclass: null, collation: null, canonical: "public.day_canonical(public.dayrange)", subtypeDiff: null, multirange: null, comment: null };
+    const uses = (type: string) => col(type, `public.${type}`, { userType: qualifiedName("public", type) });
+    const plan = buildSyncPlan({ source: catalog([table("slot", [uses("dayrange"), uses("money2")])], [], { ranges: [range] }), target: catalog([]), selection: ALL_TABLES, cascade: false });
+    assert.deepEqual(plan.diagnostics.filter((d) => d.level === "error").map((d) => d.message), [
+      "type public.dayrange is missing on the target and pgferry cannot create it (its canonical function public.day_canonical(public.dayrange) is written in C): create it there first",
+      "type public.money2 is missing on the target and pgferry cannot create it (a base type, written in C): create it there first",
+    ]);
+  });
+
   it("refuses a table whose extension the target cannot create, and skips what the target has", () => {
     const refused = buildSyncPlan({ source, target: catalog([]), selection: { include: ["film"], exclude: [], where: {} }, cascade: false });
     assert.deepEqual(
