@@ -1,8 +1,10 @@
 /** Commander argument parsers shared by the commands. */
 import { ConfigError } from "../errors.js";
+import { splitOutsideQuotes } from "../plan/table-pattern.js";
 
-/** `-t a,b -t c` → ["a", "b", "c"]. */
-export const commaList = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
+/** `-t a,b -t c` → ["a", "b", "c"]; a comma inside double quotes belongs to the name (`-t '"a,b",c'`). */
+export const commaList = (value: string, previous: string[] = []): string[] => [...previous, ...splitOutsideQuotes(value, ",").map((s) => s.trim()).filter(Boolean)];
+
 
 /** A repeatable option whose values may hold commas (`--where`, `--group`). */
 export const repeatable = (value: string, previous: string[] = []): string[] => [...previous, value];

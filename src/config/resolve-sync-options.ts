@@ -3,6 +3,7 @@
  * defaults, merged once into one frozen options object. Pure: endpoints come in resolved, and
  * nothing here connects or reads the process.
  */
+import { splitOutsideQuotes } from "../plan/table-pattern.js";
 import { ConfigError } from "../errors.js";
 import { planHooks, type HookSpec } from "../hooks/hook-spec.js";
 import { deepFreeze } from "../model/deep-freeze.js";
@@ -154,18 +155,9 @@ export function resolveSelection(config: PgferryConfig, flags: SelectionFlags): 
 export function parseWhereFlags(items: readonly string[]): Record<string, string> {
   const where: Record<string, string> = {};
   for (const item of items) {
-    const colon = separatorIndex(item);
-    if (colon <= 0 || colon === item.length - 1) throw new ConfigError(`--where must look like TABLE:SQL, got "${item}"`);
-    where[item.slice(0, colon).trim()] = item.slice(colon + 1).trim();
+    const table = splitOutsideQuotes(item, ":")[0]!;
+    if (table.trim() === "" || table.length >= item.length - 1) throw new ConfigError(`--where must look like TABLE:SQL, got "${item}"`);
+    where[table.trim()] = item.slice(table.length + 1).trim();
   }
   return where;
-}
-
-function separatorIndex(item: string): number {
-  let quoted = false;
-  for (let i = 0; i < item.length; i += 1) {
-    if (item[i] === '"') quoted = !quoted;
-    else if (item[i] === ":" && !quoted) return i;
-  }
-  return -1;
 }

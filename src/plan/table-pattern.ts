@@ -68,3 +68,19 @@ function toRegExp(part: Part): RegExp {
   });
   return new RegExp(`^${escaped}$`, "u");
 }
+
+/** Split on a separator that is not inside double quotes (a doubled quote inside quotes stays quoted). */
+export function splitOutsideQuotes(value: string, separator: string): string[] {
+  const parts: string[] = [];
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    if (value[i] === '"') quoted = !quoted;
+    else if (value[i] === separator && !quoted) {
+      parts.push(value.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(value.slice(start));
+  return parts;
+}

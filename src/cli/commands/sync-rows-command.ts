@@ -2,7 +2,7 @@
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import type { PgferryConfig } from "../../config/schema.js";
 import { ConfigError } from "../../errors.js";
-import { DEFAULT_LOCK_TIMEOUT_SECONDS, resolveHooks } from "../../config/resolve-sync-options.js";
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseWhereFlags, resolveHooks } from "../../config/resolve-sync-options.js";
 import { assertWritableTarget } from "../../execute/run-sync.js";
 import { syncRows } from "../../ops/sync-rows.js";
 import { displayName } from "../../model/qualified-name.js";
@@ -36,8 +36,8 @@ export async function runSyncRowsCommand(ctx: CliContext, config: PgferryConfig,
   }
   const [table] = input.tables as [string];
   const [item] = input.where as [string];
-  const colon = item.indexOf(":");
-  if (colon <= 0 || item.slice(0, colon).trim() !== table) throw new ConfigError(`--where must filter the --tables table, as "${table}:SQL"`);
+  const [[filtered, condition]] = Object.entries(parseWhereFlags([item])) as [[string, string]];
+  if (filtered !== table.trim()) throw new ConfigError(`--where must filter the --tables table, as "${table}:SQL"`);
   const source = resolveEndpoint(input.from, "source", config);
   const target = resolveEndpoint(input.to, "target", config);
   assertWritableTarget(target);
@@ -51,7 +51,7 @@ export async function runSyncRowsCommand(ctx: CliContext, config: PgferryConfig,
     source,
     target,
     table,
-    where: item.slice(colon + 1).trim(),
+    where: condition,
     tables: config.tables,
     lockTimeoutSeconds: input.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
     throwOnError: true,
