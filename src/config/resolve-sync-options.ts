@@ -129,7 +129,10 @@ export function resolveHooks(config: PgferryConfig, target: Endpoint, enabled: b
   return enabled ? planHooks(config.hooks.after, target.name ? config.environments[target.name]?.redis : undefined) : [];
 }
 
-/** CLI flags over pgferry.yml: --tables/--group replace the configured list, --exclude and --where add to it. */
+/**
+ * CLI flags over pgferry.yml: --tables/--group replace the configured list, --exclude adds to it,
+ * --where (which must match a selected table) overrides sync.where (which filters the tables it names when they are selected).
+ */
 export function resolveSelection(config: PgferryConfig, flags: SelectionFlags): Selection {
   const fromGroups = (flags.group ?? []).flatMap((name) => {
     const tables = config.groups[name];
@@ -144,7 +147,8 @@ export function resolveSelection(config: PgferryConfig, flags: SelectionFlags): 
     include: fromFlags.length > 0 ? fromFlags : [...(config.sync.tables ?? [])],
     exclude: [...(config.sync.exclude ?? []), ...(flags.exclude ?? [])],
     excludeQuietly: config.history ? [historyTablePattern(config.history.schema)] : [],
-    where: { ...(config.sync.where ?? {}), ...(flags.where ?? {}) },
+    where: { ...(flags.where ?? {}) },
+    defaultWhere: { ...(config.sync.where ?? {}) },
   };
 }
 

@@ -11,8 +11,13 @@ export interface Selection {
   readonly exclude: readonly string[];
   /** Left out without a warning when they match nothing: pgferry's own tables (the run history). */
   readonly excludeQuietly?: readonly string[];
-  /** Pattern → SQL condition applied on the source. */
+  /** Pattern → SQL condition applied on the source; a pattern that matches no selected table is an error (given on the command line). */
   readonly where: Readonly<Record<string, string>>;
+  /**
+   * Pattern → SQL condition from pgferry.yml's sync.where: applies to the tables it names when the
+   * selection includes them, else to nothing; `where` overrides it for a table both name.
+   */
+  readonly defaultWhere?: Readonly<Record<string, string>>;
 }
 
 export interface SelectedTables {
@@ -47,7 +52,12 @@ export function selectTables(source: Catalog, selection: Selection): SelectedTab
   const diagnostics: Diagnostic[] = exclude
     .filter((p) => !source.tables.some((t) => matchesPattern(p, t.name)))
     .map((p) => ({ level: "warning", message: `exclude pattern "${p.text}" matches no table in the source` }));
-  return { tables: withPartitions, where: assignWhere(withPartitions, selection.where), diagnostics };
+  const defaults = Object.keys(selection.defaultWhere ?? {}).map(parseTablePattern);
+  for (const pattern of defaults.filter((p) => !source.tables.some((t) => matchesPattern(p, t.name)))) {
+    diagnostics.push({ level: "warning", message: `sync.where filter for "${pattern.text}" in pgferry.yml matches no table in the source` });
+  }
+  const where = new Map([...assignWhere(withPartitions, selection.defaultWhere ?? {}, false), ...assignWhere(withPartitions, selection.where, true)]);
+  return { tables: withPartitions, where, diagnostics };
 }
 
 /**
@@ -71,12 +81,13 @@ function addPartitionsOfSelectedParents(source: Catalog, chosen: readonly Table[
   return source.tables.filter((t) => selected.has(nameKey(t.name)));
 }
 
-function assignWhere(tables: readonly Table[], where: Readonly<Record<string, string>>): Map<string, string> {
+/** Each table's condition; `strict` refuses a pattern that matches no selected table. */
+function assignWhere(tables: readonly Table[], where: Readonly<Record<string, string>>, strict: boolean): Map<string, string> {
   const assigned = new Map<string, string>();
   for (const [patternText, condition] of Object.entries(where)) {
     const pattern = parseTablePattern(patternText);
     const matched = tables.filter((t) => matchesPattern(pattern, t.name));
-    if (matched.length === 0) throw new ConfigError(`where filter for "${patternText}" matches no selected table`);
+    if (matched.length === 0 && strict) throw new ConfigError(`where filter for "${patternText}" matches no selected table`);
     for (const table of matched) {
       if (assigned.has(nameKey(table.name))) {
         throw new ConfigError(`table ${displayName(table.name)} has more than one where filter`);

@@ -20,7 +20,7 @@ describe("resolveSyncOptions", () => {
     const resolved = resolveSyncOptions(config, {}, endpoints(config));
     assert.equal(resolved.source.name, "prod");
     assert.equal(resolved.target.name, "staging");
-    assert.deepEqual(resolved.selection, { include: [], exclude: [], excludeQuietly: ['"pgferry".*'], where: {} });
+    assert.deepEqual(resolved.selection, { include: [], exclude: [], excludeQuietly: ['"pgferry".*'], where: {}, defaultWhere: {} });
     assert.equal(resolved.cascade, false);
     assert.deepEqual(resolved.drift, { addColumns: false, create: true, strict: false });
     assert.equal(resolved.mode, "refresh");
@@ -50,7 +50,7 @@ groups:
 history: { schema: ops }
 `);
     const fromConfig = resolveSyncOptions(config, {}, endpoints(config));
-    assert.deepEqual(fromConfig.selection, { include: ["users", "orders"], exclude: ["audit_*"], excludeQuietly: ['"ops".*'], where: { users: "id < 100", orders: "total > 0" } });
+    assert.deepEqual(fromConfig.selection, { include: ["users", "orders"], exclude: ["audit_*"], excludeQuietly: ['"ops".*'], where: {}, defaultWhere: { users: "id < 100", orders: "total > 0" } });
     assert.deepEqual(
       [fromConfig.jobs, fromConfig.lockTimeoutSeconds, fromConfig.cascade, fromConfig.drift, fromConfig.mode, fromConfig.deleteMissing, fromConfig.history],
       [4, 5, true, { addColumns: true, create: false, strict: true }, "upsert", true, { schema: "ops" }],
@@ -63,7 +63,7 @@ history: { schema: ops }
     );
     assert.deepEqual(flagged.selection.include, ["customers", "invoices", "payments"], "--tables and --group replace the configured list");
     assert.deepEqual(flagged.selection.exclude, ["audit_*", "tmp_*"], "--exclude adds to it");
-    assert.deepEqual(flagged.selection.where, { users: "id = 1", orders: "total > 0" }, "--where adds, and replaces the same table's condition");
+    assert.deepEqual([flagged.selection.where, flagged.selection.defaultWhere], [{ users: "id = 1" }, { users: "id < 100", orders: "total > 0" }], "--where is kept apart from sync.where (it replaces a table's condition when the plan assigns them)");
     assert.deepEqual(
       [flagged.jobs, flagged.lockTimeoutSeconds, flagged.cascade, flagged.drift, flagged.mode, flagged.deleteMissing, flagged.dryRun],
       [2, 0, false, { addColumns: false, create: false, strict: false }, "refresh", false, true],
