@@ -12,6 +12,7 @@ import { historyCommand } from "./commands/history-command.js";
 import { protectCommand } from "./commands/protect-command.js";
 import { remapCommand } from "./commands/remap-command.js";
 import { restoreCommand } from "./commands/restore-command.js";
+import { runCommand } from "./commands/run-command.js";
 import { scheduleCommand } from "./commands/schedule-command.js";
 import { snapshotsCommand } from "./commands/snapshots-command.js";
 import { syncCommand } from "./commands/sync-command.js";
@@ -35,6 +36,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   program.addCommand(syncCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(diffCommand(ctx, globals, (code) => (exitCode = code)).hook("preAction", () => void (errorExit = DIFF_ERROR_EXIT)));
   program.addCommand(scheduleCommand(ctx, globals, (code) => (exitCode = code)));
+  program.addCommand(runCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(historyCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(remapCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(protectCommand(ctx, globals, (code) => (exitCode = code)));

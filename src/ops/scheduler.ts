@@ -48,11 +48,17 @@ export function validateCron(job: string, cron: string, timezone?: string): void
   }
 }
 
+/** What the scheduler ran: the jobs one of whose runs still failed after its retries. */
+export interface SchedulerSummary {
+  readonly failedJobs: readonly string[];
+}
+
 /** Resolves when the signal aborts and no run is in progress, or when every job reached maxRuns. */
-export async function runScheduler(jobs: readonly ScheduledJob[], options: SchedulerOptions): Promise<void> {
+export async function runScheduler(jobs: readonly ScheduledJob[], options: SchedulerOptions): Promise<SchedulerSummary> {
   for (const job of jobs) validateCron(job.name, job.cron, job.timezone);
   const running = new Set<Promise<void>>();
   const finished = new Map<string, number>();
+  const failedJobs = new Set<string>();
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   const crons: Cron[] = [];
@@ -71,7 +77,9 @@ export async function runScheduler(jobs: readonly ScheduledJob[], options: Sched
       },
       async () => {
         if (options.signal.aborted) return;
-        const run = runWithRetries(job, options).finally(() => running.delete(run));
+        const run = runWithRetries(job, options)
+          .then((outcome) => void (outcome.status === "failed" && failedJobs.add(job.name)))
+          .finally(() => running.delete(run));
         running.add(run);
         await run;
         const count = (finished.get(job.name) ?? 0) + 1;
@@ -88,19 +96,25 @@ export async function runScheduler(jobs: readonly ScheduledJob[], options: Sched
   if (options.signal.aborted) stopAll();
   else options.signal.addEventListener("abort", stopAll, { once: true });
   await done;
+  return { failedJobs: [...failedJobs] };
 }
 
-async function runWithRetries(job: ScheduledJob, events: SchedulerOptions): Promise<void> {
+/** One run of a job now, off its schedule (`pgferry run`), with its retries; the last attempt's outcome. */
+export async function runJobNow(job: ScheduledJob, events: SchedulerEvents & { readonly signal: AbortSignal }): Promise<SyncJobOutcome> {
+  return runWithRetries(job, events);
+}
+
+async function runWithRetries(job: ScheduledJob, events: SchedulerEvents & { readonly signal: AbortSignal }): Promise<SyncJobOutcome> {
   for (let attempt = 1; ; attempt += 1) {
     events.onStart?.(job.name, attempt);
     // A run that rejects is a failed run: the scheduler must still count it and go on.
     const outcome = await job.run().catch((thrown: unknown): SyncJobOutcome => ({ hooks: [], status: "failed", error: thrown instanceof Error ? thrown.message : String(thrown), thrown }));
     events.onFinish?.(job.name, outcome, attempt);
-    if (outcome.status !== "failed" || attempt > job.retries || events.signal.aborted || !worthRetrying(outcome)) return;
+    if (outcome.status !== "failed" || attempt > job.retries || events.signal.aborted || !worthRetrying(outcome)) return outcome;
     const delay = job.retryDelaySeconds * 2 ** (attempt - 1);
     events.onRetry?.(job.name, attempt + 1, delay, outcome.error ?? "failed");
     // Node's timer takes the signal: false as soon as it aborts, no listener left behind.
-    if (!(await sleep(delay * 1000, true, { signal: events.signal }).catch(() => false))) return;
+    if (!(await sleep(delay * 1000, true, { signal: events.signal }).catch(() => false))) return outcome;
   }
 }
 

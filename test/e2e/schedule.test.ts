@@ -54,7 +54,8 @@ describe("pgferry schedule", () => {
   it("retries a failed hook, not the committed sync, then reports it", async () => {
     writeConfig(`  flaky:\n    cron: "* * * * * *"\n    from: prod\n    to: staging\n    tables: [events]\n    retries: 1\n    retryDelay: 0.2`, `\n    - command: "exit 7"`);
     const run = await cli(["schedule", "--max-runs", "1"]);
-    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.code, 1, `a run that failed after its retries fails the schedule: ${run.stderr}`);
+    assert.match(run.stderr, /failed after their retries: job flaky/);
     assert.match(run.stderr, /job flaky: hook command #1 failed \(command exited with code 7\); trying it again in 0\.2 s \(attempt 2 of 2\)/);
     assert.doesNotMatch(run.stderr, /run started \(attempt 2\)/, "the sync itself committed and is not run again");
     assert.match(run.stderr, /job flaky: failed: hook "command #1" failed: command exited with code 7/);
@@ -91,6 +92,39 @@ describe("pgferry schedule", () => {
     const runs = await runsOf("slow");
     assert.deepEqual(runs.map((r) => r.status), ["interrupted"]);
     assert.equal((await pair.target.query("SELECT count(*)::int AS n FROM events")).rows[0].n, 100, "the committed sync stays");
+  });
+
+  it("pgferry run runs jobs now, once each, with history; exits 1 when one failed, 5 when a target was held, 2 for an unknown job", async () => {
+    writeConfig(
+      `  nightly:\n    cron: "0 3 * * *"\n    from: prod\n    to: staging\n    tables: [events]\n` +
+        `  broken:\n    cron: "0 4 * * *"\n    from: prod\n    to: staging\n    tables: [events]\n    where: { events: "no_such_column > 1" }\n    retries: 0`,
+    );
+    await pair.target.query("DELETE FROM events");
+    const started = Date.now();
+    const nightly = await cli(["run", "nightly"]);
+    assert.equal(nightly.code, 0, nightly.stderr);
+    assert.ok(Date.now() - started < 60_000, "it does not wait for 03:00");
+    assert.match(nightly.stderr, /job nightly: ok: 1 table\(s\), 100 rows/);
+    assert.equal((await pair.target.query("SELECT count(*)::int AS n FROM events")).rows[0].n, 100);
+    assert.deepEqual((await runsOf("nightly")).map((r) => r.status), ["ok"]);
+
+    const both = await cli(["run", "broken", "nightly"]);
+    assert.equal(both.code, 1, both.stderr);
+    assert.match(both.stderr, /job broken: failed: /);
+    assert.match(both.stderr, /job nightly: ok/, "the next job still runs");
+
+    const holder = await connectTo(pair.targetUrl);
+    try {
+      await holder.query("SELECT pg_advisory_lock($1, 1)", [0x70676672]);
+      const held = await cli(["run", "nightly"]);
+      assert.equal(held.code, 5, held.stderr);
+      assert.match(held.stderr, /job nightly: skipped: another pgferry run is writing to staging/);
+    } finally {
+      await holder.end();
+    }
+    const unknown = await cli(["run", "nope"]);
+    assert.equal(unknown.code, 2, unknown.stderr);
+    assert.deepEqual(errorLines(unknown.stderr).map((l) => l.replace(/^pgferry: error: /, "")), ['unknown job "nope" (known: nightly, broken)']);
   });
 
   it("refuses bad jobs before running anything, in one line", async () => {

@@ -1,31 +1,20 @@
 /**
  * `pgferry schedule`: run the jobs of pgferry.yml's `schedules:` on their cron expressions until
- * SIGTERM/SIGINT. Every job is checked before anything runs: cron expression, endpoints (never
- * a protected target), groups and hooks.
+ * SIGTERM/SIGINT (or --max-runs); exits 1 when a run still failed after its retries.
  */
 import { Command } from "commander";
-import { dirname } from "node:path";
 import { loadConfig } from "../../config/load-config.js";
-import { resolveEndpoint } from "../../config/resolve-endpoint.js";
-import type { PgferryConfig, ScheduleJobConfig } from "../../config/schema.js";
-import { ConfigError, SafetyError } from "../../errors.js";
-import { resolveSyncOptions, scheduleJobFlags } from "../../config/resolve-sync-options.js";
-import { assertWritableTarget } from "../../execute/run-sync.js";
-import { runSyncJob, type SyncJobOutcome } from "../../ops/run-sync-job.js";
-import { runScheduler, validateCron, type ScheduledJob } from "../../ops/scheduler.js";
+import { runScheduler } from "../../ops/scheduler.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
-import { createConsoleLog, type ConsoleLog } from "../console-log.js";
+import { createConsoleLog } from "../console-log.js";
 import { EXIT } from "../exit-codes.js";
-import { formatCount, formatSeconds } from "../format-units.js";
 import { repeatable, wholeNumber } from "../option-parsers.js";
+import { jobEvents, scheduledJobs } from "../scheduled-jobs.js";
 
 interface ScheduleOptions {
   readonly job?: string[];
   readonly maxRuns?: number;
 }
-
-const DEFAULT_RETRIES = 2;
-const DEFAULT_RETRY_DELAY_SECONDS = 30;
 
 export function scheduleCommand(ctx: CliContext, globals: () => GlobalOptions, setExit: (code: number) => void): Command {
   return new Command("schedule")
@@ -36,78 +25,11 @@ export function scheduleCommand(ctx: CliContext, globals: () => GlobalOptions, s
       const { config, path } = loadConfig(globals().config, ctx.cwd, ctx.env);
       // A long-running process: every line carries its time.
       const log = createConsoleLog({ write: (line: string) => ctx.stderr.write(`${new Date().toISOString()} ${line}`) }, globals().verbose ?? false);
-      const jobs = selectJobs(config, options.job ?? []).map(([name, job]) => scheduledJob(ctx, config, path, name, job, log));
-      await runScheduler(jobs, {
-        signal: ctx.signal,
-        ...(options.maxRuns ? { maxRuns: options.maxRuns } : {}),
-        onScheduled: (job, next) => log.info(`job ${job}: scheduled, next run ${next ? next.toISOString() : "never"}`),
-        onSkipped: (job, reason) => log.warn(`job ${job}: tick skipped: ${reason}`),
-        onStart: (job, attempt) => log.info(`job ${job}: run started${attempt > 1 ? ` (attempt ${attempt})` : ""}`),
-        onFinish: (job, outcome) => logOutcome(log, job, outcome),
-        onRetry: (job, attempt, delay, error) => log.warn(`job ${job}: failed (${error}); attempt ${attempt} in ${delay} s`),
-      });
+      const jobs = scheduledJobs(ctx, config, path, options.job ?? [], log);
+      const summary = await runScheduler(jobs, { signal: ctx.signal, ...(options.maxRuns ? { maxRuns: options.maxRuns } : {}), ...jobEvents(log) });
       log.info(ctx.signal.aborted ? "schedule stopped: no run in progress" : "schedule finished: every job reached --max-runs");
-      setExit(EXIT.ok);
+      if (summary.failedJobs.length) log.warn(`failed after their retries: ${summary.failedJobs.map((j) => `job ${j}`).join(", ")}`);
+      setExit(summary.failedJobs.length ? EXIT.failed : EXIT.ok);
     });
 }
 
-function selectJobs(config: PgferryConfig, only: readonly string[]): [string, ScheduleJobConfig][] {
-  const all = Object.entries(config.schedules);
-  if (all.length === 0) throw new ConfigError("no jobs: add a schedules: section to pgferry.yml");
-  for (const name of only) {
-    if (!config.schedules[name]) throw new ConfigError(`unknown job "${name}" (known: ${all.map(([n]) => n).join(", ")})`);
-  }
-  return only.length ? all.filter(([name]) => only.includes(name)) : all;
-}
-
-/** Everything about a job is checked here, before the scheduler starts. */
-function scheduledJob(ctx: CliContext, config: PgferryConfig, configPath: string | null, name: string, job: ScheduleJobConfig, log: ConsoleLog): ScheduledJob {
-  validateCron(name, job.cron, job.timezone);
-  const inJob = (error: unknown) => new ConfigError(`schedules.${name}: ${(error as Error).message}`, { cause: error });
-  let run: () => Promise<SyncJobOutcome>;
-  try {
-    const source = resolveEndpoint(job.from, "source", config);
-    const target = resolveEndpoint(job.to, "target", config);
-    assertWritableTarget(target);
-    const resolved = resolveSyncOptions(config, scheduleJobFlags(job), { source, target });
-    run = () =>
-      runSyncJob({
-        job: name,
-        sync: {
-          ...resolved,
-          onEvent: (event) => {
-            if (event.kind === "log" && event.level === "warn") log.warn(`job ${name}: ${event.message}`);
-          },
-          signal: ctx.signal,
-        },
-        hooks: resolved.hooks,
-        hookContext: { cwd: configPath ? dirname(configPath) : ctx.cwd, env: ctx.env, onLine: (line) => log.info(`job ${name}: ${line}`) },
-        hookRetries: { retries: job.retries ?? DEFAULT_RETRIES, delaySeconds: job.retryDelay ?? DEFAULT_RETRY_DELAY_SECONDS },
-        history: resolved.history,
-        onWarning: (message) => log.warn(`job ${name}: ${message}`),
-      });
-  } catch (error) {
-    // Typed errors keep their class (a protected target exits 3, not 2) and gain the job's name.
-    if (error instanceof SafetyError) throw new SafetyError(`schedules.${name}: ${error.message}`, { cause: error });
-    if (error instanceof ConfigError) throw inJob(error);
-    throw error;
-  }
-  return {
-    name,
-    cron: job.cron,
-    ...(job.timezone ? { timezone: job.timezone } : {}),
-    retries: job.retries ?? DEFAULT_RETRIES,
-    retryDelaySeconds: job.retryDelay ?? DEFAULT_RETRY_DELAY_SECONDS,
-    run,
-  };
-}
-
-function logOutcome(log: ConsoleLog, job: string, outcome: SyncJobOutcome): void {
-  const steps = outcome.report?.steps ?? [];
-  const written = steps.filter((s) => (s.action === "create" || s.action === "refresh") && s.status === "ok");
-  const rows = written.reduce((n, s) => n + s.rows, 0);
-  const seconds = outcome.report ? ` in ${formatSeconds(outcome.report.seconds)} s` : "";
-  const hooks = outcome.hooks.length ? `, ${outcome.hooks.filter((h) => h.status === "ok").length}/${outcome.hooks.length} hooks` : "";
-  if (outcome.status === "ok") log.info(`job ${job}: ok: ${written.length} table(s), ${formatCount(rows)} rows${seconds}${hooks}`);
-  else log.warn(`job ${job}: ${outcome.status}: ${outcome.error ?? "see the report"}`);
-}
