@@ -18,7 +18,6 @@ import {
   createDatabasePair,
   machineServerUrl,
   tableFingerprint,
-  type DatabasePair,
 } from "../harness/test-databases.js";
 
 /** Faithful equivalents exist on 15 and 12 for all of this. */
