@@ -7,8 +7,11 @@
  * (refresh path, FK cycles) are the target's own definitions and are not rehearsed. A column
  * added to an existing table is rehearsed on an empty temporary copy of that table, so the
  * rehearsal neither rewrites nor locks it beyond a read. Nothing stays on the target: the
- * rollback removes every object, lock and temporary table.
+ * rollback removes every object, lock and temporary table. A protected target (which a dry run
+ * may read) is never rehearsed on: the plan says so in a warning.
  */
+import type { Endpoint } from "../config/resolve-endpoint.js";
+import { SafetyError } from "../errors.js";
 import type { Catalog } from "../model/catalog.js";
 import type { DdlStatement } from "../model/ddl-statement.js";
 import type { Diagnostic } from "../model/diagnostic.js";
@@ -19,6 +22,7 @@ import { describePgError, sqlstateOf } from "../pg/describe-pg-error.js";
 import { millisecondsSetting, type SqlSession } from "../pg/session.js";
 import { quoteQualified } from "../sql/quote.js";
 import { runDdl } from "./run-ddl.js";
+import { assertWritableSession } from "./target-protection.js";
 
 /** Seconds a rehearsed statement may wait for a lock (an FK's referenced table, a copied table's definition). */
 const REHEARSAL_LOCK_TIMEOUT_SECONDS = 3;
@@ -27,6 +31,22 @@ const REHEARSAL_LOCK_TIMEOUT_SECONDS = 3;
 const NOT_REHEARSED = new Set<DdlStatement["kind"]>(["drop-constraint", "drop-index", "defer-constraint", "set-schema"]);
 /** Kinds that rebuild a key or index of an existing table on the refresh path (rehearsed only on objects the run creates). */
 const ON_CREATED_ONLY = new Set<DdlStatement["kind"]>(["add-constraint", "create-index", "cluster-on", "replica-identity-index", "index-statistics"]);
+
+/**
+ * The rehearsal of a run into `endpoint`: none on a protected target (a dry run there only reads),
+ * a warning instead.
+ */
+export async function rehearseOnTarget(plan: SyncPlan, target: SqlSession, targetCatalog: Pick<Catalog, "serverVersion">, endpoint: Endpoint): Promise<Diagnostic[]> {
+  if (rehearsedStatements(plan).length === 0) return [];
+  try {
+    if (endpoint.protected) throw new SafetyError(`target ${endpoint.label} is protected`);
+    await assertWritableSession(target, endpoint);
+  } catch (error) {
+    if (!(error instanceof SafetyError)) throw error;
+    return [{ level: "warning", message: `the schema changes were not rehearsed on the target (it is protected, and a dry run there only reads): a real run checks them before writing` }];
+  }
+  return rehearseDdl(plan, target, targetCatalog);
+}
 
 export async function rehearseDdl(plan: SyncPlan, target: SqlSession, targetCatalog: Pick<Catalog, "serverVersion">): Promise<Diagnostic[]> {
   const statements = rehearsedStatements(plan);
@@ -97,7 +117,8 @@ async function rehearse(target: SqlSession, statement: DdlStatement, index: numb
 function describeFailure(statement: DdlStatement, major: number, error: unknown): Diagnostic {
   const reason = describePgError(error).replace(/ \[SQLSTATE [0-9A-Z]{5}\]$/, "");
   if (sqlstateOf(error) === "55P03") {
-    return { level: "error", message: `${objectOf(statement)}: could not be rehearsed on the target: another session holds a lock it needs (${reason}); retry later` };
+    // Busy, not invalid: the real run waits for the lock as long as --lock-timeout allows.
+    return { level: "warning", message: `${objectOf(statement)}: not rehearsed on the target: another session holds a lock it needs (${reason})` };
   }
   return { level: "error", message: `${objectOf(statement)}: cannot be ${verbOf(statement)} on PostgreSQL ${major}: ${reason}` };
 }
