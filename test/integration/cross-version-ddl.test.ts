@@ -8,13 +8,17 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type pg from "pg";
+import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
+import { configSchema } from "../../src/config/schema.js";
 import { ConfigError } from "../../src/errors.js";
+import { runSync } from "../../src/execute/run-sync.js";
 import { startEmbeddedServer, type RunningServer } from "../harness/embedded-server.js";
 import { dataFingerprints, loadRentalStore } from "../harness/schema-dump.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import {
   assertNoLocksOrPreparedTransactions,
   assertNoPgferrySessions,
+  connectTo,
   createDatabasePair,
   machineServerUrl,
   tableFingerprint,
@@ -126,6 +130,50 @@ describe("cross-version DDL: translated or refused before anything is written", 
       });
     });
   }
+
+  it("a protected target is not rehearsed on in a dry run: a warning says so", async () => {
+    const pair = await pairOf("xver_protected", "18", "15");
+    try {
+      await pair.source.query(REFUSED);
+      const config = configSchema.parse({});
+      const dry = await runSync({
+        source: resolveEndpoint(pair.sourceUrl, "source", config),
+        target: { ...resolveEndpoint(pair.targetUrl, "target", config), protected: true },
+        selection: { include: [], exclude: [], where: {} },
+        dryRun: true,
+      });
+      assert.deepEqual(dry.plan.diagnostics.filter((d) => d.level === "error"), []);
+      assert.deepEqual(
+        dry.plan.diagnostics.filter((d) => d.level === "warning").map((d) => d.message),
+        ["the schema changes were not rehearsed on the target (it is protected, and a dry run there only reads): a real run checks them before writing"],
+      );
+    } finally {
+      await pair.drop();
+    }
+  });
+
+  it("a statement kept waiting for a lock is a warning, not a refusal; once the lock is gone the run syncs", async () => {
+    const pair = await pairOf("xver_busy", "18", "15");
+    const holder = await connectTo(pair.targetUrl);
+    try {
+      await pair.source.query("CREATE TABLE parent (id int PRIMARY KEY); CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent); INSERT INTO parent VALUES (1); INSERT INTO child VALUES (1, 1)");
+      await pair.target.query("CREATE TABLE parent (id int PRIMARY KEY); INSERT INTO parent VALUES (1)");
+      await holder.query("BEGIN; LOCK parent IN ACCESS EXCLUSIVE MODE");
+      const dry = await syncPair(pair, { dryRun: true, include: ["child"] });
+      assert.deepEqual(dry.plan.diagnostics.filter((d) => d.level === "error"), []);
+      assert.deepEqual(
+        dry.plan.diagnostics.filter((d) => d.level === "warning").map((d) => d.message),
+        ["constraint child_parent_id_fkey on public.child: not rehearsed on the target: another session holds a lock it needs (canceling statement due to lock timeout)"],
+      );
+      await holder.query("ROLLBACK");
+      const { report } = await syncPair(pair, { include: ["child"] });
+      assert.equal(report.ok, true, report.error);
+      assert.equal(await tableFingerprint(pair.target, "child"), await tableFingerprint(pair.source, "child"));
+    } finally {
+      await holder.end();
+      await pair.drop();
+    }
+  });
 
   it("15 → 18: the rental-store schema syncs with no refusal", async () => {
     const pair = await createDatabasePair("xver_rental", { source: machineServerUrl(), target: servers["18"]!.adminUrl });
