@@ -131,6 +131,32 @@ describe("cross-version DDL: translated or refused before anything is written", 
     });
   }
 
+  it("--add-columns: a VIRTUAL column is added STORED; one PostgreSQL 15 lacks the function of is refused, rehearsed on a temporary copy", async () => {
+    const pair = await pairOf("xver_added", "18", "15");
+    try {
+      await pair.source.query(`
+        CREATE TABLE accounts (id int PRIMARY KEY, name text,
+          shout text GENERATED ALWAYS AS (upper(name)) VIRTUAL,
+          checksum bigint GENERATED ALWAYS AS (crc32(decode(md5(name), 'hex'))) STORED);
+        INSERT INTO accounts (id, name) VALUES (1, 'ann')`);
+      await pair.target.query("CREATE TABLE keep (id int); INSERT INTO keep VALUES (1); CREATE TABLE accounts (id int PRIMARY KEY, name text); INSERT INTO accounts VALUES (9, 'old')");
+      const before = await relations(pair.target);
+      const dry = await syncPair(pair, { dryRun: true, drift: { addColumns: true } });
+      assert.deepEqual(dry.plan.diagnostics.filter((d) => d.level === "error").map((d) => d.message), [
+        "column public.accounts.checksum: cannot be added on PostgreSQL 15: function crc32(bytea) does not exist",
+      ]);
+      assert.ok(
+        dry.plan.diagnostics.some((d) => d.level === "warning" && d.message.startsWith('column "shout": VIRTUAL generated columns need PostgreSQL 18, so it is created STORED on PostgreSQL 15')),
+        JSON.stringify(dry.plan.diagnostics),
+      );
+      assert.deepEqual(await relations(pair.target), before, "no column, temporary table or temporary schema left behind");
+      await assert.rejects(syncPair(pair, { drift: { addColumns: true } }), /^ConfigError: the plan has 1 problem; nothing was written: column public\.accounts\.checksum: /);
+      assert.deepEqual(await relations(pair.target), before);
+    } finally {
+      await pair.drop();
+    }
+  });
+
   it("a protected target is not rehearsed on in a dry run: a warning says so", async () => {
     const pair = await pairOf("xver_protected", "18", "15");
     try {
@@ -189,7 +215,7 @@ describe("cross-version DDL: translated or refused before anything is written", 
   });
 });
 
-/** Every relation, type, function and schema of the database, and the rows of `keep`. */
+/** Every relation, type, function, schema and public column of the database, and the rows of `keep`. */
 async function relations(client: pg.Client): Promise<string[]> {
   const result = await client.query<{ name: string }>(`
     SELECT 'rel ' || n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
@@ -197,6 +223,8 @@ async function relations(client: pg.Client): Promise<string[]> {
     UNION ALL SELECT 'proc ' || proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
     UNION ALL SELECT 'schema ' || nspname FROM pg_namespace
     UNION ALL SELECT 'ext ' || extname FROM pg_extension
+    UNION ALL SELECT 'column ' || attrelid::regclass || '.' || attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND a.attnum > 0
     UNION ALL SELECT 'keep ' || id FROM keep
     ORDER BY 1`);
   return result.rows.map((r) => r.name);
