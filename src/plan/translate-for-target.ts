@@ -8,18 +8,18 @@
  *   it calls pgcrypto's function of the same name and result (the extension is planned with the
  *   table, or refused when the target server lacks it).
  * - `deduplicate_items` (a btree storage parameter from PostgreSQL 13) is left out of an index's
- *   or key's `WITH (…)` on a 12 target, whose btree indexes never deduplicate (space only).
+ *   `WITH (…)` on a 12 target, whose btree indexes never deduplicate (space only).
  * What has no equivalent is left as it is: the rehearsal on the target (execute/rehearse-ddl)
  * refuses it with one line per object.
  */
-import type { Catalog, Column, Constraint, Extension, Index, Table } from "../model/catalog.js";
+import type { Catalog, Column, Extension, Index, Table } from "../model/catalog.js";
 import type { DdlStatement } from "../model/ddl-statement.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { nameKey, type QualifiedName } from "../model/qualified-name.js";
 import { quoteIdent } from "../sql/quote.js";
 import { qualifyFunctionCall, withoutStorageParameter } from "./rewrite-sql-text.js";
 
-/** One translated detail of a table (a column, an index or a key), as a warning for the plan. */
+/** One translated detail of a table (a column or an index), as a warning for the plan. */
 export interface TranslationNote {
   readonly table: QualifiedName;
   /** The column the note is about, for a column added to an existing table; null for the table as a whole. */
@@ -98,14 +98,8 @@ function withoutDeduplication(table: Table, targetMajor: number, notes: Translat
     const using = index.using ? withoutStorageParameter(index.using, "deduplicate_items") : null;
     return { ...index, definition, ...(using !== null ? { using } : {}) };
   });
-  const constraints = table.constraints.map((constraint): Constraint => {
-    if (constraint.kind !== "primary" && constraint.kind !== "unique") return constraint;
-    const definition = withoutStorageParameter(constraint.definition, "deduplicate_items");
-    if (definition === null) return constraint;
-    note(`constraint ${quoteIdent(constraint.name)}`);
-    return { ...constraint, definition };
-  });
-  return { ...table, indexes, constraints };
+  // A key's definition (pg_get_constraintdef) never carries its index's WITH (…): nothing to leave out there.
+  return { ...table, indexes };
 }
 
 /**
