@@ -20,6 +20,7 @@ import { connect } from "../pg/connect.js";
 import type { SqlSession } from "../pg/session.js";
 import type { ObjectStore } from "../storage/object-store.js";
 import { checkConversions } from "../execute/check-conversions.js";
+import { rehearseOnTarget } from "../execute/rehearse-ddl.js";
 import type { SyncEventListener } from "../execute/events.js";
 import { executeSyncPlan } from "../execute/execute-sync-plan.js";
 import { cancelBackend } from "../pg/cancel-backend.js";
@@ -88,7 +89,7 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
       ...(options.tableSettings ? { tables: options.tableSettings } : {}),
     });
     const textPlan: SyncPlan = { ...planned, actions: planned.actions.map((a) => fitToSnapshot(a, manifest)) };
-    const conversionProblems = await checkConversions(textPlan, target);
+    const conversionProblems = [...(await checkConversions(textPlan, target)), ...(await rehearseOnTarget(textPlan, target, targetCatalog, options.target))];
     const plan: SyncPlan = Object.freeze({ ...textPlan, diagnostics: [...textPlan.diagnostics, ...conversionProblems] });
     const problems = plan.diagnostics.filter((d) => d.level === "error");
     const report = (steps: StepResult[], extra: Partial<SyncReport>) =>

@@ -18,6 +18,7 @@ import { connect, withRetry } from "../pg/connect.js";
 import type { SqlSession } from "../pg/session.js";
 import type { SyncEventListener } from "./events.js";
 import { checkConversions } from "./check-conversions.js";
+import { rehearseOnTarget } from "./rehearse-ddl.js";
 import { executeSyncPlan, type ParallelExecution } from "./execute-sync-plan.js";
 import { planParallelLoads } from "../plan/plan-parallel-loads.js";
 import { randomBytes } from "node:crypto";
@@ -83,7 +84,8 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
       ...(options.deleteMissing ? { deleteMissing: options.deleteMissing } : {}),
       ...(options.tables ? { tables: options.tables } : {}),
     });
-    const conversionProblems = await checkConversions(planned, opened.target);
+    // Before anything is written: conversions the target has no cast for, DDL its version cannot run.
+    const conversionProblems = [...(await checkConversions(planned, opened.target)), ...(await rehearseOnTarget(planned, opened.target, opened.targetCatalog, options.target))];
     const plan: SyncPlan = conversionProblems.length ? Object.freeze({ ...planned, diagnostics: [...planned.diagnostics, ...conversionProblems] }) : planned;
     const problems = plan.diagnostics.filter((d) => d.level === "error");
     const report = (steps: StepResult[], extra: Partial<SyncReport>) =>

@@ -21,6 +21,7 @@ import { planTruncation } from "./plan-truncation.js";
 import { selectTables, type Selection } from "./select-tables.js";
 import { wholeSchemas } from "./whole-schemas.js";
 import { tableSettingsLookup, userTypeLookup, type TableSettings } from "./table-settings.js";
+import { translateForTarget, translationDiagnostics } from "./translate-for-target.js";
 
 export type { TableSettings } from "./table-settings.js";
 
@@ -50,7 +51,10 @@ export interface DriftOptions {
 }
 
 export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
-  const { source, target } = input;
+  const { target } = input;
+  // What the target's (older) version spells otherwise is planned in its faithful equivalent.
+  const translation = translateForTarget(input.source, target);
+  const source = translation.source;
   const selected = selectTables(source, input.selection);
   const targetByKey = new Map(target.tables.map((t) => [nameKey(t.name), t]));
   const selectedKeys = new Set(selected.tables.map((t) => nameKey(t.name)));
@@ -133,7 +137,7 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
 
   const tablesAfterRun = new Set([...selectedKeys, ...targetByKey.keys()]);
   const createdObjects = planCreatedObjects({ created, source, target, tablesAfterRun, addedColumns, wholeSchemas: wholeSchemas(source, input.selection, selected.tables) });
-  diagnostics.push(...createdObjects.diagnostics);
+  diagnostics.push(...createdObjects.diagnostics, ...translationDiagnostics(translation.notes, createdObjects.preData));
   const fkStrategy = planFkStrategy(fk.brokenEdges, targetByKey);
   const written = actions.flatMap((a) =>
     a.kind === "create" || a.kind === "refresh" ? [{ table: a.table, source: a.source, keepsTargetRows: a.copy.merge !== null && !a.copy.merge.replace }] : [],

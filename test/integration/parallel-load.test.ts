@@ -65,8 +65,12 @@ describe("parallel loading (--jobs 2)", () => {
 
   it("a failure while moving the shadows into place rolls everything back and drops the load schemas", async () => {
     // A relation on the target with the name of the source's index: the moved index collides with it.
-    await pair.target.query("CREATE TABLE users_email_lower (keep int); INSERT INTO users_email_lower VALUES (7)");
-    const { report } = await syncPair(pair, { jobs: 2 });
+    // Made after planning (the rehearsal of the plan's DDL would refuse it), just before the run writes.
+    const collide = async () => {
+      await pair.target.query("CREATE TABLE users_email_lower (keep int); INSERT INTO users_email_lower VALUES (7)");
+      return true;
+    };
+    const { report } = await syncPair(pair, { jobs: 2, confirm: collide });
     assert.equal(report.ok, false);
     assert.equal(report.committed, false);
     assert.match(report.error ?? "", /users_email_lower/);
