@@ -128,7 +128,7 @@ const table = z.strictObject({
   rules: z
     .array(z.strictObject({ name: identifier, definition: text.min(1), enabled: z.enum(["O", "D", "R", "A"]), relations: z.array(name), comment: nullableText }))
     .optional(),
-  statistics: z.array(z.strictObject({ name, definition: text.min(1), target: z.number().int().nullable(), comment: nullableText })).optional(),
+  statistics: z.array(z.strictObject({ name, definition: text.min(1), target: z.number().int().nullable(), expressions: z.boolean().optional(), comment: nullableText })).optional(),
 });
 
 const sequence = z.strictObject({

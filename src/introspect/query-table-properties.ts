@@ -80,10 +80,12 @@ export async function queryTableProperties(session: SqlSession, tableOids: reado
   );
   // stxstattarget: 13+; -1 (13-16) or NULL (17+) is the default.
   const target = versionNum >= 130000 ? "CASE WHEN s.stxstattarget >= 0 THEN s.stxstattarget::int END" : "NULL::int";
-  const statistics = await session.query<{ table_oid: number; schema: string; name: string; definition: string; target: number | null; comment: string | null }>(
+  // stxexprs: 14+.
+  const expressions = versionNum >= 140000 ? "s.stxexprs IS NOT NULL" : "false";
+  const statistics = await session.query<{ table_oid: number; schema: string; name: string; definition: string; target: number | null; expressions: boolean; comment: string | null }>(
     `
     SELECT s.stxrelid AS table_oid, n.nspname AS schema, s.stxname AS name, pg_get_statisticsobjdef(s.oid) AS definition,
-           ${target} AS target, obj_description(s.oid, 'pg_statistic_ext') AS comment
+           ${target} AS target, ${expressions} AS expressions, obj_description(s.oid, 'pg_statistic_ext') AS comment
       FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
      WHERE s.stxrelid = ANY($1::oid[])
      ORDER BY s.stxrelid, n.nspname, s.stxname`,
@@ -111,7 +113,7 @@ export async function queryTableProperties(session: SqlSession, tableOids: reado
       ),
       rules: of(rules, t.table_oid).map((r): Rule => ({ name: r.name, definition: r.definition, enabled: r.enabled, relations: names(r.relations), comment: r.comment })),
       statistics: of(statistics, t.table_oid).map(
-        (s): ExtendedStatistics => ({ name: qualifiedName(s.schema, s.name), definition: s.definition, target: s.target, comment: s.comment }),
+        (s): ExtendedStatistics => ({ name: qualifiedName(s.schema, s.name), definition: s.definition, target: s.target, expressions: s.expressions, comment: s.comment }),
       ),
     });
   }

@@ -200,6 +200,8 @@ export interface ExtendedStatistics {
   readonly definition: string;
   /** ALTER STATISTICS … SET STATISTICS (stxstattarget, 13+); null: the default. */
   readonly target: number | null;
+  /** It covers expressions, not only columns (14+); absent in older manifests. */
+  readonly expressions?: boolean;
   readonly comment: string | null;
 }
 

@@ -155,6 +155,11 @@ function afterData(table: Table, target: Catalog, readable: ReadonlySet<string>,
     comment({ kind: "rule", table: table.name, name: rule.name }, rule.comment);
   }
   for (const statistics of table.statistics ?? []) {
+    // Statistics on expressions exist from PostgreSQL 14.
+    if (statistics.expressions && target.serverVersion < 140000) {
+      diagnostics.push({ level: "warning", table: table.name, message: `extended statistics ${displayName(statistics.name)} not created: it covers expressions, which the target server (PostgreSQL ${target.serverVersionText}) has no statistics on (14+)` });
+      continue;
+    }
     statements.push({ kind: "create-statistics", statistics });
     // ALTER STATISTICS … SET STATISTICS exists from PostgreSQL 13.
     if (statistics.target !== null && target.serverVersion >= 130000) statements.push({ kind: "statistics-target", name: statistics.name, target: statistics.target });

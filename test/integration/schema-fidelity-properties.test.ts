@@ -83,7 +83,8 @@ async function noDrift(pair: DatabasePair): Promise<string[]> {
 
 const count = async (pair: DatabasePair, sql: string) => [(await pair.source.query(sql)).rows, (await pair.target.query(sql)).rows];
 
-describe("schema fidelity: properties of created tables, judged by pg_dump", () => {
+// --jobs 3 loads tables that need nothing the run creates as shadows in worker sessions: the result must be the same.
+for (const jobs of [1, 3]) describe(`schema fidelity: properties of created tables, judged by pg_dump (--jobs ${jobs})`, () => {
   let pair: DatabasePair;
   before(async () => {
     const admin = await connectTo(machineServerUrl());
@@ -97,7 +98,7 @@ describe("schema fidelity: properties of created tables, judged by pg_dump", () 
   });
 
   it("creates every property pg_dump sees, and diff reports no drift", async () => {
-    const { plan, report } = await syncPair(pair);
+    const { plan, report } = await syncPair(pair, { jobs });
     assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
     assert.deepEqual(plan.diagnostics.filter((d) => d.level !== "info").map((d) => d.message), []);
 
@@ -130,7 +131,7 @@ describe("schema fidelity: properties of created tables, judged by pg_dump", () 
       const id = mode === "refresh" ? 13 : 15;
       await pair.source.query(`INSERT INTO props.car VALUES (${id}, 'f', 'white', 5), (${id + 1}, 'g', 'black', 3)`);
       await pair.source.query("UPDATE props.vehicle SET maker = 'changed' WHERE id = 1");
-      const { report } = await syncPair(pair, { mode, include: ["props.vehicle", "props.car", "props.boat"] });
+      const { report } = await syncPair(pair, { mode, jobs, include: ["props.vehicle", "props.car", "props.boat"] });
       assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
       for (const sql of [
         "SELECT count(*)::int AS n FROM props.vehicle",
@@ -145,6 +146,46 @@ describe("schema fidelity: properties of created tables, judged by pg_dump", () 
       assert.deepEqual(await noDrift(pair), []);
     });
   }
+});
+
+describe("properties of created tables across the harness servers (PGFERRY_TEST_SOURCE_VERSION / _TARGET_VERSION)", () => {
+  let pair: DatabasePair;
+  const servers = serverUrls();
+  before(async () => {
+    for (const url of new Set([servers.source, servers.target])) {
+      const admin = await connectTo(url);
+      await admin.query(`CREATE ROLE ${role}`).finally(() => admin.end());
+    }
+    pair = await createDatabasePair("props_x");
+  });
+  after(async () => {
+    await pair?.drop();
+    for (const url of new Set([servers.source, servers.target])) await dropRole(url, role);
+  });
+
+  it("introspects, creates and diffs them: no drift but what the target's version cannot hold", async () => {
+    const version = Number((await pair.source.query("SELECT current_setting('server_version_num') AS v")).rows[0].v);
+    const targetVersion = Number((await pair.target.query("SELECT current_setting('server_version_num') AS v")).rows[0].v);
+    // SET COMPRESSION and expression statistics are 14+, ALTER STATISTICS … SET STATISTICS 13+.
+    const schema = PROPERTIES.split("\n")
+      .filter((line) => !(version < 140000 && /COMPRESSION|lower\(name\), id FROM/.test(line)) && !(version < 130000 && /ALTER STATISTICS/.test(line)))
+      .join("\n");
+    await pair.source.query(schema);
+    const { plan, report } = await syncPair(pair);
+    assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
+    const expressionsLost = version >= 140000 && targetVersion < 140000;
+    assert.deepEqual(
+      plan.diagnostics.filter((d) => d.level !== "info").map((d) => d.message),
+      expressionsLost ? [`extended statistics props.item_expr not created: it covers expressions, which the target server (PostgreSQL ${(await pair.target.query("SHOW server_version")).rows[0].server_version}) has no statistics on (14+)`] : [],
+    );
+    const expected = [
+      ...(expressionsLost ? ["column props.item payload: differs compression: pglz → default", "statistics props.item props.item_expr: only-source "] : []),
+      ...(version >= 130000 && targetVersion < 130000 ? ["statistics props.item props.item_stats: differs statistics: 700 → default"] : []),
+    ];
+    assert.deepEqual(await noDrift(pair), expected);
+    const [s, t] = await count(pair, "SELECT count(*)::int AS n FROM props.vehicle");
+    assert.deepEqual(t, s);
+  });
 });
 
 describe("a refresh of an INHERITS parent alone", () => {
