@@ -12,7 +12,7 @@ import { configSchema } from "../../src/config/schema.js";
 import { runDiff } from "../../src/execute/run-diff.js";
 import { dumpSchema } from "../harness/schema-dump.js";
 import { syncPair } from "../harness/sync-helpers.js";
-import { connectTo, createDatabasePair, dropRole, machineServerUrl, serverUrls, type DatabasePair } from "../harness/test-databases.js";
+import { connectTo, createDatabasePair, dropRole, machineServerUrl, serverUrls, withUser, type DatabasePair } from "../harness/test-databases.js";
 
 const role = `pgferry_props_${randomBytes(3).toString("hex")}`;
 
@@ -209,6 +209,35 @@ describe("a refresh of an INHERITS parent alone", () => {
     assert.deepEqual((await pair.target.query("SELECT count(*)::int AS n FROM ONLY vehicle")).rows, [{ n: 3 }]);
     assert.deepEqual((await pair.target.query("SELECT count(*)::int AS n FROM car")).rows, [{ n: 3 }], "the child was not truncated with its parent");
     assert.deepEqual((await pair.target.query("SELECT count(*)::int AS n FROM vehicle")).rows, [{ n: 6 }]);
+  });
+});
+
+describe("FORCE ROW LEVEL SECURITY on a table created by a non-superuser owner", () => {
+  let pair: DatabasePair;
+  const owner = `pgferry_props_owner_${randomBytes(3).toString("hex")}`;
+  const password = randomBytes(9).toString("hex");
+  before(async () => {
+    pair = await createDatabasePair("props_force");
+    await pair.source.query(`
+      CREATE TABLE note (id int PRIMARY KEY, secret boolean NOT NULL);
+      INSERT INTO note SELECT i, i % 2 = 0 FROM generate_series(1, 10) i;
+      ALTER TABLE note ENABLE ROW LEVEL SECURITY;
+      ALTER TABLE note FORCE ROW LEVEL SECURITY;
+      CREATE POLICY visible ON note AS PERMISSIVE FOR ALL TO PUBLIC USING (NOT secret)`);
+    await pair.target.query(`CREATE ROLE ${owner} LOGIN PASSWORD '${password}'`);
+    await pair.target.query(`GRANT CREATE ON SCHEMA public TO ${owner}`);
+  });
+  after(async () => {
+    await pair?.drop();
+    await dropRole(serverUrls().target, owner);
+  });
+
+  it("verifies the row count before FORCE binds the owner to the policies", async () => {
+    const { report } = await syncPair({ sourceUrl: pair.sourceUrl, targetUrl: withUser(pair.targetUrl, owner, password) });
+    assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
+    assert.deepEqual((await pair.target.query("SELECT count(*)::int AS n FROM note")).rows, [{ n: 10 }], "every row is on the target (read as superuser)");
+    const flags = await pair.target.query("SELECT relrowsecurity AS rls, relforcerowsecurity AS force FROM pg_class WHERE relname = 'note'");
+    assert.deepEqual(flags.rows, [{ rls: true, force: true }]);
   });
 });
 
