@@ -30,6 +30,10 @@ const column = z.strictObject({
   // Absent from manifests written before it was introspected.
   equality: z.boolean().default(true),
   comment: nullableText,
+  statistics: z.number().int().nullable().optional(),
+  storage: z.enum(["plain", "external", "main", "extended"]).nullable().optional(),
+  compression: identifier.nullable().optional(),
+  local: z.boolean().optional(),
 });
 
 const indexProperties = z.strictObject({
@@ -104,6 +108,27 @@ const table = z.strictObject({
   comment: nullableText,
   options: z.array(text),
   unhandled: z.array(text),
+  inherits: z.array(name).optional(),
+  replicaIdentity: z.enum(["default", "nothing", "full", "index"]).optional(),
+  rowSecurity: z.strictObject({ enabled: z.boolean(), forced: z.boolean() }).optional(),
+  policies: z
+    .array(
+      z.strictObject({
+        name: identifier,
+        permissive: z.boolean(),
+        command: z.enum(["all", "select", "insert", "update", "delete"]),
+        roles: z.array(identifier),
+        using: nullableText,
+        withCheck: nullableText,
+        relations: z.array(name),
+        comment: nullableText,
+      }),
+    )
+    .optional(),
+  rules: z
+    .array(z.strictObject({ name: identifier, definition: text.min(1), enabled: z.enum(["O", "D", "R", "A"]), relations: z.array(name), comment: nullableText }))
+    .optional(),
+  statistics: z.array(z.strictObject({ name, definition: text.min(1), target: z.number().int().nullable(), expressions: z.boolean().optional(), comment: nullableText })).optional(),
 });
 
 const sequence = z.strictObject({
@@ -194,6 +219,8 @@ export const catalogSchema = z.strictObject({
   ),
   extensions: z.array(z.strictObject({ name: identifier, schema: identifier })),
   availableExtensions: z.array(text),
+  schemaComments: z.array(z.strictObject({ schema: identifier, comment: text })).optional(),
+  roles: z.array(identifier).optional(),
 });
 
 // The schema and the model must describe the same shape: a field added to one and not the

@@ -31,6 +31,7 @@ export function diffJson(diff: SchemaDiff, sourceLabel: string, targetLabel: str
 
 function objectName(item: DriftItem): string {
   if (item.kind === "function") return `${displayName(item.owner)}(${item.name ?? ""})`;
+  if (item.kind === "schema") return item.owner.schema;
   return item.name === null ? displayName(item.owner) : `${displayName(item.owner)}.${item.name}`;
 }
 

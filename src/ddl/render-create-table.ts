@@ -19,8 +19,11 @@ export function renderCreateTable(table: Table, identitySequences: readonly Sequ
     const body = checks.length ? ` (\n  ${checks.join(",\n  ")}\n)` : "";
     return `${create} ${name} PARTITION OF ${quoteQualified(parent)}${body} ${table.partitioning.bound}${partitionBy}${storage}`;
   }
-  const lines = [...table.columns.map((c) => renderColumn(c, table, identitySequences)), ...checks];
-  return `${create} ${name} (\n  ${lines.join(",\n  ")}\n)${partitionBy}${storage}`;
+  // An INHERITS child lists only its local columns (attislocal), as pg_dump does: the others come from its parents.
+  const inherits = table.inherits?.length ? ` INHERITS (${table.inherits.map(quoteQualified).join(", ")})` : "";
+  const columns = inherits ? table.columns.filter((c) => c.local !== false) : table.columns;
+  const lines = [...columns.map((c) => renderColumn(c, table, identitySequences)), ...checks];
+  return `${create} ${name} (\n  ${lines.join(",\n  ")}\n)${inherits}${partitionBy}${storage}`;
 }
 
 function renderColumn(column: Column, table: Table, identitySequences: readonly Sequence[]): string {

@@ -5,6 +5,7 @@ import { renderAddColumn, renderAddIdentity, renderCreateTable } from "./render-
 import { renderCreateDomain, renderCreateEnum, renderCreateRange } from "./render-types.js";
 import { renderComment, renderCreateAggregate, renderCreateComposite, renderCreateExtension, renderCreateTrigger, renderCreateView } from "./render-objects.js";
 import { renderCreateSequence } from "./render-sequence.js";
+import { renderTableProperty } from "./render-table-properties.js";
 
 /** The SQL text of a statement, as plans and logs show it. */
 export function renderDdl(statement: DdlStatement): string {
@@ -76,6 +77,15 @@ function renderSingleDdl(statement: Exclude<DdlStatement, { kind: "create-trigge
       return `ALTER TABLE ${quoteQualified(statement.table)} ALTER COLUMN ${quoteIdent(statement.column)} SET DEFAULT ${statement.expression}`;
     case "add-identity":
       return renderAddIdentity(statement.table, statement.column, statement.identity, statement.sequence);
+    case "column-property":
+    case "replica-identity":
+    case "row-security":
+    case "create-policy":
+    case "create-rule":
+    case "rule-enabled":
+    case "create-statistics":
+    case "statistics-target":
+      return renderTableProperty(statement);
     default:
       return assertNever(statement);
   }

@@ -102,5 +102,13 @@ function commentTarget(on: CommentTarget): string {
       // Identity arguments (pg_get_function_identity_arguments) are server-deparsed type lists.
       if (on.function.kind === "a") return `AGGREGATE ${quoteQualified(on.function.name)}(${on.function.identityArguments || "*"})`;
       return `${on.function.kind === "p" ? "PROCEDURE" : "FUNCTION"} ${quoteQualified(on.function.name)}(${on.function.identityArguments})`;
+    case "schema":
+      return `SCHEMA ${quoteIdent(on.schema)}`;
+    case "policy":
+      return `POLICY ${quoteIdent(on.name)} ON ${quoteQualified(on.table)}`;
+    case "rule":
+      return `RULE ${quoteIdent(on.name)} ON ${quoteQualified(on.table)}`;
+    case "statistics":
+      return `STATISTICS ${quoteQualified(on.name)}`;
   }
 }

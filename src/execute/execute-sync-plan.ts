@@ -7,6 +7,7 @@
 import { describeDdl } from "../ddl/render-ddl.js";
 import { runDdl } from "./run-ddl.js";
 import { isPgferryError } from "../errors.js";
+import type { DdlStatement } from "../model/ddl-statement.js";
 import type { SyncPlan, TableAction } from "../model/plan.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
 import type { RunTimings, StepResult } from "../model/result.js";
@@ -142,7 +143,10 @@ export async function executeSyncPlan(given: ExecuteInput): Promise<ExecuteOutco
       await deleteMissingRows(copies, results, input);
     }
     if ([...results.values()].every((r) => r.status === "ok")) {
-      await runStatements(target, parallel?.plan.postData ?? plan.postData, "building keys, indexes and foreign keys", input).catch((error: unknown) => {
+      // FORCE ROW LEVEL SECURITY binds the owner (the run's role) to the policies: set once the counts are verified.
+      const postData = parallel?.plan.postData ?? plan.postData;
+      const forced = postData.filter(isForceRowSecurity);
+      await runStatements(target, postData.filter((s) => !isForceRowSecurity(s)), "building keys, indexes and foreign keys", input).catch((error: unknown) => {
         // A key or FK that the rows break (built after the load) fails its table, as a failing COPY would.
         if (error instanceof StatementFailed && error.table && results.has(nameKey(error.table))) {
           const result = results.get(nameKey(error.table))!;
@@ -157,6 +161,7 @@ export async function executeSyncPlan(given: ExecuteInput): Promise<ExecuteOutco
       for (const mismatch of await verifyTargetCounts(target, copies, results)) {
         results.set(nameKey(mismatch.table), mismatch);
       }
+      await runStatements(target, forced, "forcing row-level security", input);
     }
     // An interrupt during the last statements must still win over COMMIT.
     throwIfAborted(input.signal);
@@ -376,3 +381,6 @@ function finalSteps(plan: SyncPlan, results: Map<string, StepResult>, committed:
   });
 }
 
+function isForceRowSecurity(statement: DdlStatement): boolean {
+  return statement.kind === "row-security" && statement.action === "force";
+}

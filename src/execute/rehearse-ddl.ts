@@ -175,7 +175,21 @@ function objectOf(statement: DdlStatement): string {
     case "defer-constraint":
       return `constraint ${statement.name} on ${displayName(statement.table)}`;
     case "set-schema":
+    case "replica-identity":
+    case "row-security":
       return `table ${displayName(statement.table)}`;
+    case "column-property":
+      return `column ${displayName(statement.table)}.${statement.column}`;
+    case "create-policy":
+      return `policy ${statement.policy.name} on ${displayName(statement.table)}`;
+    case "create-rule":
+      return `rule ${statement.rule.name} on ${displayName(statement.table)}`;
+    case "rule-enabled":
+      return `rule ${statement.name} on ${displayName(statement.table)}`;
+    case "create-statistics":
+      return `statistics ${displayName(statement.statistics.name)}`;
+    case "statistics-target":
+      return `statistics ${displayName(statement.name)}`;
     default:
       return assertNever(statement);
   }
@@ -190,6 +204,11 @@ function commentTargetName(on: Extract<DdlStatement, { kind: "comment" }>["on"])
       return `${on.kind} ${on.name} on ${displayName(on.table)}`;
     case "function":
       return `function ${on.function.key}`;
+    case "schema":
+      return `schema ${on.schema}`;
+    case "policy":
+    case "rule":
+      return `${on.kind} ${on.name} on ${displayName(on.table)}`;
     default:
       return `${on.kind.replace("-", " ")} ${displayName(on.name)}`;
   }
@@ -208,6 +227,11 @@ function verbOf(statement: DdlStatement): string {
     case "index-statistics":
     case "set-default":
     case "add-identity":
+    case "column-property":
+    case "replica-identity":
+    case "row-security":
+    case "rule-enabled":
+    case "statistics-target":
       return "set";
     default:
       return "created";
@@ -249,6 +273,12 @@ function creates(statement: DdlStatement): string[] {
       return [constraint(statement.table, statement.constraint.name), relation(onTable(statement.table, statement.constraint.name))];
     case "create-trigger":
       return [trigger(statement.table, statement.trigger.name)];
+    case "create-policy":
+      return [`${relation(statement.table)}\u0000policy\u0000${statement.policy.name}`];
+    case "create-rule":
+      return [`${relation(statement.table)}\u0000rule\u0000${statement.rule.name}`];
+    case "create-statistics":
+      return [relation(statement.statistics.name)];
     default:
       return [];
   }
@@ -313,6 +343,19 @@ function dependsOn(statement: DdlStatement): string[] {
       return [relation(statement.table)];
     case "create-schema":
       return [];
+    case "column-property":
+      return [relation(statement.table), `${relation(statement.table)}\u0000${statement.column}`];
+    case "replica-identity":
+    case "row-security":
+    case "create-policy":
+    case "create-rule":
+      return [relation(statement.table)];
+    case "rule-enabled":
+      return [relation(statement.table), `${relation(statement.table)}\u0000rule\u0000${statement.name}`];
+    case "create-statistics":
+      return [schema(statement.statistics.name.schema)];
+    case "statistics-target":
+      return [relation(statement.name)];
     default:
       return assertNever(statement);
   }
@@ -328,6 +371,11 @@ function commentDependencies(on: Extract<DdlStatement, { kind: "comment" }>["on"
       return [relation(on.table), trigger(on.table, on.name)];
     case "function":
       return [fn(on.function.key)];
+    case "schema":
+      return [`schema\u0000${on.schema}`];
+    case "policy":
+    case "rule":
+      return [relation(on.table), `${relation(on.table)}\u0000${on.kind}\u0000${on.name}`];
     default:
       return [relation(on.name)];
   }

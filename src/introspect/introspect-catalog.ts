@@ -30,6 +30,7 @@ import {
 import { queryRanges } from "./query-ranges.js";
 import { querySequences, queryTableSequences, type SequenceRow } from "./query-sequences.js";
 import { queryTables, type TableRow } from "./query-tables.js";
+import { queryColumnProperties, queryRoles, querySchemaComments, queryTableProperties, withTableProperties } from "./query-table-properties.js";
 import { queryDomains, queryEnums } from "./query-types.js";
 import { deepFreeze } from "../model/deep-freeze.js";
 
@@ -75,6 +76,12 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
     await queryExtensions(session),
   ];
   const [functionDependencies, domainFunctions, ranges] = [await queryFunctionDependencies(session), await queryDomainFunctions(session), await queryRanges(session, info.versionNum)];
+  const [tableProperties, columnProperties, schemaComments, roles] = [
+    await queryTableProperties(session, oids, info.versionNum),
+    await queryColumnProperties(session, oids, info.versionNum),
+    await querySchemaComments(session),
+    await queryRoles(session),
+  ];
   const viewIndexes = groupBy(await queryIndexes(session, viewRows.map((v) => v.oid)), (r) => r.table_oid);
   const functionKeys = new Map(functionRows.map((f) => [String(f.oid), functionKey(f)]));
   const dependenciesOfFunction = groupBy(functionDependencies, (r) => r.function_oid);
@@ -87,10 +94,16 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
   const sequenceNames = sequences.map((s) => qualifiedName(s.schema, s.name));
   const triggersOf = byTable(triggers);
   const dependenciesOf = byTable(dependencies);
-  const tables = tableRows.map((row) => ({
-    ...toTable(row, columnsOf.get(row.oid) ?? [], constraintsOf.get(row.oid) ?? [], indexesOf.get(row.oid) ?? [], sequencesOf.get(row.oid) ?? []),
-    ...tableObjects(triggersOf.get(row.oid) ?? [], dependenciesOf.get(row.oid) ?? [], functionKeys),
-  }));
+  const tables = tableRows.map((row) =>
+    withTableProperties(
+      {
+        ...toTable(row, columnsOf.get(row.oid) ?? [], constraintsOf.get(row.oid) ?? [], indexesOf.get(row.oid) ?? [], sequencesOf.get(row.oid) ?? []),
+        ...tableObjects(triggersOf.get(row.oid) ?? [], dependenciesOf.get(row.oid) ?? [], functionKeys),
+      },
+      tableProperties.get(row.oid),
+      columnProperties.get(row.oid),
+    ),
+  );
   return deepFreeze({
     serverVersion: info.versionNum,
     serverVersionText: info.versionText,
@@ -153,6 +166,8 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
     views: viewRows.map((v) => toView(v, viewIndexes.get(v.oid) ?? [], functionKeys)),
     extensions: extensions.extensions,
     availableExtensions: extensions.available,
+    schemaComments,
+    roles,
   });
 }
 

@@ -128,6 +128,9 @@ export async function queryTableDependencies(session: SqlSession, tableOids: rea
        UNION ALL SELECT con.conrelid, 'pg_constraint'::regclass, con.oid FROM pg_constraint con WHERE con.conrelid = ANY($1::oid[])
        UNION ALL SELECT i.indrelid, 'pg_class'::regclass, i.indexrelid FROM pg_index i WHERE i.indrelid = ANY($1::oid[])
        UNION ALL SELECT t.tgrelid, 'pg_trigger'::regclass, t.oid FROM pg_trigger t WHERE t.tgrelid = ANY($1::oid[]) AND NOT t.tgisinternal
+       UNION ALL SELECT p.polrelid, 'pg_policy'::regclass, p.oid FROM pg_policy p WHERE p.polrelid = ANY($1::oid[])
+       UNION ALL SELECT r.ev_class, 'pg_rewrite'::regclass, r.oid FROM pg_rewrite r WHERE r.ev_class = ANY($1::oid[]) AND r.rulename <> '_RETURN'
+       UNION ALL SELECT s.stxrelid, 'pg_statistic_ext'::regclass, s.oid FROM pg_statistic_ext s WHERE s.stxrelid = ANY($1::oid[])
      ), deps AS (
        SELECT DISTINCT o.table_oid, d.refclassid, d.refobjid,
               (SELECT ty.typelem FROM pg_type ty WHERE d.refclassid = 'pg_type'::regclass AND ty.oid = d.refobjid) AS elem

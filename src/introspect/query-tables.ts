@@ -38,12 +38,10 @@ export async function queryTables(session: SqlSession): Promise<TableRow[]> {
            CASE WHEN c.reltuples < 0 OR (c.reltuples = 0 AND c.relpages = 0) THEN NULL ELSE c.reltuples::float8 END AS row_estimate,
            ((c.relpages + COALESCE(tc.relpages, 0))::float8 * current_setting('block_size')::int) AS size_bytes,
            obj_description(c.oid, 'pg_class') AS comment, c.reloptions::text[] AS options,
+           -- Row-level security, policies, rules, extended statistics and INHERITS parents are carried
+           -- (query-table-properties); nothing else is left to report here today.
            array_remove(ARRAY[
-             CASE WHEN c.relrowsecurity THEN 'row level security' END,
-             CASE WHEN EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid) THEN 'row security policies' END,
-             CASE WHEN EXISTS (SELECT 1 FROM pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN') THEN 'rules' END,
-             CASE WHEN EXISTS (SELECT 1 FROM pg_statistic_ext s WHERE s.stxrelid = c.oid) THEN 'extended statistics' END,
-             CASE WHEN NOT c.relispartition AND EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = c.oid) THEN 'INHERITS parents' END
+             NULL::text
            ], NULL)::text[] AS unhandled,
            row_security_active(c.oid) AS row_security_active,
            -- The role may ALTER it (owner, member of the owner, or superuser): drop and rebuild its indexes.

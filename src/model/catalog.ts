@@ -38,7 +38,18 @@ export interface Column {
   readonly identity: "always" | "by default" | null;
   readonly collation: QualifiedName | null;
   readonly comment: string | null;
+  /** ALTER COLUMN … SET STATISTICS (pg_attribute.attstattarget); null or absent: the default. */
+  readonly statistics?: number | null;
+  /** ALTER COLUMN … SET STORAGE, when attstorage differs from the type's typstorage; null or absent: the type's. */
+  readonly storage?: ColumnStorage | null;
+  /** ALTER COLUMN … SET COMPRESSION (attcompression, 14+); null or absent: the server's default_toast_compression. */
+  readonly compression?: string | null;
+  /** pg_attribute.attislocal: false for a column only inherited from an INHERITS parent (absent: true). */
+  readonly local?: boolean;
 }
+
+/** pg_attribute.attstorage spelled as SET STORAGE takes it. */
+export type ColumnStorage = "plain" | "external" | "main" | "extended";
 
 export type ConstraintKind = "primary" | "unique" | "check" | "foreign" | "exclusion";
 
@@ -138,6 +149,66 @@ export interface Table {
   readonly rowSecurityActive: boolean;
   /** The reading role may ALTER the table (owns it, is a member of its owner, or is superuser); absent in older manifests. */
   readonly owned?: boolean;
+  /** INHERITS parents (not a partition's), in pg_inherits.inhseqno order; absent in older manifests. */
+  readonly inherits?: readonly QualifiedName[];
+  /** pg_class.relreplident; `index` is the index marked in IndexProperties.replicaIdentity. Absent: default. */
+  readonly replicaIdentity?: ReplicaIdentity;
+  /** ENABLE / FORCE ROW LEVEL SECURITY; absent in older manifests. */
+  readonly rowSecurity?: { readonly enabled: boolean; readonly forced: boolean };
+  readonly policies?: readonly Policy[];
+  /** Rules other than a view's `_RETURN`. */
+  readonly rules?: readonly Rule[];
+  /** Extended statistics objects (CREATE STATISTICS) on the table. */
+  readonly statistics?: readonly ExtendedStatistics[];
+}
+
+export type ReplicaIdentity = "default" | "nothing" | "full" | "index";
+
+/** A row-level security policy (pg_policy). */
+export interface Policy {
+  readonly name: string;
+  readonly permissive: boolean;
+  /** FOR ALL | SELECT | INSERT | UPDATE | DELETE. */
+  readonly command: "all" | "select" | "insert" | "update" | "delete";
+  /** Role names; `public` for PUBLIC. */
+  readonly roles: readonly string[];
+  /** pg_get_expr(polqual); null when absent. */
+  readonly using: string | null;
+  /** pg_get_expr(polwithcheck); null when absent. */
+  readonly withCheck: string | null;
+  /** Other tables and views its expressions read. */
+  readonly relations: readonly QualifiedName[];
+  readonly comment: string | null;
+}
+
+/** A rule (pg_rewrite), not a view's `_RETURN`. */
+export interface Rule {
+  readonly name: string;
+  /** pg_get_ruledef output without its trailing semicolon: the whole CREATE RULE statement. */
+  readonly definition: string;
+  /** pg_rewrite.ev_enabled: O origin (default), D disabled, R replica, A always. */
+  readonly enabled: "O" | "D" | "R" | "A";
+  /** Other tables and views its actions read or write. */
+  readonly relations: readonly QualifiedName[];
+  readonly comment: string | null;
+}
+
+/** An extended statistics object (pg_statistic_ext). */
+export interface ExtendedStatistics {
+  readonly name: QualifiedName;
+  /** pg_get_statisticsobjdef output: the whole CREATE STATISTICS statement. */
+  readonly definition: string;
+  /** ALTER STATISTICS … SET STATISTICS (stxstattarget, 13+); null: the default. */
+  readonly target: number | null;
+  /** It covers expressions, not only columns (14+); absent in older manifests. */
+  readonly expressions?: boolean;
+  readonly comment: string | null;
+}
+
+/** COMMENT ON SCHEMA. */
+export interface SchemaComment {
+  readonly schema: string;
+  readonly comment: string;
 }
 
 export interface Sequence {
@@ -311,4 +382,8 @@ export interface Catalog {
   readonly extensions: readonly Extension[];
   /** Extensions this server could create (pg_available_extensions). */
   readonly availableExtensions: readonly string[];
+  /** Comments on user schemas; absent in older manifests. */
+  readonly schemaComments?: readonly SchemaComment[];
+  /** Role names on this server (pg_roles), to check the roles policies name; absent in older manifests. */
+  readonly roles?: readonly string[];
 }

@@ -1,5 +1,5 @@
 /** Schema changes a run makes on the target, as data. Rendered to SQL by ddl/render-ddl. */
-import type { Aggregate, Column, CompositeType, Constraint, DomainType, EnumType, FunctionDef, RangeType, Sequence, Table, Trigger, View } from "./catalog.js";
+import type { Aggregate, Column, ColumnStorage, CompositeType, Constraint, DomainType, EnumType, ExtendedStatistics, FunctionDef, Policy, RangeType, Rule, Sequence, Table, Trigger, View } from "./catalog.js";
 import type { QualifiedName } from "./qualified-name.js";
 
 /** What a COMMENT ON statement names. */
@@ -7,7 +7,18 @@ export type CommentTarget =
   | { readonly kind: "table" | "view" | "materialized-view" | "sequence" | "index" | "type"; readonly name: QualifiedName }
   | { readonly kind: "column"; readonly table: QualifiedName; readonly column: string }
   | { readonly kind: "constraint" | "trigger"; readonly table: QualifiedName; readonly name: string }
-  | { readonly kind: "function"; readonly function: FunctionDef };
+  | { readonly kind: "function"; readonly function: FunctionDef }
+  | { readonly kind: "schema"; readonly schema: string }
+  | { readonly kind: "policy" | "rule"; readonly table: QualifiedName; readonly name: string }
+  | { readonly kind: "statistics"; readonly name: QualifiedName };
+
+/** What ALTER TABLE ONLY … ALTER COLUMN sets on a created table's column. */
+export type ColumnProperty =
+  | { readonly kind: "statistics"; readonly target: number }
+  | { readonly kind: "storage"; readonly storage: ColumnStorage }
+  | { readonly kind: "compression"; readonly method: string }
+  | { readonly kind: "not-null" }
+  | { readonly kind: "default"; readonly expression: string };
 
 export type DdlStatement =
   | { readonly kind: "create-schema"; readonly schema: string }
@@ -45,4 +56,13 @@ export type DdlStatement =
       readonly column: string;
       readonly identity: "always" | "by default";
       readonly sequence: Sequence | null;
-    };
+    }
+  | { readonly kind: "column-property"; readonly table: QualifiedName; readonly column: string; readonly property: ColumnProperty }
+  | { readonly kind: "replica-identity"; readonly table: QualifiedName; readonly identity: "full" | "nothing" }
+  | { readonly kind: "row-security"; readonly table: QualifiedName; readonly action: "enable" | "force" }
+  | { readonly kind: "create-policy"; readonly table: QualifiedName; readonly policy: Policy }
+  | { readonly kind: "create-rule"; readonly table: QualifiedName; readonly rule: Rule }
+  /** ALTER TABLE … DISABLE RULE / ENABLE REPLICA RULE / ENABLE ALWAYS RULE. */
+  | { readonly kind: "rule-enabled"; readonly table: QualifiedName; readonly name: string; readonly enabled: "D" | "R" | "A" }
+  | { readonly kind: "create-statistics"; readonly statistics: ExtendedStatistics }
+  | { readonly kind: "statistics-target"; readonly name: QualifiedName; readonly target: number };

@@ -15,7 +15,11 @@ export type DriftObjectKind =
   | "view"
   | "materialized view"
   | "function"
-  | "extension";
+  | "extension"
+  | "schema"
+  | "policy"
+  | "rule"
+  | "statistics";
 
 /** One difference: an object on one side only, or on both sides with different definitions. */
 export interface DriftItem {

@@ -6,6 +6,7 @@ import type { Catalog, Column, CompositeType, DomainType, EnumType, FunctionDef,
 import { qualifiedName } from "../model/qualified-name.js";
 import { nameKey, type QualifiedName } from "../model/qualified-name.js";
 import type { DriftItem, DriftObjectKind } from "../model/schema-diff.js";
+import { columnPropertyDetails, diffSchemaComments, diffTableProperties, indexPropertyDetails } from "./diff-table-properties.js";
 
 /** Which tables to compare (both sides). */
 export type TableFilter = (name: QualifiedName) => boolean;
@@ -29,7 +30,7 @@ export function diffCatalogs(source: Catalog, target: Catalog, filter?: TableFil
   pairUp(sourceTables, targetTables, (t) => nameKey(t.name), {
     onlySource: (t) => items.push(item("table", t.name, null, "only-source")),
     onlyTarget: (t) => items.push(item("table", t.name, null, "only-target")),
-    both: (s, t) => items.push(...diffTable(s, t)),
+    both: (s, t) => items.push(...diffTable(s, t, majorVersion(source) === majorVersion(target))),
   });
   items.push(...diffNamed("sequence", source.sequences.filter(sequenceIn(sourceTables)), target.sequences.filter(sequenceIn(targetTables)), sequenceDetails));
   items.push(...diffNamed("enum", source.enums.filter(usedType), target.enums.filter(usedType), enumDetails));
@@ -49,11 +50,12 @@ export function diffCatalogs(source: Catalog, target: Catalog, filter?: TableFil
     items.push(...diffFunctions(source.functions, target.functions, sameMajor));
     const extensions = (c: Catalog) => c.extensions.filter((e) => e.name !== "plpgsql").map((e) => ({ name: qualifiedName(e.schema, e.name) }));
     items.push(...diffNamed("extension", extensions(source), extensions(target), () => []));
+    items.push(...diffSchemaComments(source, target));
   }
   return items;
 }
 
-function diffTable(source: Table, target: Table): DriftItem[] {
+function diffTable(source: Table, target: Table, sameMajor: boolean): DriftItem[] {
   const items: DriftItem[] = [];
   const owner = source.name;
   const sub = <T extends { name: string }>(kind: DriftObjectKind, a: readonly T[], b: readonly T[], details: (x: T, y: T) => string[]) =>
@@ -66,11 +68,13 @@ function diffTable(source: Table, target: Table): DriftItem[] {
       },
     });
   sub("column", source.columns, target.columns, columnDetails);
-  sub("constraint", source.constraints, target.constraints, (x, y) => changed("definition", x.definition, y.definition));
-  sub("index", source.indexes, target.indexes, (x, y) => changed("definition", x.definition, y.definition));
+  sub("constraint", source.constraints, target.constraints, (x, y) => [...changed("definition", x.definition, y.definition), ...indexPropertyDetails(x.index, y.index)]);
+  sub("index", source.indexes, target.indexes, (x, y) => [...changed("definition", x.definition, y.definition), ...indexPropertyDetails(x.properties, y.properties)]);
   sub("trigger", source.triggers, target.triggers, (x, y) => [...changed("definition", x.definition, y.definition), ...changed("enabled", x.enabled, y.enabled)]);
   const shape = (t: Table) => (t.partitioned ? `partitioned by ${t.partitioning.key}` : t.partitioning.parent ? `partition ${t.partitioning.bound}` : "plain");
-  const tableDetails = [...changed("kind", shape(source), shape(target)), ...changed("unlogged", String(source.unlogged), String(target.unlogged))];
+  const properties = diffTableProperties(source, target, sameMajor);
+  items.push(...properties.items);
+  const tableDetails = [...changed("kind", shape(source), shape(target)), ...changed("unlogged", String(source.unlogged), String(target.unlogged)), ...properties.details];
   if (tableDetails.length) items.unshift(item("table", owner, null, "differs", tableDetails));
   return items;
 }
@@ -83,6 +87,7 @@ function columnDetails(source: Column, target: Column): string[] {
     ...changed("generated", source.generated ?? "no", target.generated ?? "no"),
     ...changed("identity", source.identity ?? "no", target.identity ?? "no"),
     ...changed("collation", source.collation ? nameKey(source.collation).replace("\u0000", ".") : "default", target.collation ? nameKey(target.collation).replace("\u0000", ".") : "default"),
+    ...columnPropertyDetails(source, target),
   ];
 }
 

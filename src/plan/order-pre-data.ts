@@ -81,6 +81,8 @@ function requiredIds(statement: DdlStatement): string[] {
     }
     case "add-column":
       return [relationId(statement.table), ...(statement.column.userType ? [typeId(statement.column.userType)] : [])];
+    case "column-property":
+      return [relationId(statement.table)];
     default:
       return [];
   }

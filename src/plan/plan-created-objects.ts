@@ -11,6 +11,7 @@ import type { Diagnostic } from "../model/diagnostic.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
 import { planComments } from "./plan-comments.js";
 import { orderPreData } from "./order-pre-data.js";
+import { planCreatedProperties, planSchemaComments } from "./plan-created-properties.js";
 import { planCreatedTypes, type TypeNeed } from "./plan-created-types.js";
 import { planCreatedViews } from "./plan-created-views.js";
 
@@ -48,6 +49,8 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
     ...addedColumns.flatMap(({ table, column }) => (column.userType ? [{ type: column.userType, table }] : [])),
   ];
   const views = planCreatedViews(created, source, target, diagnostics);
+  const properties = planCreatedProperties({ created, source, target, tablesAfterRun, views });
+  diagnostics.push(...properties.diagnostics);
   const { types, functionStatements, extensionNeeds } = planTypesAndFunctions(typeNeeds, [...created, ...views], source, target, diagnostics);
   const functions = functionStatements.map((s) => s.function);
   const extensions = planExtensions([...created, ...extensionNeeds], source, target, diagnostics);
@@ -88,6 +91,7 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
     ...[...sequences.values()].map((s) => s.name.schema),
     ...views.map((v) => v.name.schema),
     ...extensions.map((e) => e.schema),
+    ...properties.schemas,
   ];
   const schemas = [...new Set(objectSchemas)].filter((schema) => schema && !target.schemas.includes(schema) && schema !== "pg_catalog");
 
@@ -98,13 +102,17 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
     ...types,
     ...functionStatements,
     ...[...sequences.values()].map((sequence): DdlStatement => ({ kind: "create-sequence", sequence })),
-    ...byPartitionDepth(created).map((table): DdlStatement => ({ kind: "create-table", table, identitySequences })),
+    ...byPartitionDepth(properties.tables).map((table): DdlStatement => ({ kind: "create-table", table, identitySequences })),
     ...addedColumns.map(({ table, column }): DdlStatement => ({ kind: "add-column", table, column })),
+    ...properties.preData,
   ]);
   const postData = [
     ...planPostData(created, sequences, tablesAfterRun, diagnostics),
+    ...properties.postIndexes,
     ...planViewStatements(views),
     ...created.flatMap((t) => t.triggers.map((trigger): DdlStatement => ({ kind: "create-trigger", table: t.name, trigger }))),
+    ...properties.postData,
+    ...planSchemaComments(schemas, source),
     ...planComments({ tables: created, views, sequences: [...sequences.values()], types, functions }),
   ];
   return { preData, postData, diagnostics, functionSequences };
@@ -224,12 +232,12 @@ function planPostData(created: readonly Table[], sequences: Map<string, Sequence
   return [...keys, ...indexes, ...fks, ...owners];
 }
 
-/** Partitioned parents before their partitions. */
+/** Partitioned parents before their partitions, INHERITS parents before their children. */
 function byPartitionDepth(tables: readonly Table[]): Table[] {
   const byKey = new Map(tables.map((t) => [nameKey(t.name), t]));
   const depth = (t: Table): number => {
-    const parent = t.partitioning.parent && byKey.get(nameKey(t.partitioning.parent));
-    return parent ? 1 + depth(parent) : 0;
+    const parents = [t.partitioning.parent, ...(t.inherits ?? [])].flatMap((p) => (p && byKey.has(nameKey(p)) ? [byKey.get(nameKey(p))!] : []));
+    return parents.length ? 1 + Math.max(...parents.map(depth)) : 0;
   };
   return [...tables].sort((a, b) => depth(a) - depth(b));
 }

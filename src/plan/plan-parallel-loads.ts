@@ -108,6 +108,10 @@ function qualifies(action: CreateAction, preData: readonly DdlStatement[], creat
   const table = createStatement(preData, action.table)?.table;
   if (!table || action.copy.staged || action.copy.merge) return false;
   if (table.partitioned || table.partitioning.parent) return false;
+  // An INHERITS parent or child must see the other in its own session; column statistics, storage
+  // and compression are set on the final name before the data.
+  if (table.inherits?.length || preData.some((s) => s.kind === "create-table" && s.table.inherits?.some((p) => sameName(p, action.table)))) return false;
+  if (preData.some((s) => s.kind === "column-property" && sameName(s.table, action.table))) return false;
   if (table.columns.some((c) => c.userType && created.types.has(nameKey(c.userType)))) return false;
   if (table.functions.some((f) => created.functions.has(f)) || table.extensions.some((e) => created.extensions.has(e))) return false;
   return table.indexes.every((index) => indexDefinitionOn(index, table.name) !== null);
