@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { Catalog } from "../model/catalog.js";
+import { schemaObjectsSchema } from "./schema-objects-schema.js";
 
 /** No NUL bytes: PostgreSQL text cannot hold them, and no identifier is empty. */
 const text = z.string().refine((s) => !s.includes("\u0000"), "contains a NUL byte");
@@ -176,6 +177,8 @@ export const catalogSchema = z.strictObject({
   ),
   extensions: z.array(z.strictObject({ name: identifier, schema: identifier })),
   availableExtensions: z.array(text),
+  // Absent from manifests written before these objects were introspected.
+  schemaObjects: schemaObjectsSchema.optional(),
 });
 
 // The schema and the model must describe the same shape: a field added to one and not the

@@ -3,6 +3,7 @@ import type { Aggregate, CompositeType, FinalModify, FunctionDef, Trigger, View 
 import type { CommentTarget } from "../model/ddl-statement.js";
 import type { QualifiedName } from "../model/qualified-name.js";
 import { quoteIdent, quoteLiteral, quoteQualified } from "../sql/quote.js";
+import { schemaObjectCommentTarget } from "./render-schema-objects.js";
 
 export function renderCreateExtension(name: string, schema: string): string {
   return `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(name)} WITH SCHEMA ${quoteIdent(schema)}`;
@@ -102,5 +103,7 @@ function commentTarget(on: CommentTarget): string {
       // Identity arguments (pg_get_function_identity_arguments) are server-deparsed type lists.
       if (on.function.kind === "a") return `AGGREGATE ${quoteQualified(on.function.name)}(${on.function.identityArguments || "*"})`;
       return `${on.function.kind === "p" ? "PROCEDURE" : "FUNCTION"} ${quoteQualified(on.function.name)}(${on.function.identityArguments})`;
+    default:
+      return schemaObjectCommentTarget(on);
   }
 }

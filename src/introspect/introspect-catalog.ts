@@ -30,6 +30,7 @@ import { querySequences, queryTableSequences, type SequenceRow } from "./query-s
 import { queryTables, type TableRow } from "./query-tables.js";
 import { queryDomains, queryEnums } from "./query-types.js";
 import { deepFreeze } from "../model/deep-freeze.js";
+import { introspectSchemaObjects } from "./introspect-schema-objects.js";
 
 export async function introspectCatalog(session: SqlSession): Promise<Catalog> {
   const saved = await session.query<{ path: string }>("SELECT current_setting('search_path') AS path, set_config('search_path', 'pg_catalog', false)");
@@ -72,6 +73,7 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
     await queryComposites(session),
     await queryExtensions(session),
   ];
+  const schemaObjects = await introspectSchemaObjects(session, info.versionNum);
   const viewIndexes = groupBy(await queryIndexes(session, viewRows.map((v) => v.oid)), (r) => r.table_oid);
   const functionKeys = new Map(functionRows.map((f) => [String(f.oid), functionKey(f)]));
   const byTable = <R extends { table_oid: number }>(rows: readonly R[]) => groupBy(rows, (r) => r.table_oid);
@@ -133,6 +135,7 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
     views: viewRows.map((v) => toView(v, viewIndexes.get(v.oid) ?? [], functionKeys)),
     extensions: extensions.extensions,
     availableExtensions: extensions.available,
+    schemaObjects,
   });
 }
 

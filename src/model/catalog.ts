@@ -4,6 +4,7 @@
  * deparsers (pg_get_expr, pg_get_constraintdef, pg_get_indexdef), never from user input.
  */
 import type { QualifiedName } from "./qualified-name.js";
+import type { SchemaObjects } from "./schema-objects.js";
 
 export interface DatabaseIdentity {
   /** pg_control_system().system_identifier when readable, else null. */
@@ -284,4 +285,6 @@ export interface Catalog {
   readonly extensions: readonly Extension[];
   /** Extensions this server could create (pg_available_extensions). */
   readonly availableExtensions: readonly string[];
+  /** User collations, text search objects, operators and operator classes/families; absent in older manifests. */
+  readonly schemaObjects?: SchemaObjects;
 }

@@ -1,13 +1,17 @@
 /** Schema changes a run makes on the target, as data. Rendered to SQL by ddl/render-ddl. */
 import type { Aggregate, Column, CompositeType, Constraint, DomainType, EnumType, FunctionDef, Sequence, Table, Trigger, View } from "./catalog.js";
 import type { QualifiedName } from "./qualified-name.js";
+import type { Collation, OperatorClass, OperatorDef, OperatorFamily, TextSearchConfiguration, TextSearchDictionary } from "./schema-objects.js";
 
 /** What a COMMENT ON statement names. */
 export type CommentTarget =
   | { readonly kind: "table" | "view" | "materialized-view" | "sequence" | "index" | "type"; readonly name: QualifiedName }
   | { readonly kind: "column"; readonly table: QualifiedName; readonly column: string }
   | { readonly kind: "constraint" | "trigger"; readonly table: QualifiedName; readonly name: string }
-  | { readonly kind: "function"; readonly function: FunctionDef };
+  | { readonly kind: "function"; readonly function: FunctionDef }
+  | { readonly kind: "collation" | "text search dictionary" | "text search configuration"; readonly name: QualifiedName }
+  | { readonly kind: "operator family" | "operator class"; readonly name: QualifiedName; readonly method: string }
+  | { readonly kind: "operator"; readonly operator: OperatorDef };
 
 export type DdlStatement =
   | { readonly kind: "create-schema"; readonly schema: string }
@@ -44,4 +48,12 @@ export type DdlStatement =
       readonly column: string;
       readonly identity: "always" | "by default";
       readonly sequence: Sequence | null;
-    };
+    }
+  | { readonly kind: "create-collation"; readonly collation: Collation }
+  | { readonly kind: "create-operator"; readonly operator: OperatorDef }
+  /** CREATE OPERATOR FAMILY, then ALTER OPERATOR FAMILY … ADD its members that belong to no class. */
+  | { readonly kind: "create-operator-family"; readonly family: OperatorFamily }
+  | { readonly kind: "create-operator-class"; readonly operatorClass: OperatorClass }
+  | { readonly kind: "create-text-search-dictionary"; readonly dictionary: TextSearchDictionary }
+  /** CREATE TEXT SEARCH CONFIGURATION, then one ALTER … ADD MAPPING per token type. */
+  | { readonly kind: "create-text-search-configuration"; readonly configuration: TextSearchConfiguration };

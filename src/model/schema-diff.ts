@@ -14,7 +14,13 @@ export type DriftObjectKind =
   | "view"
   | "materialized view"
   | "function"
-  | "extension";
+  | "extension"
+  | "collation"
+  | "text search dictionary"
+  | "text search configuration"
+  | "operator"
+  | "operator family"
+  | "operator class";
 
 /** One difference: an object on one side only, or on both sides with different definitions. */
 export interface DriftItem {

@@ -6,6 +6,7 @@ import type { Catalog, Column, CompositeType, DomainType, EnumType, FunctionDef,
 import { qualifiedName } from "../model/qualified-name.js";
 import { nameKey, type QualifiedName } from "../model/qualified-name.js";
 import type { DriftItem, DriftObjectKind } from "../model/schema-diff.js";
+import { diffSchemaObjects } from "./diff-schema-objects.js";
 
 /** Which tables to compare (both sides). */
 export type TableFilter = (name: QualifiedName) => boolean;
@@ -48,6 +49,7 @@ export function diffCatalogs(source: Catalog, target: Catalog, filter?: TableFil
     items.push(...diffFunctions(source.functions, target.functions, sameMajor));
     const extensions = (c: Catalog) => c.extensions.filter((e) => e.name !== "plpgsql").map((e) => ({ name: qualifiedName(e.schema, e.name) }));
     items.push(...diffNamed("extension", extensions(source), extensions(target), () => []));
+    items.push(...diffSchemaObjects(source, target, sameMajor));
   }
   return items;
 }

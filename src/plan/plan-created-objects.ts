@@ -12,6 +12,7 @@ import { displayName, nameKey, type QualifiedName } from "../model/qualified-nam
 import { planComments } from "./plan-comments.js";
 import { planCreatedTypes } from "./plan-created-types.js";
 import { planCreatedViews } from "./plan-created-views.js";
+import { planSchemaObjects } from "./plan-schema-objects.js";
 
 export interface CreatedObjects {
   readonly preData: readonly DdlStatement[];
@@ -48,9 +49,23 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
   ];
   const types = planCreatedTypes(typeNeeds, source, target, diagnostics);
   const views = planCreatedViews(created, source, target, diagnostics);
-  const { statements: functionStatements, extensionNeeds } = planFunctions(created, views, source, target, diagnostics);
+  const objects = planSchemaObjects({
+    source,
+    target,
+    tables: created,
+    views,
+    types: types.flatMap((s) => {
+      if (s.kind === "create-domain") return [{ name: s.type.name, collations: s.type.collation ? [s.type.collation] : [] }];
+      if (s.kind === "create-composite") return [{ name: s.type.name, collations: s.type.attributes.flatMap((a) => (a.collation ? [a.collation] : [])) }];
+      return s.kind === "create-enum" ? [{ name: s.type.name, collations: [] }] : [];
+    }),
+    addedCollations: addedColumns.flatMap(({ table, column }) => (column.collation ? [{ table, collation: column.collation }] : [])),
+    ...(input.wholeSchemas ? { wholeSchemas: input.wholeSchemas } : {}),
+  });
+  diagnostics.push(...objects.diagnostics);
+  const { statements: functionStatements, extensionNeeds } = planFunctions(created, views, source, target, diagnostics, objects.functionNeeds);
   const functions = functionStatements.map((s) => s.function);
-  const extensions = planExtensions([...created, ...extensionNeeds], source, target, diagnostics);
+  const extensions = planExtensions([...created, ...extensionNeeds, ...objects.extensionNeeds], source, target, diagnostics);
   for (const table of created) {
     if (table.unhandled.length) {
       diagnostics.push({ level: "warning", table: table.name, message: `not created with the table (create them on the target yourself): ${table.unhandled.join(", ")}` });
@@ -88,14 +103,17 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
     ...[...sequences.values()].map((s) => s.name.schema),
     ...views.map((v) => v.name.schema),
     ...extensions.map((e) => e.schema),
+    ...objects.schemas,
   ];
   const schemas = [...new Set(objectSchemas)].filter((schema) => schema && !target.schemas.includes(schema) && schema !== "pg_catalog");
 
   const preData: DdlStatement[] = [
     ...schemas.map((schema): DdlStatement => ({ kind: "create-schema", schema })),
+    ...objects.collations,
     ...extensions.map((e): DdlStatement => ({ kind: "create-extension", name: e.name, schema: e.schema })),
     ...types,
     ...functionStatements,
+    ...objects.objects,
     ...[...sequences.values()].map((sequence): DdlStatement => ({ kind: "create-sequence", sequence })),
     ...byPartitionDepth(created).map((table): DdlStatement => ({ kind: "create-table", table, identitySequences })),
     ...addedColumns.map(({ table, column }): DdlStatement => ({ kind: "add-column", table, column })),
@@ -105,6 +123,7 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
     ...planViewStatements(views),
     ...created.flatMap((t) => t.triggers.map((trigger): DdlStatement => ({ kind: "create-trigger", table: t.name, trigger }))),
     ...planComments({ tables: created, views, sequences: [...sequences.values()], types, functions }),
+    ...objects.comments,
   ];
   return { preData, postData, diagnostics, functionSequences };
 }
@@ -116,10 +135,17 @@ type CreateFunction = Extract<DdlStatement, { kind: "create-function" | "create-
  * on the target. An aggregate comes after the user functions it is made of; the extensions its
  * support functions belong to are returned as needs of its user.
  */
-function planFunctions(created: readonly Table[], views: readonly View[], source: Catalog, target: Catalog, diagnostics: Diagnostic[]) {
+function planFunctions(
+  created: readonly Table[],
+  views: readonly View[],
+  source: Catalog,
+  target: Catalog,
+  diagnostics: Diagnostic[],
+  otherUsers: readonly { name: QualifiedName; functions: readonly string[] }[] = [],
+) {
   const onTarget = new Set(target.functions.map((f) => f.key));
   const byKey = new Map(source.functions.map((f) => [f.key, f]));
-  const users = [...created.map((t) => ({ name: t.name, functions: t.functions })), ...views];
+  const users = [...created.map((t) => ({ name: t.name, functions: t.functions })), ...views, ...otherUsers];
   const chosen = new Map<string, CreateFunction>();
   const extensionNeeds: { name: QualifiedName; extensions: readonly string[] }[] = [];
   const choose = (key: string, user: QualifiedName) => {
