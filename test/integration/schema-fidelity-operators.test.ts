@@ -14,7 +14,7 @@ import { configSchema } from "../../src/config/schema.js";
 import { runDiff } from "../../src/execute/run-diff.js";
 import { dumpSchema } from "../harness/schema-dump.js";
 import { syncPair } from "../harness/sync-helpers.js";
-import { createDatabasePair, machineServerUrl, type DatabasePair } from "../harness/test-databases.js";
+import { createDatabasePair, machineServerUrl, serverUrls, type DatabasePair } from "../harness/test-databases.js";
 
 const FIXTURE = readFileSync(new URL("../fixtures/schema-objects.sql", import.meta.url), "utf8");
 const KINDS = /^(COLLATION|TEXT SEARCH DICTIONARY|TEXT SEARCH CONFIGURATION|OPERATOR|OPERATOR CLASS|OPERATOR FAMILY|COMMENT (COLLATION|TEXT SEARCH|OPERATOR)[A-Z ]*) /;
@@ -138,4 +138,38 @@ describe("schema fidelity: an object the target cannot create", () => {
       assert.deepEqual(await rows(pair.target, "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace"), []);
     }
   });
+});
+
+// The harness servers (embedded 17 → 18 by default; PGFERRY_TEST_SOURCE_VERSION=12 reads a 12
+// catalog, where the ICU locale is in collcollate) and the machine's 15 → the newer target.
+describe("schema fidelity of these objects across major versions", () => {
+  const cases = [
+    { label: "harness source → harness target", servers: () => serverUrls() },
+    { label: "machine 15 → harness target", servers: () => ({ source: machineServerUrl(), target: serverUrls().target }) },
+  ];
+  for (const { label, servers } of cases) {
+    it(`syncs them ${label} with no drift left and the same query results`, async () => {
+      const pair = await createDatabasePair("fid_ops_x", servers());
+      try {
+        await pair.source.query(FIXTURE);
+        const { report } = await syncPair(pair);
+        assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
+        const config = configSchema.parse({});
+        const diff = await runDiff({ source: resolveEndpoint(pair.sourceUrl, "source", config), target: resolveEndpoint(pair.targetUrl, "target", config) });
+        assert.deepEqual(diff.items, []);
+        for (const sql of [
+          "SELECT id, name, code FROM people ORDER BY code COLLATE posix_bytes, id",
+          "SELECT id, body_tsv::text, title_tsv::text FROM docs ORDER BY id",
+          "SELECT * FROM people_named ORDER BY id",
+          "SELECT count(*)::int AS n FROM people WHERE name = 'NAME 3'",
+          `SELECT collname, collprovider::text, collisdeterministic FROM pg_collation WHERE collnamespace IN ('public'::regnamespace, 'lang'::regnamespace) ORDER BY 1`,
+          "SELECT amopstrategy, amopopr::regoperator::text FROM pg_amop WHERE amopfamily = (SELECT oid FROM pg_opfamily WHERE opfname = 'ci_ops') ORDER BY 1",
+        ]) {
+          assert.deepEqual(await rows(pair.target, sql), await rows(pair.source, sql), sql);
+        }
+      } finally {
+        await pair.drop();
+      }
+    });
+  }
 });
