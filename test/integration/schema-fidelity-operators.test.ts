@@ -5,13 +5,18 @@
  * one such object the target cannot create, refused in the dry run with one line.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { describeDdl } from "../../src/ddl/render-ddl.js";
 import { displayName } from "../../src/model/qualified-name.js";
 import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
 import { configSchema } from "../../src/config/schema.js";
 import { runDiff } from "../../src/execute/run-diff.js";
+import { dumpSnapshot } from "../../src/archive/dump-snapshot.js";
+import { restoreSnapshot } from "../../src/archive/restore-snapshot.js";
+import { createFileStore } from "../../src/storage/file-store.js";
 import { dumpSchema } from "../harness/schema-dump.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { createDatabasePair, machineServerUrl, serverUrls, type DatabasePair } from "../harness/test-databases.js";
@@ -173,4 +178,26 @@ describe("schema fidelity of these objects across major versions", () => {
       }
     });
   }
+});
+
+describe("schema fidelity of these objects through a snapshot", () => {
+  it("a dump's manifest carries them and a restore into an empty database creates them as pg_dump sees them", async () => {
+    const pair = await createDatabasePair("fid_ops_snap", { source: machineServerUrl(), target: machineServerUrl() });
+    const dir = mkdtempSync(join(tmpdir(), "pgferry-objects-"));
+    try {
+      await pair.source.query(FIXTURE);
+      const config = configSchema.parse({});
+      const store = createFileStore(dir);
+      await dumpSnapshot({ source: resolveEndpoint(pair.sourceUrl, "source", config), store, selection: { include: [], exclude: [], where: {} }, lockTimeoutSeconds: 10, pgferryVersion: "test" });
+      const { report } = await restoreSnapshot({ store, snapshot: "latest", target: resolveEndpoint(pair.targetUrl, "target", config) });
+      assert.equal(report.committed, true, report.error);
+      const [source, target] = [await dumpSchema(pair.sourceUrl), await dumpSchema(pair.targetUrl)];
+      const objects = [...source.keys()].filter((k) => KINDS.test(k));
+      assert.deepEqual(objects.filter((k) => target.get(k) !== source.get(k)), []);
+      assert.ok(objects.length >= 20);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await pair.drop();
+    }
+  });
 });
