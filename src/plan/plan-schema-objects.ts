@@ -78,6 +78,8 @@ export function planSchemaObjects(input: SchemaObjectsInput): PlannedSchemaObjec
     const deps = dependenciesOf(ref.kind, object);
     const problems = [
       ...(ref.kind === "collation" ? collationProblems(object as Collation, input.target) : []),
+      // PostgreSQL 14 removed postfix (right-unary) operators.
+      ...(ref.kind === "operator" && (object as OperatorDef).right === null && input.target.serverVersion >= 140000 ? ["postfix operators do not exist from PostgreSQL 14 on"] : []),
       ...deps.sources.flatMap((s) => (s.builtIn || s.extension ? [] : [`its ${s.what} ${displayName(s.name)} is user-defined (written in C): pgferry does not create text search ${s.what}s`])),
       ...deps.functions.flatMap((f) => (f.key && f.language === "c" && !targetFunctions.has(f.key) ? [`its function ${f.signature} is written in C (install its library and create it on the target first)`] : [])),
     ];

@@ -8,6 +8,7 @@ import { qualifiedName } from "../../src/model/qualified-name.js";
 import { NO_SCHEMA_OBJECTS, schemaObjectKey, type OperatorDef, type SchemaObjects, type SupportFunction } from "../../src/model/schema-objects.js";
 import { buildSyncPlan } from "../../src/plan/build-sync-plan.js";
 import { planSchemaObjects } from "../../src/plan/plan-schema-objects.js";
+import { diffCatalogs } from "../../src/plan/diff-catalogs.js";
 import { ALL_TABLES, catalog, col, table } from "../harness/catalog-builders.js";
 
 const name = (n: string, schema = "public") => qualifiedName(schema, n);
@@ -102,6 +103,33 @@ describe("planSchemaObjects through buildSyncPlan", () => {
     const whole = planSchemaObjects({ source, target, tables: [], views: [], types: [], addedCollations: [], wholeSchemas: new Set(["public"]) });
     assert.deepEqual(whole.collations.map(describe1), ['CREATE COLLATION "public"."unused"']);
     assert.equal(whole.objects.length, 3 + 1 + 1 + 2 + 1);
+    const domain = planSchemaObjects({ source, target: emptyTarget(), tables: [], views: [], types: [{ name: name("ci_text"), collations: [name("ci", "lang")] }], addedCollations: [] });
+    assert.deepEqual(domain.collations.map(describe1), ['CREATE COLLATION "lang"."ci"'], "a created domain's collation");
+    const added = planSchemaObjects({ source, target: emptyTarget(), tables: [], views: [], types: [], addedCollations: [{ table: name("old"), collation: name("ci", "lang") }] });
+    assert.deepEqual(added.collations.map(describe1), ['CREATE COLLATION "lang"."ci"'], "an added column's collation");
+  });
+
+  it("reads a snapshot manifest from before these objects were introspected: nothing to create, nothing to compare", () => {
+    const { schemaObjects, ...old } = source;
+    void schemaObjects;
+    const plan = buildSyncPlan({ source: old, target: emptyTarget(), selection: ALL_TABLES, cascade: false });
+    assert.ok(!plan.preData.some((s) => s.kind.startsWith("create-collation") || s.kind.startsWith("create-operator") || s.kind.startsWith("create-text-search")));
+    assert.deepEqual(diffCatalogs(old, emptyTarget()).filter((i) => ["collation", "operator", "operator class"].includes(i.kind)), []);
+    assert.deepEqual(
+      diffCatalogs(source, emptyTarget()).filter((i) => i.kind !== "table" && i.kind !== "function").map((i) => `${i.kind} ${i.owner.name} ${i.change}`),
+      [
+        "collation ci only-source",
+        "collation unused only-source",
+        "operator =~ only-source",
+        "operator <>~ only-source",
+        "operator <~ only-source",
+        "operator family ci_ops only-source",
+        "operator class ci_ops only-source",
+        "text search dictionary stemmer only-source",
+        "text search dictionary ints only-source",
+        "text search configuration docs_cfg only-source",
+      ],
+    );
   });
 
   it("refuses, with one line each, what the target cannot create", () => {
@@ -122,6 +150,11 @@ describe("planSchemaObjects through buildSyncPlan", () => {
     assert.deepEqual(plan(objects, emptyTarget({ availableExtensions: [] })), [
       "docs: needs extension dict_int, which the target server does not have (install its package there, or leave the table out)",
     ]);
+    const postfix = { ...objects, operators: objects.operators.map((o) => (o.name.name === "<~" ? { ...o, right: null } : o)) };
+    assert.deepEqual(plan(postfix, emptyTarget()), [
+      "people: needs operator public.<~(text,text), which pgferry cannot create on the target: postfix operators do not exist from PostgreSQL 14 on",
+    ]);
+    assert.deepEqual(plan(postfix, emptyTarget({ serverVersion: 130000 })), []);
     const builtinLocale = { ...objects, collations: [{ ...objects.collations[0]!, provider: "b" as const, locale: "C.UTF-8", deterministic: true }] };
     assert.deepEqual(plan(builtinLocale, emptyTarget({ serverVersion: 160000 })), [
       "people: needs collation lang.ci, which pgferry cannot create on the target: the builtin collation provider needs PostgreSQL 17 or later on the target",
