@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { Catalog } from "../model/catalog.js";
+import { schemaObjectsSchema } from "./schema-objects-schema.js";
 
 /** No NUL bytes: PostgreSQL text cannot hold them, and no identifier is empty. */
 const text = z.string().refine((s) => !s.includes("\u0000"), "contains a NUL byte");
@@ -221,6 +222,8 @@ export const catalogSchema = z.strictObject({
   availableExtensions: z.array(text),
   schemaComments: z.array(z.strictObject({ schema: identifier, comment: text })).optional(),
   roles: z.array(identifier).optional(),
+  // Absent from manifests written before these objects were introspected.
+  schemaObjects: schemaObjectsSchema.optional(),
 });
 
 // The schema and the model must describe the same shape: a field added to one and not the

@@ -32,6 +32,8 @@ export function diffJson(diff: SchemaDiff, sourceLabel: string, targetLabel: str
 function objectName(item: DriftItem): string {
   if (item.kind === "function") return `${displayName(item.owner)}(${item.name ?? ""})`;
   if (item.kind === "schema") return item.owner.schema;
+  if (item.kind === "operator") return `${item.owner.schema}.${item.owner.name}(${item.name ?? ""})`;
+  if (item.kind === "operator class" || item.kind === "operator family") return `${displayName(item.owner)} ${item.name ?? ""}`;
   return item.name === null ? displayName(item.owner) : `${displayName(item.owner)}.${item.name}`;
 }
 

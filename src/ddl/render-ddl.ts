@@ -6,6 +6,7 @@ import { renderCreateDomain, renderCreateEnum, renderCreateRange } from "./rende
 import { renderComment, renderCreateAggregate, renderCreateComposite, renderCreateExtension, renderCreateTrigger, renderCreateView } from "./render-objects.js";
 import { renderCreateSequence } from "./render-sequence.js";
 import { renderTableProperty } from "./render-table-properties.js";
+import { isSchemaObjectStatement, renderSchemaObjectCommands, type SchemaObjectStatement } from "./render-schema-objects.js";
 
 /** The SQL text of a statement, as plans and logs show it. */
 export function renderDdl(statement: DdlStatement): string {
@@ -19,10 +20,11 @@ export function renderDdl(statement: DdlStatement): string {
  */
 export function renderDdlCommands(statement: DdlStatement): string[] {
   if (statement.kind === "create-trigger") return renderCreateTrigger(statement.table, statement.trigger);
+  if (isSchemaObjectStatement(statement)) return renderSchemaObjectCommands(statement);
   return [renderSingleDdl(statement)];
 }
 
-function renderSingleDdl(statement: Exclude<DdlStatement, { kind: "create-trigger" }>): string {
+function renderSingleDdl(statement: Exclude<DdlStatement, { kind: "create-trigger" } | SchemaObjectStatement>): string {
   switch (statement.kind) {
     case "create-schema":
       return `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(statement.schema)}`;

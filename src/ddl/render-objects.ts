@@ -3,6 +3,7 @@ import type { Aggregate, CompositeType, FinalModify, FunctionDef, Trigger, View 
 import type { CommentTarget } from "../model/ddl-statement.js";
 import type { QualifiedName } from "../model/qualified-name.js";
 import { quoteIdent, quoteLiteral, quoteQualified } from "../sql/quote.js";
+import { schemaObjectCommentTarget } from "./render-schema-objects.js";
 
 export function renderCreateExtension(name: string, schema: string): string {
   return `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(name)} WITH SCHEMA ${quoteIdent(schema)}`;
@@ -110,5 +111,7 @@ function commentTarget(on: CommentTarget): string {
       return `RULE ${quoteIdent(on.name)} ON ${quoteQualified(on.table)}`;
     case "statistics":
       return `STATISTICS ${quoteQualified(on.name)}`;
+    default:
+      return schemaObjectCommentTarget(on);
   }
 }

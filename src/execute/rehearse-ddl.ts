@@ -190,6 +190,18 @@ function objectOf(statement: DdlStatement): string {
       return `statistics ${displayName(statement.statistics.name)}`;
     case "statistics-target":
       return `statistics ${displayName(statement.name)}`;
+    case "create-collation":
+      return `collation ${displayName(statement.collation.name)}`;
+    case "create-operator":
+      return `operator ${statement.operator.key}`;
+    case "create-operator-family":
+      return `operator family ${displayName(statement.family.name)}`;
+    case "create-operator-class":
+      return `operator class ${displayName(statement.operatorClass.name)}`;
+    case "create-text-search-dictionary":
+      return `text search dictionary ${displayName(statement.dictionary.name)}`;
+    case "create-text-search-configuration":
+      return `text search configuration ${displayName(statement.configuration.name)}`;
     default:
       return assertNever(statement);
   }
@@ -209,6 +221,8 @@ function commentTargetName(on: Extract<DdlStatement, { kind: "comment" }>["on"])
     case "policy":
     case "rule":
       return `${on.kind} ${on.name} on ${displayName(on.table)}`;
+    case "operator":
+      return `operator ${on.operator.key}`;
     default:
       return `${on.kind.replace("-", " ")} ${displayName(on.name)}`;
   }
@@ -279,6 +293,18 @@ function creates(statement: DdlStatement): string[] {
       return [`${relation(statement.table)}\u0000rule\u0000${statement.rule.name}`];
     case "create-statistics":
       return [relation(statement.statistics.name)];
+    case "create-collation":
+      return [relation(statement.collation.name)];
+    case "create-operator":
+      return [`operator\u0000${statement.operator.key}`];
+    case "create-operator-family":
+      return [relation(statement.family.name)];
+    case "create-operator-class":
+      return [relation(statement.operatorClass.name)];
+    case "create-text-search-dictionary":
+      return [relation(statement.dictionary.name)];
+    case "create-text-search-configuration":
+      return [relation(statement.configuration.name)];
     default:
       return [];
   }
@@ -356,6 +382,18 @@ function dependsOn(statement: DdlStatement): string[] {
       return [schema(statement.statistics.name.schema)];
     case "statistics-target":
       return [relation(statement.name)];
+    case "create-collation":
+      return [schema(statement.collation.name.schema)];
+    case "create-operator":
+      return [schema(statement.operator.name.schema), ...[statement.operator.function, statement.operator.restrict, statement.operator.join].flatMap((f) => (f?.key ? [fn(f.key)] : []))];
+    case "create-operator-family":
+      return [schema(statement.family.name.schema)];
+    case "create-operator-class":
+      return [schema(statement.operatorClass.name.schema)];
+    case "create-text-search-dictionary":
+      return [schema(statement.dictionary.name.schema)];
+    case "create-text-search-configuration":
+      return [schema(statement.configuration.name.schema)];
     default:
       return assertNever(statement);
   }
@@ -376,6 +414,8 @@ function commentDependencies(on: Extract<DdlStatement, { kind: "comment" }>["on"
     case "policy":
     case "rule":
       return [relation(on.table), `${relation(on.table)}\u0000${on.kind}\u0000${on.name}`];
+    case "operator":
+      return [`operator\u0000${on.operator.key}`];
     default:
       return [relation(on.name)];
   }

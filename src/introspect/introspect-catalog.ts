@@ -33,6 +33,7 @@ import { queryTables, type TableRow } from "./query-tables.js";
 import { queryColumnProperties, queryRoles, querySchemaComments, queryTableProperties, withTableProperties } from "./query-table-properties.js";
 import { queryDomains, queryEnums } from "./query-types.js";
 import { deepFreeze } from "../model/deep-freeze.js";
+import { introspectSchemaObjects } from "./introspect-schema-objects.js";
 
 export async function introspectCatalog(session: SqlSession): Promise<Catalog> {
   const saved = await session.query<{ path: string }>("SELECT current_setting('search_path') AS path, set_config('search_path', 'pg_catalog', false)");
@@ -82,6 +83,7 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
     await querySchemaComments(session),
     await queryRoles(session),
   ];
+  const schemaObjects = await introspectSchemaObjects(session, info.versionNum);
   const viewIndexes = groupBy(await queryIndexes(session, viewRows.map((v) => v.oid)), (r) => r.table_oid);
   const functionKeys = new Map(functionRows.map((f) => [String(f.oid), functionKey(f)]));
   const dependenciesOfFunction = groupBy(functionDependencies, (r) => r.function_oid);
@@ -168,6 +170,7 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
     availableExtensions: extensions.available,
     schemaComments,
     roles,
+    schemaObjects,
   });
 }
 

@@ -4,6 +4,7 @@
  * deparsers (pg_get_expr, pg_get_constraintdef, pg_get_indexdef), never from user input.
  */
 import type { QualifiedName } from "./qualified-name.js";
+import type { SchemaObjects } from "./schema-objects.js";
 
 export interface DatabaseIdentity {
   /** pg_control_system().system_identifier when readable, else null. */
@@ -386,4 +387,6 @@ export interface Catalog {
   readonly schemaComments?: readonly SchemaComment[];
   /** Role names on this server (pg_roles), to check the roles policies name; absent in older manifests. */
   readonly roles?: readonly string[];
+  /** User collations, text search objects, operators and operator classes/families; absent in older manifests. */
+  readonly schemaObjects?: SchemaObjects;
 }

@@ -1,6 +1,7 @@
 /** Schema changes a run makes on the target, as data. Rendered to SQL by ddl/render-ddl. */
 import type { Aggregate, Column, ColumnStorage, CompositeType, Constraint, DomainType, EnumType, ExtendedStatistics, FunctionDef, Policy, RangeType, Rule, Sequence, Table, Trigger, View } from "./catalog.js";
 import type { QualifiedName } from "./qualified-name.js";
+import type { Collation, OperatorClass, OperatorDef, OperatorFamily, TextSearchConfiguration, TextSearchDictionary } from "./schema-objects.js";
 
 /** What a COMMENT ON statement names. */
 export type CommentTarget =
@@ -10,7 +11,10 @@ export type CommentTarget =
   | { readonly kind: "function"; readonly function: FunctionDef }
   | { readonly kind: "schema"; readonly schema: string }
   | { readonly kind: "policy" | "rule"; readonly table: QualifiedName; readonly name: string }
-  | { readonly kind: "statistics"; readonly name: QualifiedName };
+  | { readonly kind: "statistics"; readonly name: QualifiedName }
+  | { readonly kind: "collation" | "text search dictionary" | "text search configuration"; readonly name: QualifiedName }
+  | { readonly kind: "operator family" | "operator class"; readonly name: QualifiedName; readonly method: string }
+  | { readonly kind: "operator"; readonly operator: OperatorDef };
 
 /** What ALTER TABLE ONLY … ALTER COLUMN sets on a created table's column. */
 export type ColumnProperty =
@@ -65,4 +69,12 @@ export type DdlStatement =
   /** ALTER TABLE … DISABLE RULE / ENABLE REPLICA RULE / ENABLE ALWAYS RULE. */
   | { readonly kind: "rule-enabled"; readonly table: QualifiedName; readonly name: string; readonly enabled: "D" | "R" | "A" }
   | { readonly kind: "create-statistics"; readonly statistics: ExtendedStatistics }
-  | { readonly kind: "statistics-target"; readonly name: QualifiedName; readonly target: number };
+  | { readonly kind: "statistics-target"; readonly name: QualifiedName; readonly target: number }
+  | { readonly kind: "create-collation"; readonly collation: Collation }
+  | { readonly kind: "create-operator"; readonly operator: OperatorDef }
+  /** CREATE OPERATOR FAMILY, then ALTER OPERATOR FAMILY … ADD its members that belong to no class. */
+  | { readonly kind: "create-operator-family"; readonly family: OperatorFamily }
+  | { readonly kind: "create-operator-class"; readonly operatorClass: OperatorClass }
+  | { readonly kind: "create-text-search-dictionary"; readonly dictionary: TextSearchDictionary }
+  /** CREATE TEXT SEARCH CONFIGURATION, then one ALTER … ADD MAPPING per token type. */
+  | { readonly kind: "create-text-search-configuration"; readonly configuration: TextSearchConfiguration };

@@ -19,7 +19,13 @@ export type DriftObjectKind =
   | "schema"
   | "policy"
   | "rule"
-  | "statistics";
+  | "statistics"
+  | "collation"
+  | "text search dictionary"
+  | "text search configuration"
+  | "operator"
+  | "operator family"
+  | "operator class";
 
 /** One difference: an object on one side only, or on both sides with different definitions. */
 export interface DriftItem {

@@ -7,6 +7,7 @@ import { qualifiedName } from "../model/qualified-name.js";
 import { nameKey, type QualifiedName } from "../model/qualified-name.js";
 import type { DriftItem, DriftObjectKind } from "../model/schema-diff.js";
 import { columnPropertyDetails, diffSchemaComments, diffTableProperties, indexPropertyDetails } from "./diff-table-properties.js";
+import { diffSchemaObjects } from "./diff-schema-objects.js";
 
 /** Which tables to compare (both sides). */
 export type TableFilter = (name: QualifiedName) => boolean;
@@ -51,6 +52,7 @@ export function diffCatalogs(source: Catalog, target: Catalog, filter?: TableFil
     const extensions = (c: Catalog) => c.extensions.filter((e) => e.name !== "plpgsql").map((e) => ({ name: qualifiedName(e.schema, e.name) }));
     items.push(...diffNamed("extension", extensions(source), extensions(target), () => []));
     items.push(...diffSchemaComments(source, target));
+    items.push(...diffSchemaObjects(source, target, sameMajor));
   }
   return items;
 }

@@ -45,6 +45,8 @@ function providedIds(statement: DdlStatement): string[] {
       return [functionId(statement.function.key)];
     case "create-sequence":
       return [relationId(statement.sequence.name)];
+    case "create-collation":
+      return [`collation\u0000${nameKey(statement.collation.name)}`];
     case "create-table":
       // Its row type too: a function may take or return it.
       return [relationId(statement.table.name), typeId(statement.table.name)];
@@ -83,6 +85,9 @@ function requiredIds(statement: DdlStatement): string[] {
       return [relationId(statement.table), ...(statement.column.userType ? [typeId(statement.column.userType)] : [])];
     case "column-property":
       return [relationId(statement.table)];
+    case "create-operator":
+      // Its functions may wait for a table whose row type they take.
+      return [statement.operator.function, statement.operator.restrict, statement.operator.join].flatMap((f) => (f?.key ? [functionId(f.key)] : []));
     default:
       return [];
   }

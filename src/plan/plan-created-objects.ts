@@ -14,6 +14,7 @@ import { orderPreData } from "./order-pre-data.js";
 import { planCreatedProperties, planSchemaComments } from "./plan-created-properties.js";
 import { planCreatedTypes, type TypeNeed } from "./plan-created-types.js";
 import { planCreatedViews } from "./plan-created-views.js";
+import { planSchemaObjects } from "./plan-schema-objects.js";
 
 export interface CreatedObjects {
   readonly preData: readonly DdlStatement[];
@@ -51,9 +52,26 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
   const views = planCreatedViews(created, source, target, diagnostics);
   const properties = planCreatedProperties({ created, source, target, tablesAfterRun, views });
   diagnostics.push(...properties.diagnostics);
-  const { types, functionStatements, extensionNeeds } = planTypesAndFunctions(typeNeeds, [...created, ...views], source, target, diagnostics);
+  const users: FunctionUser[] = [...created, ...views];
+  const first = planTypesAndFunctions(typeNeeds, users, source, target, []);
+  const objects = planSchemaObjects({
+    source,
+    target,
+    tables: created,
+    views,
+    types: first.types.flatMap((s) => {
+      if (s.kind === "create-domain") return [{ name: s.type.name, collations: s.type.collation ? [s.type.collation] : [] }];
+      if (s.kind === "create-composite") return [{ name: s.type.name, collations: s.type.attributes.flatMap((a) => (a.collation ? [a.collation] : [])) }];
+      return s.kind === "create-enum" || s.kind === "create-range" ? [{ name: s.type.name, collations: s.kind === "create-range" && s.type.collation ? [s.type.collation] : [] }] : [];
+    }),
+    addedCollations: addedColumns.flatMap(({ table, column }) => (column.collation ? [{ table, collation: column.collation }] : [])),
+    ...(input.wholeSchemas ? { wholeSchemas: input.wholeSchemas } : {}),
+  });
+  diagnostics.push(...objects.diagnostics);
+  // The functions operators and classes are made of are planned with the others (and the types they need).
+  const { types, functionStatements, extensionNeeds } = planTypesAndFunctions(typeNeeds, [...users, ...objects.functionNeeds], source, target, diagnostics);
   const functions = functionStatements.map((s) => s.function);
-  const extensions = planExtensions([...created, ...extensionNeeds], source, target, diagnostics);
+  const extensions = planExtensions([...created, ...extensionNeeds, ...objects.extensionNeeds], source, target, diagnostics);
   for (const table of created) {
     if (table.unhandled.length) {
       diagnostics.push({ level: "warning", table: table.name, message: `not created with the table (create them on the target yourself): ${table.unhandled.join(", ")}` });
@@ -92,15 +110,18 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
     ...views.map((v) => v.name.schema),
     ...extensions.map((e) => e.schema),
     ...properties.schemas,
+    ...objects.schemas,
   ];
   const schemas = [...new Set(objectSchemas)].filter((schema) => schema && !target.schemas.includes(schema) && schema !== "pg_catalog");
 
   // Types, functions and tables depend on each other in every direction: ordered by what each is built from.
   const preData = orderPreData([
     ...schemas.map((schema): DdlStatement => ({ kind: "create-schema", schema })),
+    ...objects.collations,
     ...extensions.map((e): DdlStatement => ({ kind: "create-extension", name: e.name, schema: e.schema })),
     ...types,
     ...functionStatements,
+    ...objects.objects,
     ...[...sequences.values()].map((sequence): DdlStatement => ({ kind: "create-sequence", sequence })),
     ...byPartitionDepth(properties.tables).map((table): DdlStatement => ({ kind: "create-table", table, identitySequences })),
     ...addedColumns.map(({ table, column }): DdlStatement => ({ kind: "add-column", table, column })),
@@ -114,6 +135,7 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
     ...properties.postData,
     ...planSchemaComments(schemas, source),
     ...planComments({ tables: created, views, sequences: [...sequences.values()], types, functions }),
+    ...objects.comments,
   ];
   return { preData, postData, diagnostics, functionSequences };
 }

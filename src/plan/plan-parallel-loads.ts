@@ -13,6 +13,7 @@
  * they may name a sequence the run creates.
  */
 import { indexDefinitionOn } from "../ddl/index-definition.js";
+import { isSchemaObjectStatement } from "../ddl/render-schema-objects.js";
 import type { Table } from "../model/catalog.js";
 import type { DdlStatement } from "../model/ddl-statement.js";
 import type { SyncPlan, TableAction } from "../model/plan.js";
@@ -90,6 +91,8 @@ interface CreatedByRun {
   readonly types: ReadonlySet<string>;
   readonly functions: ReadonlySet<string>;
   readonly extensions: ReadonlySet<string>;
+  /** The run creates collations, operators, operator classes or text search objects (any table may use one). */
+  readonly schemaObjects: boolean;
 }
 
 function createdByRun(preData: readonly DdlStatement[]): CreatedByRun {
@@ -101,13 +104,14 @@ function createdByRun(preData: readonly DdlStatement[]): CreatedByRun {
     else if (s.kind === "create-function" || s.kind === "create-aggregate") functions.add(s.function.key);
     else if (s.kind === "create-extension") extensions.add(s.name);
   }
-  return { types, functions, extensions };
+  const schemaObjects = preData.some(isSchemaObjectStatement);
+  return { types, functions, extensions, schemaObjects };
 }
 
 function qualifies(action: CreateAction, preData: readonly DdlStatement[], created: CreatedByRun): boolean {
   const table = createStatement(preData, action.table)?.table;
   if (!table || action.copy.staged || action.copy.merge) return false;
-  if (table.partitioned || table.partitioning.parent) return false;
+  if (table.partitioned || table.partitioning.parent || created.schemaObjects) return false;
   // An INHERITS parent or child must see the other in its own session; column statistics, storage
   // and compression are set on the final name before the data.
   if (table.inherits?.length || preData.some((s) => s.kind === "create-table" && s.table.inherits?.some((p) => sameName(p, action.table)))) return false;
