@@ -34,10 +34,12 @@ const ON_CREATED_ONLY = new Set<DdlStatement["kind"]>(["add-constraint", "create
 
 /**
  * The rehearsal of a run into `endpoint`: none on a protected target (a dry run there only reads),
- * a warning instead.
+ * a warning instead, and none for a plan that is refused already.
  */
 export async function rehearseOnTarget(plan: SyncPlan, target: SqlSession, targetCatalog: Pick<Catalog, "serverVersion">, endpoint: Endpoint): Promise<Diagnostic[]> {
-  if (rehearsedStatements(plan).length === 0) return [];
+  // A plan the planner refuses is not rehearsed: its lines name the objects that cannot be created,
+  // and what is built on them would only fail again for the same reason.
+  if (rehearsedStatements(plan).length === 0 || plan.diagnostics.some((d) => d.level === "error")) return [];
   try {
     if (endpoint.protected) throw new SafetyError(`target ${endpoint.label} is protected`);
     await assertWritableSession(target, endpoint);
