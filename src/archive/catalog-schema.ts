@@ -159,6 +159,7 @@ export const catalogSchema = z.strictObject({
       comment: nullableText,
       sequences: z.array(name).optional(),
       aggregate: aggregate.optional(),
+      relations: z.array(name).optional(),
     }),
   ),
   views: z.array(
@@ -172,10 +173,12 @@ export const catalogSchema = z.strictObject({
       functions: z.array(text),
       indexes: z.array(index),
       comment: nullableText,
+      extensions: z.array(identifier).optional(),
     }),
   ),
   extensions: z.array(z.strictObject({ name: identifier, schema: identifier })),
   availableExtensions: z.array(text),
+  largeObjects: z.strictObject({ count, bytes: count.nullable() }).optional(),
 });
 
 // The schema and the model must describe the same shape: a field added to one and not the

@@ -29,6 +29,7 @@ import {
 import { querySequences, queryTableSequences, type SequenceRow } from "./query-sequences.js";
 import { queryTables, type TableRow } from "./query-tables.js";
 import { queryDomains, queryEnums } from "./query-types.js";
+import { queryFunctionRelations, queryLargeObjects, queryViewExtensions } from "./query-object-dependencies.js";
 import { deepFreeze } from "../model/deep-freeze.js";
 
 export async function introspectCatalog(session: SqlSession): Promise<Catalog> {
@@ -73,6 +74,9 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
     await queryExtensions(session),
   ];
   const viewIndexes = groupBy(await queryIndexes(session, viewRows.map((v) => v.oid)), (r) => r.table_oid);
+  const viewExtensions = groupBy(await queryViewExtensions(session, viewRows.map((v) => v.oid)), (r) => r.view_oid);
+  const functionRelations = groupBy(await queryFunctionRelations(session, functionRows.map((f) => f.oid)), (r) => r.function_oid);
+  const largeObjects = await queryLargeObjects(session);
   const functionKeys = new Map(functionRows.map((f) => [String(f.oid), functionKey(f)]));
   const byTable = <R extends { table_oid: number }>(rows: readonly R[]) => groupBy(rows, (r) => r.table_oid);
   const columnsOf = byTable(columns);
@@ -128,11 +132,13 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
         comment: f.comment,
         sequences: f.definition === null ? [] : functionSequences({ schema: f.schema, body: f.definition, config: f.config }, sequenceNames),
         ...(f.aggregate ? { aggregate: toAggregate(f.aggregate, functionKeys) } : {}),
+        relations: (functionRelations.get(f.oid) ?? []).map((r) => qualifiedName(r.schema, r.name)),
       }),
     ),
-    views: viewRows.map((v) => toView(v, viewIndexes.get(v.oid) ?? [], functionKeys)),
+    views: viewRows.map((v) => ({ ...toView(v, viewIndexes.get(v.oid) ?? [], functionKeys), extensions: (viewExtensions.get(v.oid) ?? []).map((r) => r.extension) })),
     extensions: extensions.extensions,
     availableExtensions: extensions.available,
+    largeObjects,
   });
 }
 

@@ -194,6 +194,11 @@ export interface FunctionDef {
   readonly sequences?: readonly QualifiedName[];
   /** An aggregate's pg_aggregate row (kind "a"); absent for other kinds and in older manifests. */
   readonly aggregate?: Aggregate;
+  /**
+   * Tables and views it depends on (pg_depend): a row type in its signature, or a SQL-standard
+   * body (BEGIN ATOMIC, 14+) that names them. It is created after them. Absent in older manifests.
+   */
+  readonly relations?: readonly QualifiedName[];
 }
 
 /** What a final function does to the state: r read-only, s shareable, w read-write (pg_aggregate.aggfinalmodify). */
@@ -250,6 +255,18 @@ export interface View {
   readonly functions: readonly string[];
   readonly indexes: readonly Index[];
   readonly comment: string | null;
+  /**
+   * Extensions whose members (functions, types, operators) its rule depends on: `crosstab(…)` of
+   * tablefunc, whose query string hides the tables it reads. Absent in older manifests.
+   */
+  readonly extensions?: readonly string[];
+}
+
+/** The database's large objects (pg_largeobject_metadata). */
+export interface LargeObjects {
+  readonly count: number;
+  /** Their total size; null when the role may not read pg_largeobject. */
+  readonly bytes: number | null;
 }
 
 export interface Extension {
@@ -284,4 +301,6 @@ export interface Catalog {
   readonly extensions: readonly Extension[];
   /** Extensions this server could create (pg_available_extensions). */
   readonly availableExtensions: readonly string[];
+  /** Absent in older manifests. */
+  readonly largeObjects?: LargeObjects;
 }

@@ -12,6 +12,8 @@ import { displayName, nameKey, type QualifiedName } from "../model/qualified-nam
 import { planComments } from "./plan-comments.js";
 import { planCreatedTypes } from "./plan-created-types.js";
 import { planCreatedViews } from "./plan-created-views.js";
+import { placeFunctions } from "./place-functions.js";
+import { wholeSchemaNeeds } from "./plan-whole-schema-objects.js";
 
 export interface CreatedObjects {
   readonly preData: readonly DdlStatement[];
@@ -46,11 +48,18 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
     ...created.flatMap((t) => t.columns.flatMap((c) => (c.userType ? [{ type: c.userType, table: t.name }] : []))),
     ...addedColumns.flatMap(({ table, column }) => (column.userType ? [{ type: column.userType, table }] : [])),
   ];
-  const types = planCreatedTypes(typeNeeds, source, target, diagnostics);
-  const views = planCreatedViews(created, source, target, diagnostics);
-  const { statements: functionStatements, extensionNeeds } = planFunctions(created, views, source, target, diagnostics);
+  const wholeSchemas = input.wholeSchemas ?? new Set<string>();
+  const whole = wholeSchemaNeeds(source, target, wholeSchemas);
+  const types = planCreatedTypes([...typeNeeds, ...whole.types], source, target, diagnostics);
+  const existing = new Set([...target.tables, ...target.views, ...target.sequences, ...whole.sequences].map((o) => nameKey(o.name)));
+  const views = planCreatedViews(created, source, target, diagnostics, { wholeSchemas, existing });
+  const viewUsers = views.map((v) => ({ name: v.name, extensions: v.extensions ?? [] }));
+  const { statements: functionStatements, extensionNeeds } = planFunctions(created, views, source, target, diagnostics, whole.users);
   const functions = functionStatements.map((s) => s.function);
-  const extensions = planExtensions([...created, ...extensionNeeds], source, target, diagnostics);
+  const sourceOrder = (name: string) => source.extensions.findIndex((e) => e.name === name);
+  const extensions = planExtensions([...created, ...extensionNeeds, ...viewUsers, ...whole.users], source, target, diagnostics).sort(
+    (a, b) => sourceOrder(a.name) - sourceOrder(b.name),
+  );
   for (const table of created) {
     if (table.unhandled.length) {
       diagnostics.push({ level: "warning", table: table.name, message: `not created with the table (create them on the target yourself): ${table.unhandled.join(", ")}` });
@@ -72,6 +81,12 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
   // A free-standing sequence only a function body names (ids assigned in a trigger): no column
   // default or owner ties it to a table, so it comes with the function.
   const functionSequences: QualifiedName[] = [];
+  // A whole schema's free-standing sequences are created (and set) whether or not anything names them.
+  for (const seq of whole.sequences) {
+    if (sequences.has(nameKey(seq.name))) continue;
+    sequences.set(nameKey(seq.name), seq);
+    functionSequences.push(seq.name);
+  }
   for (const fn of functions) {
     for (const seqName of fn.sequences ?? []) {
       const seq = source.sequences.find((s) => nameKey(s.name) === nameKey(seqName));
@@ -91,18 +106,24 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
   ];
   const schemas = [...new Set(objectSchemas)].filter((schema) => schema && !target.schemas.includes(schema) && schema !== "pg_catalog");
 
+  // A function whose signature or SQL-standard body names a created table or view comes after it.
+  const placed = placeFunctions(functionStatements, created, views);
   const preData: DdlStatement[] = [
     ...schemas.map((schema): DdlStatement => ({ kind: "create-schema", schema })),
     ...extensions.map((e): DdlStatement => ({ kind: "create-extension", name: e.name, schema: e.schema })),
     ...types,
-    ...functionStatements,
+    ...placed.beforeTables,
     ...[...sequences.values()].map((sequence): DdlStatement => ({ kind: "create-sequence", sequence })),
     ...byPartitionDepth(created).map((table): DdlStatement => ({ kind: "create-table", table, identitySequences })),
     ...addedColumns.map(({ table, column }): DdlStatement => ({ kind: "add-column", table, column })),
+    ...placed.afterTables,
   ];
+  const viewStatements = planViewStatements(views);
   const postData = [
     ...planPostData(created, sequences, tablesAfterRun, diagnostics),
-    ...planViewStatements(views),
+    ...viewStatements.filter((s) => s.kind === "create-view"),
+    ...placed.afterViews,
+    ...viewStatements.filter((s) => s.kind !== "create-view"),
     ...created.flatMap((t) => t.triggers.map((trigger): DdlStatement => ({ kind: "create-trigger", table: t.name, trigger }))),
     ...planComments({ tables: created, views, sequences: [...sequences.values()], types, functions }),
   ];
@@ -116,10 +137,17 @@ type CreateFunction = Extract<DdlStatement, { kind: "create-function" | "create-
  * on the target. An aggregate comes after the user functions it is made of; the extensions its
  * support functions belong to are returned as needs of its user.
  */
-function planFunctions(created: readonly Table[], views: readonly View[], source: Catalog, target: Catalog, diagnostics: Diagnostic[]) {
+function planFunctions(
+  created: readonly Table[],
+  views: readonly View[],
+  source: Catalog,
+  target: Catalog,
+  diagnostics: Diagnostic[],
+  others: readonly { name: QualifiedName; functions: readonly string[] }[] = [],
+) {
   const onTarget = new Set(target.functions.map((f) => f.key));
   const byKey = new Map(source.functions.map((f) => [f.key, f]));
-  const users = [...created.map((t) => ({ name: t.name, functions: t.functions })), ...views];
+  const users = [...created.map((t) => ({ name: t.name, functions: t.functions })), ...views, ...others];
   const chosen = new Map<string, CreateFunction>();
   const extensionNeeds: { name: QualifiedName; extensions: readonly string[] }[] = [];
   const choose = (key: string, user: QualifiedName) => {
