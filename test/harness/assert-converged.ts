@@ -10,7 +10,6 @@ import { describeDdl } from "../../src/ddl/render-ddl.js";
 import { runDiff } from "../../src/execute/run-diff.js";
 import type { DdlStatement } from "../../src/model/ddl-statement.js";
 import type { SyncPlan } from "../../src/model/plan.js";
-import { nameKey, type QualifiedName } from "../../src/model/qualified-name.js";
 import type { SchemaDiff } from "../../src/model/schema-diff.js";
 import { syncPair, type QuickSync } from "./sync-helpers.js";
 import type { DatabasePair } from "./test-databases.js";
@@ -41,18 +40,43 @@ export async function assertConverged(pair: Pick<DatabasePair, "sourceUrl" | "ta
   assert.deepEqual(ddl, [], "a second sync plans no schema change");
 }
 
-const REBUILD_KINDS = new Set<DdlStatement["kind"]>(["drop-constraint", "drop-index", "add-constraint", "create-index", "index-statistics", "cluster-on", "replica-identity-index"]);
-
-/** The refresh path drops and rebuilds a refreshed table's own keys, indexes and FKs (with their properties and comments). */
+/**
+ * The refresh path drops the target's own keys, indexes and FKs (also those on partitions and
+ * tables pointing at a refreshed one) and rebuilds them with their properties and comments:
+ * a drop matched by its rebuild, and what is restored on a dropped object, is no schema change.
+ */
 function rebuildsTargetObject(statement: DdlStatement, plan: SyncPlan): boolean {
-  const refreshed = plan.actions.filter((a) => a.kind === "refresh");
-  const isRefreshed = (table: QualifiedName) => refreshed.some((a) => nameKey(a.table) === nameKey(table));
-  if (REBUILD_KINDS.has(statement.kind) && "table" in statement && "schema" in statement.table) return isRefreshed(statement.table);
-  if (statement.kind !== "comment") return false;
-  const on = statement.on;
-  if (on.kind === "constraint") return isRefreshed(on.table);
-  if (on.kind !== "index") return false;
-  return refreshed.some(
-    (a) => a.table.schema === on.name.schema && (a.source.indexes.some((i) => i.name === on.name.name) || a.source.constraints.some((c) => c.name === on.name.name)),
+  const all = [...plan.preData, ...plan.postData];
+  const dropped = new Set(
+    all.flatMap((s) => (s.kind === "drop-constraint" || s.kind === "drop-index" ? [`${s.table.schema}\u0000${s.name}`] : [])),
   );
+  const rebuilt = new Set(
+    all.flatMap((s) =>
+      s.kind === "add-constraint" ? [`${s.table.schema}\u0000${s.constraint.name}`] : s.kind === "create-index" ? [`${s.table.schema}\u0000${s.name}`] : [],
+    ),
+  );
+  const key = (schema: string, name: string) => `${schema}\u0000${name}`;
+  const both = (k: string) => dropped.has(k) && rebuilt.has(k);
+  switch (statement.kind) {
+    case "drop-constraint":
+    case "drop-index":
+      return both(key(statement.table.schema, statement.name));
+    case "add-constraint":
+      return both(key(statement.table.schema, statement.constraint.name));
+    case "create-index":
+      return both(key(statement.table.schema, statement.name));
+    case "cluster-on":
+    case "replica-identity-index":
+    case "index-statistics":
+      return both(key(statement.table.schema, statement.index));
+    case "comment":
+      if (statement.on.kind === "constraint") return both(key(statement.on.table.schema, statement.on.name));
+      if (statement.on.kind === "index") return both(key(statement.on.name.schema, statement.on.name.name));
+      return false;
+    case "defer-constraint":
+      // SET CONSTRAINTS … DEFERRED: a refreshed FK cycle, no schema change.
+      return true;
+    default:
+      return false;
+  }
 }
