@@ -57,6 +57,18 @@ export function planCreatedViews(created: readonly Table[], source: Catalog, tar
     }
     pending = next;
   }
+  // A partial selection does not create a view pg_depend sees reading no table, but one that calls
+  // an extension's function (a crosstab's query string) may read the created tables: say so.
+  const createdSchemas = new Set(created.map((t) => t.name.schema));
+  for (const view of candidates) {
+    if (inWhole(view) || touches(view) || !createdSchemas.has(view.name.schema)) continue;
+    if (view.relations.some((r) => nameKey(r) !== nameKey(view.name)) || !(view.extensions ?? []).length) continue;
+    diagnostics.push({
+      level: "warning",
+      table: view.name,
+      message: `${view.materialized ? "materialized view" : "view"} not created: it reads no table pg_depend can see (an extension's function such as crosstab may read them from a string), and only a sync of its whole schema creates such a view`,
+    });
+  }
   for (const view of pending) {
     const missing = view.relations.filter((r) => nameKey(r) !== nameKey(view.name) && !available(view, nameKey(r))).map(displayName);
     diagnostics.push({

@@ -72,9 +72,12 @@ describe("whole-database sync", () => {
     assert.deepEqual([...plan.preData, ...plan.postData].map(label), []);
   });
 
-  it("a partial selection creates only what its tables need", () => {
+  it("a partial selection creates only what its tables need, and names the view whose tables it cannot see", () => {
     const plan = buildSyncPlan({ source, target, selection: { include: ["film"], exclude: [], where: {} }, cascade: false });
     assert.deepEqual([...plan.preData, ...plan.postData].map(label), ["table film"]);
+    assert.deepEqual(plan.diagnostics.filter((d) => d.level !== "info").map((d) => `${d.table?.name}: ${d.message}`), [
+      "pivot: view not created: it reads no table pg_depend can see (an extension's function such as crosstab may read them from a string), and only a sync of its whole schema creates such a view",
+    ]);
   });
 });
 
