@@ -13,7 +13,7 @@ import { planComments } from "./plan-comments.js";
 import { planCreatedTypes } from "./plan-created-types.js";
 import { planCreatedViews } from "./plan-created-views.js";
 import { placeFunctions } from "./place-functions.js";
-import { wholeSchemaNeeds } from "./plan-whole-schema-objects.js";
+import { driftedTables, wholeSchemaNeeds } from "./plan-whole-schema-objects.js";
 
 export interface CreatedObjects {
   readonly preData: readonly DdlStatement[];
@@ -52,7 +52,8 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
   const whole = wholeSchemaNeeds(source, target, wholeSchemas);
   const types = planCreatedTypes([...typeNeeds, ...whole.types], source, target, diagnostics);
   const existing = new Set([...target.tables, ...target.views, ...target.sequences, ...whole.sequences].map((o) => nameKey(o.name)));
-  const views = planCreatedViews(created, source, target, diagnostics, { wholeSchemas, existing });
+  const drifted = driftedTables(source, target);
+  const views = planCreatedViews(created, source, target, diagnostics, { wholeSchemas, existing, drifted });
   const viewUsers = views.map((v) => ({ name: v.name, extensions: v.extensions ?? [] }));
   const { statements: functionStatements, extensionNeeds } = planFunctions(created, views, source, target, diagnostics, whole.users);
   const functions = functionStatements.map((s) => s.function);

@@ -16,11 +16,14 @@ export interface CreatedViewsOptions {
   readonly wholeSchemas?: ReadonlySet<string>;
   /** nameKeys of relations that exist once the pre-data is done besides the created tables: the target's, and sequences the run creates. */
   readonly existing?: ReadonlySet<string>;
+  /** nameKeys of target tables whose columns differ from the source's: a view over one could fail, so it is not created. */
+  readonly drifted?: ReadonlySet<string>;
 }
 
 export function planCreatedViews(created: readonly Table[], source: Catalog, target: Catalog, diagnostics: Diagnostic[], options: CreatedViewsOptions = {}): View[] {
   const whole = options.wholeSchemas ?? new Set<string>();
   const existing = options.existing ?? new Set<string>();
+  const drifted = options.drifted ?? new Set<string>();
   const createdKeys = new Set(created.map((t) => nameKey(t.name)));
   const onTarget = new Set([...target.views, ...target.tables].map((v) => nameKey(v.name)));
   const candidates = source.views.filter((v) => !onTarget.has(nameKey(v.name)));
@@ -41,7 +44,7 @@ export function planCreatedViews(created: readonly Table[], source: Catalog, tar
   const placed = new Set<string>();
   const inWhole = (view: View) => whole.has(view.name.schema);
   // A view of a whole schema may read what the target already has; another only what the run creates.
-  const available = (view: View, key: string) => createdKeys.has(key) || placed.has(key) || (inWhole(view) && existing.has(key));
+  const available = (view: View, key: string) => createdKeys.has(key) || placed.has(key) || (inWhole(view) && existing.has(key) && !drifted.has(key));
   let pending = candidates.filter((v) => inWhole(v) || touches(v));
   // Place a view once everything it reads is created by the run (or, in a whole schema, exists) or is a view already placed.
   for (let progress = true; progress && pending.length > 0; ) {
@@ -70,11 +73,16 @@ export function planCreatedViews(created: readonly Table[], source: Catalog, tar
     });
   }
   for (const view of pending) {
-    const missing = view.relations.filter((r) => nameKey(r) !== nameKey(view.name) && !available(view, nameKey(r))).map(displayName);
+    const unavailable = view.relations.filter((r) => nameKey(r) !== nameKey(view.name) && !available(view, nameKey(r)));
+    const differing = unavailable.filter((r) => inWhole(view) && drifted.has(nameKey(r))).map(displayName);
+    const missing = unavailable.filter((r) => !(inWhole(view) && drifted.has(nameKey(r)))).map(displayName);
+    const what = view.materialized ? "materialized view" : "view";
     diagnostics.push({
       level: "warning",
       table: view.name,
-      message: `${view.materialized ? "materialized view" : "view"} not created: it also reads ${missing.join(", ")}, which this run does not create`,
+      message: missing.length
+        ? `${what} not created: it also reads ${missing.join(", ")}, which this run does not create`
+        : `${what} not created: it reads ${differing.join(", ")}, whose columns differ on the target (see pgferry diff)`,
     });
   }
   return ordered;

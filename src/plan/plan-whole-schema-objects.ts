@@ -39,3 +39,16 @@ export function wholeSchemaNeeds(source: Catalog, target: Catalog, wholeSchemas:
   const sequences = source.sequences.filter((s) => inWhole(s) && !s.identity && !s.ownedBy && !onTarget.has(nameKey(s.name)));
   return { types, users, sequences };
 }
+
+/** Target tables that lack a source column or type it differently: a view over them may not apply there. */
+export function driftedTables(source: Catalog, target: Catalog): ReadonlySet<string> {
+  const sourceByKey = new Map(source.tables.map((t) => [nameKey(t.name), t]));
+  const drifted = new Set<string>();
+  for (const table of target.tables) {
+    const from = sourceByKey.get(nameKey(table.name));
+    if (!from) continue;
+    const types = new Map(table.columns.map((c) => [c.name, c.type]));
+    if (from.columns.some((c) => types.get(c.name) !== c.type)) drifted.add(nameKey(table.name));
+  }
+  return drifted;
+}

@@ -67,6 +67,16 @@ describe("whole-database sync", () => {
     ]);
   });
 
+  it("does not create a view over a target table whose columns differ, and says why", () => {
+    const drifted = { ...target, tables: [table("actor", [col("id", "text")])] };
+    const plan = buildSyncPlan({ source, target: drifted, selection: ALL_TABLES, cascade: false });
+    assert.deepEqual(plan.postData.map(label), ["view pivot", "comment"]);
+    assert.deepEqual(plan.diagnostics.filter((d) => d.message.includes("view not created")).map((d) => `${d.table?.name}: ${d.message}`), [
+      "over_actor: view not created: it reads public.actor, whose columns differ on the target (see pgferry diff)",
+      "on_views: view not created: it also reads public.over_actor, which this run does not create",
+    ]);
+  });
+
   it("plans nothing once the target has it all", () => {
     const plan = buildSyncPlan({ source, target: { ...source, availableExtensions: ["citext", "tablefunc"] }, selection: ALL_TABLES, cascade: false });
     assert.deepEqual([...plan.preData, ...plan.postData].map(label), []);
