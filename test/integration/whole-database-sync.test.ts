@@ -6,11 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { describeDdl } from "../../src/ddl/render-ddl.js";
 import { assertConverged } from "../harness/assert-converged.js";
 import { syncPair } from "../harness/sync-helpers.js";
-import { createDatabasePair, machineServerUrl, serverUrls, type DatabasePair } from "../harness/test-databases.js";
+import { createDatabasePair, dropRole, machineServerUrl, serverUrls, withUser, type DatabasePair } from "../harness/test-databases.js";
 
 const FIXTURE = new URL("../fixtures/whole-schema.sql", import.meta.url);
 const failed = (report: { steps: readonly { status: string }[] }) => JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped"));
@@ -91,16 +92,29 @@ describe("partial selection", () => {
 
 describe("large objects", () => {
   let pair: DatabasePair;
+  const reader = `pgferry_lo_reader_${randomBytes(4).toString("hex")}`;
+  const password = randomBytes(9).toString("hex");
   before(async () => {
     pair = await createDatabasePair("whole_lo");
     await pair.source.query("CREATE TABLE doc (id int PRIMARY KEY, body oid); INSERT INTO doc VALUES (1, lo_from_bytea(0, 'hello')), (2, lo_from_bytea(0, 'large world'))");
+    await pair.source.query(`CREATE ROLE ${reader} LOGIN PASSWORD '${password}'; GRANT SELECT ON doc TO ${reader}`);
   });
-  after(async () => pair?.drop());
+  after(async () => {
+    await pair?.drop();
+    await dropRole(serverUrls().source, reader);
+  });
 
   it("are reported in the plan with their count and size", async () => {
     const { plan } = await syncPair(pair, { dryRun: true });
     assert.deepEqual(plan.diagnostics.filter((d) => d.level === "warning").map((d) => d.message), [
       "the source has 2 large object(s) (16 bytes): not copied by pgferry (pg_dump -b carries them)",
+    ]);
+  });
+
+  it("are counted also by a role that may not read pg_largeobject, without their size", async () => {
+    const { plan } = await syncPair({ sourceUrl: withUser(pair.sourceUrl, reader, password), targetUrl: pair.targetUrl }, { dryRun: true });
+    assert.deepEqual(plan.diagnostics.filter((d) => d.level === "warning").map((d) => d.message), [
+      "the source has 2 large object(s) (size unknown: the source role may not read pg_largeobject): not copied by pgferry (pg_dump -b carries them)",
     ]);
   });
 });
