@@ -65,6 +65,8 @@ function withoutSchemas(catalog: Catalog, schemas: ReadonlySet<string>): Catalog
     enums: catalog.enums.filter(keep),
     domains: catalog.domains.filter(keep),
     composites: catalog.composites.filter(keep),
+    functions: catalog.functions.filter(keep),
+    schemas: catalog.schemas.filter((schema) => !schemas.has(schema)),
   };
 }
 
