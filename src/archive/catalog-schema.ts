@@ -216,6 +216,7 @@ export const catalogSchema = z.strictObject({
       functions: z.array(text),
       indexes: z.array(index),
       comment: nullableText,
+      extensions: z.array(identifier).optional(),
     }),
   ),
   extensions: z.array(z.strictObject({ name: identifier, schema: identifier })),
@@ -224,6 +225,7 @@ export const catalogSchema = z.strictObject({
   roles: z.array(identifier).optional(),
   // Absent from manifests written before these objects were introspected.
   schemaObjects: schemaObjectsSchema.optional(),
+  largeObjects: z.strictObject({ count, bytes: count.nullable() }).optional(),
 });
 
 // The schema and the model must describe the same shape: a field added to one and not the

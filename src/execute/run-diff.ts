@@ -6,6 +6,7 @@ import { queryMigrationVersions } from "../introspect/query-migrations.js";
 import type { Catalog } from "../model/catalog.js";
 import type { SchemaDiff } from "../model/schema-diff.js";
 import { diffCatalogs, majorVersion } from "../plan/diff-catalogs.js";
+import { diffWholeSchemas } from "../plan/diff-scope.js";
 import { matchesPattern, parseTablePattern } from "../plan/table-pattern.js";
 import { connect, withRetry } from "../pg/connect.js";
 import type { SqlSession } from "../pg/session.js";
@@ -44,7 +45,9 @@ export async function runDiff(options: DiffOptions): Promise<SchemaDiff> {
       : [`PostgreSQL ${sourceMajor} and ${targetMajor} deparse view and function bodies differently: only their presence and options are compared`];
   return {
     notes,
-    items: diffCatalogs(source.catalog, target.catalog, include.length || exclude.length ? filter : undefined),
+    items: include.length || exclude.length
+      ? diffCatalogs(source.catalog, target.catalog, filter, diffWholeSchemas(source.catalog, target.catalog, filter, include.length > 0))
+      : diffCatalogs(source.catalog, target.catalog),
     migrations: { source: source.migrations, target: target.migrations },
   };
 }
@@ -62,6 +65,8 @@ function withoutSchemas(catalog: Catalog, schemas: ReadonlySet<string>): Catalog
     enums: catalog.enums.filter(keep),
     domains: catalog.domains.filter(keep),
     composites: catalog.composites.filter(keep),
+    functions: catalog.functions.filter(keep),
+    schemas: catalog.schemas.filter((schema) => !schemas.has(schema)),
   };
 }
 

@@ -8,7 +8,7 @@ import type { SqlSession } from "../pg/session.js";
 import { sqlstateOf } from "../pg/describe-pg-error.js";
 import { LockedError } from "../errors.js";
 import { functionSequences } from "./function-sequences.js";
-import { queryDomainFunctions, queryFunctionDependencies, type FunctionDependencyRow } from "./query-object-dependencies.js";
+import { queryDomainFunctions, queryFunctionDependencies, queryLargeObjects, queryViewExtensions, type FunctionDependencyRow } from "./query-object-dependencies.js";
 import { queryColumns, type ColumnRow } from "./query-columns.js";
 import { queryConstraints, type ConstraintRow } from "./query-constraints.js";
 import { querySchemas, queryServerInfo } from "./query-identity.js";
@@ -85,6 +85,8 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
   ];
   const schemaObjects = await introspectSchemaObjects(session, info.versionNum);
   const viewIndexes = groupBy(await queryIndexes(session, viewRows.map((v) => v.oid)), (r) => r.table_oid);
+  const viewExtensions = groupBy(await queryViewExtensions(session, viewRows.map((v) => v.oid)), (r) => r.view_oid);
+  const largeObjects = await queryLargeObjects(session);
   const functionKeys = new Map(functionRows.map((f) => [String(f.oid), functionKey(f)]));
   const dependenciesOfFunction = groupBy(functionDependencies, (r) => r.function_oid);
   const functionsOfDomain = groupBy(domainFunctions, (r) => nameKey(qualifiedName(r.schema, r.name)));
@@ -165,12 +167,13 @@ async function readCatalog(session: SqlSession): Promise<Catalog> {
         ...(f.aggregate ? { aggregate: toAggregate(f.aggregate, functionKeys) } : {}),
       }),
     ),
-    views: viewRows.map((v) => toView(v, viewIndexes.get(v.oid) ?? [], functionKeys)),
+    views: viewRows.map((v) => ({ ...toView(v, viewIndexes.get(v.oid) ?? [], functionKeys), extensions: (viewExtensions.get(v.oid) ?? []).map((r) => r.extension) })),
     extensions: extensions.extensions,
     availableExtensions: extensions.available,
     schemaComments,
     roles,
     schemaObjects,
+    largeObjects,
   });
 }
 

@@ -1,8 +1,10 @@
 /**
- * What functions and domains are built from, beyond what their definitions name in text:
- * a function's argument and result types (user enums, domains, composites, or a table's row type,
- * `RETURNS SETOF customer`) and, for SQL-standard bodies (`BEGIN ATOMIC`, 14+), the tables they
- * read; a domain's default and CHECKs' user functions. pg_restore orders the same objects this way.
+ * Dependencies pg_depend records that the object queries do not read: what functions and domains
+ * are built from (a function's argument and result types: user enums, domains, composites, or a
+ * table's row type, `RETURNS SETOF customer`; for SQL-standard bodies, `BEGIN ATOMIC`, 14+, the
+ * tables and views they read; a domain's default and CHECKs' user functions), which pg_restore
+ * orders by too; the extensions a view's rule uses (tablefunc's crosstab hides the tables it reads
+ * in a string, so the extension is all pg_depend knows); and the database's large objects.
  */
 import type { SqlSession } from "../pg/session.js";
 
@@ -28,7 +30,7 @@ export async function queryFunctionDependencies(session: SqlSession): Promise<Fu
     UNION
     SELECT d.objid::int8::text, n.nspname, c.relname, true
       FROM pg_depend d
-      JOIN pg_class c ON c.oid = d.refobjid AND c.relkind IN ('r', 'p')
+      JOIN pg_class c ON c.oid = d.refobjid AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
       JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'n'
        AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'`);
@@ -49,4 +51,39 @@ export async function queryDomainFunctions(session: SqlSession): Promise<DomainF
       JOIN pg_depend d ON d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n'
                       AND ((d.classid = 'pg_type'::regclass AND d.objid = t.oid) OR (d.classid = 'pg_constraint'::regclass AND d.objid = c.oid))
      WHERE t.typtype = 'd' AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'`);
+}
+
+export interface ViewExtensionRow {
+  readonly view_oid: number;
+  readonly extension: string;
+}
+
+/** Extensions one of whose members (function, type, operator…) a view's _RETURN rule depends on; an array type through its element type. */
+export async function queryViewExtensions(session: SqlSession, viewOids: readonly number[]): Promise<ViewExtensionRow[]> {
+  return session.query<ViewExtensionRow & Record<string, unknown>>(
+    `SELECT DISTINCT r.ev_class::int8::float8 AS view_oid, x.extname::text AS extension
+       FROM pg_rewrite r
+       JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+       LEFT JOIN pg_type ty ON d.refclassid = 'pg_type'::regclass AND ty.oid = d.refobjid
+       JOIN pg_depend m ON m.classid = d.refclassid AND m.objid IN (d.refobjid, COALESCE(ty.typelem, 0)) AND m.deptype = 'e'
+                       AND m.refclassid = 'pg_extension'::regclass
+       JOIN pg_extension x ON x.oid = m.refobjid
+      WHERE r.ev_class = ANY($1::oid[])
+      ORDER BY 1, 2`,
+    [viewOids],
+  );
+}
+
+/**
+ * How many large objects the database has (pg_largeobject_metadata is readable by every role)
+ * and their size, when the role may read pg_largeobject (superuser, or granted SELECT).
+ */
+export async function queryLargeObjects(session: SqlSession): Promise<{ count: number; bytes: number | null }> {
+  const [row] = await session.query<{ count: string; readable: boolean }>(
+    "SELECT count(*)::text AS count, has_table_privilege('pg_catalog.pg_largeobject', 'SELECT') AS readable FROM pg_largeobject_metadata",
+  );
+  const count = Number(row?.count ?? 0);
+  if (count === 0 || !row?.readable) return { count, bytes: count === 0 ? 0 : null };
+  const [size] = await session.query<{ bytes: string }>("SELECT coalesce(sum(octet_length(data)), 0)::text AS bytes FROM pg_largeobject");
+  return { count, bytes: Number(size?.bytes ?? 0) };
 }

@@ -345,6 +345,18 @@ export interface View {
   readonly functions: readonly string[];
   readonly indexes: readonly Index[];
   readonly comment: string | null;
+  /**
+   * Extensions whose members (functions, types, operators) its rule depends on: `crosstab(…)` of
+   * tablefunc, whose query string hides the tables it reads. Absent in older manifests.
+   */
+  readonly extensions?: readonly string[];
+}
+
+/** The database's large objects (pg_largeobject_metadata). */
+export interface LargeObjects {
+  readonly count: number;
+  /** Their total size; null when the role may not read pg_largeobject. */
+  readonly bytes: number | null;
 }
 
 export interface Extension {
@@ -389,4 +401,6 @@ export interface Catalog {
   readonly roles?: readonly string[];
   /** User collations, text search objects, operators and operator classes/families; absent in older manifests. */
   readonly schemaObjects?: SchemaObjects;
+  /** Absent in older manifests. */
+  readonly largeObjects?: LargeObjects;
 }

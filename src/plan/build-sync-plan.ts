@@ -14,6 +14,7 @@ import { orderByForeignKeys, type FkEdge } from "./fk-graph.js";
 import { mapColumns, type ColumnMappingOptions } from "./map-columns.js";
 import { planCreatedObjects } from "./plan-created-objects.js";
 import { planIndexRebuild } from "./plan-index-rebuild.js";
+import { planLargeObjects } from "./plan-large-objects.js";
 import { planMerge } from "./plan-merge.js";
 import { planRowSecurity } from "./plan-row-security.js";
 import { planSequenceResets } from "./plan-sequence-resets.js";
@@ -137,7 +138,7 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
 
   const tablesAfterRun = new Set([...selectedKeys, ...targetByKey.keys()]);
   const createdObjects = planCreatedObjects({ created, source, target, tablesAfterRun, addedColumns, wholeSchemas: wholeSchemas(source, input.selection, selected.tables) });
-  diagnostics.push(...createdObjects.diagnostics, ...translationDiagnostics(translation.notes, createdObjects.preData));
+  diagnostics.push(...createdObjects.diagnostics, ...translationDiagnostics(translation.notes, createdObjects.preData), ...planLargeObjects(source, target));
   const fkStrategy = planFkStrategy(fk.brokenEdges, targetByKey);
   const written = actions.flatMap((a) =>
     a.kind === "create" || a.kind === "refresh" ? [{ table: a.table, source: a.source, keepsTargetRows: a.copy.merge !== null && !a.copy.merge.replace }] : [],

@@ -8,25 +8,29 @@ import { nameKey, type QualifiedName } from "../model/qualified-name.js";
 import type { DriftItem, DriftObjectKind } from "../model/schema-diff.js";
 import { columnPropertyDetails, diffSchemaComments, diffTableProperties, indexPropertyDetails } from "./diff-table-properties.js";
 import { diffSchemaObjects } from "./diff-schema-objects.js";
+import { diffScope } from "./diff-scope.js";
 
 /** Which tables to compare (both sides). */
 export type TableFilter = (name: QualifiedName) => boolean;
 
 /**
- * Without a filter every object is compared. With one, only the chosen tables, the sequences they
- * own and the types their columns use.
+ * Without a filter every object is compared. With one, what a sync of the same selection creates:
+ * the chosen tables, the sequences they own, the types their columns use, the views that read
+ * only them, the functions and extensions those use, and every object of a schema synced whole
+ * (`wholeSchemas`: no table of it is filtered out, see plan/diff-scope).
  */
-export function diffCatalogs(source: Catalog, target: Catalog, filter?: TableFilter): DriftItem[] {
+export function diffCatalogs(source: Catalog, target: Catalog, filter?: TableFilter, wholeSchemas: ReadonlySet<string> = new Set()): DriftItem[] {
   const items: DriftItem[] = [];
   const include = filter ?? (() => true);
   const sourceTables = source.tables.filter((t) => include(t.name));
   const targetTables = target.tables.filter((t) => include(t.name));
   const typesUsed = new Set([...sourceTables, ...targetTables].flatMap((t) => t.columns.flatMap((c) => (c.userType ? [nameKey(c.userType)] : []))));
-  const usedType = (t: { name: QualifiedName }) => !filter || typesUsed.has(nameKey(t.name));
+  const inWhole = (o: { name: QualifiedName }) => wholeSchemas.has(o.name.schema);
+  const usedType = (t: { name: QualifiedName }) => !filter || typesUsed.has(nameKey(t.name)) || inWhole(t);
   const sequenceIn = (tables: readonly Table[]) => {
     const keys = new Set(tables.map((t) => nameKey(t.name)));
     // Identity sequences come with their column; free-standing ones belong to no table.
-    return (s: Sequence) => !s.identity && (s.ownedBy ? keys.has(nameKey(s.ownedBy.table)) : !filter);
+    return (s: Sequence) => !s.identity && (s.ownedBy ? keys.has(nameKey(s.ownedBy.table)) : !filter || inWhole(s));
   };
   pairUp(sourceTables, targetTables, (t) => nameKey(t.name), {
     onlySource: (t) => items.push(item("table", t.name, null, "only-source")),
@@ -38,21 +42,24 @@ export function diffCatalogs(source: Catalog, target: Catalog, filter?: TableFil
   items.push(...diffNamed("domain", source.domains.filter(usedType), target.domains.filter(usedType), domainDetails));
   items.push(...diffNamed("composite", source.composites.filter(usedType), target.composites.filter(usedType), compositeDetails));
   items.push(...diffNamed("range", (source.ranges ?? []).filter(usedType), (target.ranges ?? []).filter(usedType), rangeDetails));
-  if (!filter) {
+  {
+    const scope = diffScope(source, target, filter, wholeSchemas);
     // Each major version deparses view and function bodies its own way: compare them only within one.
     const sameMajor = majorVersion(source) === majorVersion(target);
     const viewDetails = (a: View, b: View) => [
       ...(sameMajor && a.definition !== b.definition ? ["definition differs"] : []),
       ...changed("options", a.options.join(","), b.options.join(",")),
     ];
-    const views = (c: Catalog, materialized: boolean) => c.views.filter((v) => v.materialized === materialized);
+    const views = (c: Catalog, materialized: boolean) => c.views.filter((v) => v.materialized === materialized && scope.view(v));
     items.push(...diffNamed("view", views(source, false), views(target, false), viewDetails));
     items.push(...diffNamed("materialized view", views(source, true), views(target, true), viewDetails));
-    items.push(...diffFunctions(source.functions, target.functions, sameMajor));
-    const extensions = (c: Catalog) => c.extensions.filter((e) => e.name !== "plpgsql").map((e) => ({ name: qualifiedName(e.schema, e.name) }));
+    items.push(...diffFunctions(source.functions.filter(scope.function), target.functions.filter(scope.function), sameMajor));
+    const extensions = (c: Catalog) => c.extensions.filter((e) => e.name !== "plpgsql" && scope.extension(e.name)).map((e) => ({ name: qualifiedName(e.schema, e.name) }));
     items.push(...diffNamed("extension", extensions(source), extensions(target), () => []));
-    items.push(...diffSchemaComments(source, target));
-    items.push(...diffSchemaObjects(source, target, sameMajor));
+    if (!filter) {
+      items.push(...diffSchemaComments(source, target));
+      items.push(...diffSchemaObjects(source, target, sameMajor));
+    }
   }
   return items;
 }

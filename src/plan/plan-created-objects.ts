@@ -14,7 +14,9 @@ import { orderPreData } from "./order-pre-data.js";
 import { planCreatedProperties, planSchemaComments } from "./plan-created-properties.js";
 import { planCreatedTypes, type TypeNeed } from "./plan-created-types.js";
 import { planCreatedViews } from "./plan-created-views.js";
+import { placeFunctions } from "./place-functions.js";
 import { planSchemaObjects } from "./plan-schema-objects.js";
+import { driftedTables, wholeSchemaNeeds } from "./plan-whole-schema-objects.js";
 
 export interface CreatedObjects {
   readonly preData: readonly DdlStatement[];
@@ -49,11 +51,16 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
     ...created.flatMap((t) => t.columns.flatMap((c) => (c.userType ? [{ type: c.userType, table: t.name }] : []))),
     ...addedColumns.flatMap(({ table, column }) => (column.userType ? [{ type: column.userType, table }] : [])),
   ];
-  const views = planCreatedViews(created, source, target, diagnostics);
+  const wholeSchemas = input.wholeSchemas ?? new Set<string>();
+  const whole = wholeSchemaNeeds(source, target, wholeSchemas);
+  const existing = new Set([...target.tables, ...target.views, ...target.sequences, ...whole.sequences].map((o) => nameKey(o.name)));
+  const views = planCreatedViews(created, source, target, diagnostics, { wholeSchemas, existing, drifted: driftedTables(source, target) });
+  const viewUsers = views.map((v) => ({ name: v.name, extensions: v.extensions ?? [] }));
   const properties = planCreatedProperties({ created, source, target, tablesAfterRun, views });
   diagnostics.push(...properties.diagnostics);
-  const users: FunctionUser[] = [...created, ...views];
-  const first = planTypesAndFunctions(typeNeeds, users, source, target, []);
+  const allTypeNeeds = [...typeNeeds, ...whole.types];
+  const users: FunctionUser[] = [...created, ...views, ...whole.users];
+  const first = planTypesAndFunctions(allTypeNeeds, users, source, target, []);
   const objects = planSchemaObjects({
     source,
     target,
@@ -65,13 +72,16 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
       return s.kind === "create-enum" || s.kind === "create-range" ? [{ name: s.type.name, collations: s.kind === "create-range" && s.type.collation ? [s.type.collation] : [] }] : [];
     }),
     addedCollations: addedColumns.flatMap(({ table, column }) => (column.collation ? [{ table, collation: column.collation }] : [])),
-    ...(input.wholeSchemas ? { wholeSchemas: input.wholeSchemas } : {}),
+    wholeSchemas,
   });
   diagnostics.push(...objects.diagnostics);
   // The functions operators and classes are made of are planned with the others (and the types they need).
-  const { types, functionStatements, extensionNeeds } = planTypesAndFunctions(typeNeeds, [...users, ...objects.functionNeeds], source, target, diagnostics);
+  const { types, functionStatements, extensionNeeds } = planTypesAndFunctions(allTypeNeeds, [...users, ...objects.functionNeeds], source, target, diagnostics);
   const functions = functionStatements.map((s) => s.function);
-  const extensions = planExtensions([...created, ...extensionNeeds, ...objects.extensionNeeds], source, target, diagnostics);
+  const sourceOrder = (name: string) => source.extensions.findIndex((e) => e.name === name);
+  const extensions = planExtensions([...created, ...extensionNeeds, ...viewUsers, ...whole.users, ...objects.extensionNeeds], source, target, diagnostics).sort(
+    (a, b) => sourceOrder(a.name) - sourceOrder(b.name),
+  );
   for (const table of created) {
     if (table.unhandled.length) {
       diagnostics.push({ level: "warning", table: table.name, message: `not created with the table (create them on the target yourself): ${table.unhandled.join(", ")}` });
@@ -93,6 +103,12 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
   // A free-standing sequence only a function body names (ids assigned in a trigger): no column
   // default or owner ties it to a table, so it comes with the function.
   const functionSequences: QualifiedName[] = [];
+  // A whole schema's free-standing sequences are created (and set) whether or not anything names them.
+  for (const seq of whole.sequences) {
+    if (sequences.has(nameKey(seq.name))) continue;
+    sequences.set(nameKey(seq.name), seq);
+    functionSequences.push(seq.name);
+  }
   for (const fn of functions) {
     for (const seqName of fn.sequences ?? []) {
       const seq = source.sequences.find((s) => nameKey(s.name) === nameKey(seqName));
@@ -111,26 +127,32 @@ export function planCreatedObjects(input: CreatedObjectsInput): CreatedObjects {
     ...extensions.map((e) => e.schema),
     ...properties.schemas,
     ...objects.schemas,
+    ...wholeSchemas,
   ];
   const schemas = [...new Set(objectSchemas)].filter((schema) => schema && !target.schemas.includes(schema) && schema !== "pg_catalog");
 
-  // Types, functions and tables depend on each other in every direction: ordered by what each is built from.
+  // Types, functions and tables depend on each other in every direction: ordered by what each is
+  // built from. A function that names a created view waits for it, after the data.
+  const placed = placeFunctions(functionStatements, views);
   const preData = orderPreData([
     ...schemas.map((schema): DdlStatement => ({ kind: "create-schema", schema })),
     ...objects.collations,
     ...extensions.map((e): DdlStatement => ({ kind: "create-extension", name: e.name, schema: e.schema })),
     ...types,
-    ...functionStatements,
+    ...placed.beforeViews,
     ...objects.objects,
     ...[...sequences.values()].map((sequence): DdlStatement => ({ kind: "create-sequence", sequence })),
     ...byPartitionDepth(properties.tables).map((table): DdlStatement => ({ kind: "create-table", table, identitySequences })),
     ...addedColumns.map(({ table, column }): DdlStatement => ({ kind: "add-column", table, column })),
     ...properties.preData,
   ]);
+  const viewStatements = planViewStatements(views);
   const postData = [
     ...planPostData(created, sequences, tablesAfterRun, diagnostics),
     ...properties.postIndexes,
-    ...planViewStatements(views),
+    ...viewStatements.filter((s) => s.kind === "create-view"),
+    ...placed.afterViews,
+    ...viewStatements.filter((s) => s.kind !== "create-view"),
     ...created.flatMap((t) => t.triggers.map((trigger): DdlStatement => ({ kind: "create-trigger", table: t.name, trigger }))),
     ...properties.postData,
     ...planSchemaComments(schemas, source),

@@ -1,6 +1,7 @@
 /** FK-safe order, cycles (deferrable or not) and self-references, without superuser; cascade rules. */
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
+import { assertConverged } from "../harness/assert-converged.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
 
@@ -44,6 +45,7 @@ describe("foreign keys", () => {
     assert.ok(order.indexOf("matches") > order.indexOf("teams"), `matches after teams: ${order}`);
     await assertSameData(pair);
     assert.deepEqual(await fkNames(pair), ["matches_away_fkey", "matches_home_fkey", "players_mentor_id_fkey", "players_team_id_fkey", "teams_captain_fk"]);
+    await assertConverged(pair);
   });
 
   it("refreshes a cycle of NOT DEFERRABLE FKs by dropping and re-adding them in the transaction", async () => {

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { LOAD_SCHEMA_COMMENT } from "../../src/execute/parallel-load.js";
+import { assertConverged } from "../harness/assert-converged.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { assertNoPgferrySessions, connectTo, createDatabasePair, serverUrls, withUser, type DatabasePair } from "../harness/test-databases.js";
 
@@ -38,6 +39,9 @@ describe("load schemas", () => {
     assert.equal(report.committed, true, report.error);
     assert.deepEqual(await schemas(pair), ["pgferry_load_abcdef12_1", "pgferry_load_userdata"]);
     assert.equal((await pair.target.query("SELECT count(*)::int AS n FROM pgferry_load_userdata.keep")).rows[0].n, 1);
+    await assertConverged(pair, { jobs: 2 }, {
+      expectedDrift: ["table pgferry_load_abcdef12_1.mine: only-target", "table pgferry_load_userdata.keep: only-target"],
+    });
   });
 
   it("a killed run's load schema is dropped by the next run that writes, also with --jobs 1", async () => {

@@ -1,6 +1,7 @@
 /** Quoted, mixed-case, non-ASCII names and names with spaces or dots; tables in two schemas. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { assertConverged } from "../harness/assert-converged.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
 
@@ -43,6 +44,7 @@ describe("names and schemas", () => {
     assert.equal(unlogged.rows[0].relpersistence, "u", "an UNLOGGED table stays unlogged");
     const next = await pair.target.query(`INSERT INTO app."User" ("E-mail Address") VALUES ('c@x') RETURNING "Id"`);
     assert.equal(next.rows[0].Id, 3, "serial sequence set to the source's value");
+    await assertConverged(pair);
   });
 
   it("selects by quoted, schema-qualified and unqualified patterns", async () => {

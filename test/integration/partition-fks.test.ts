@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { assertConverged } from "../harness/assert-converged.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
 
@@ -39,5 +40,6 @@ describe("FKs declared on partitions", () => {
       assert.ok(order.indexOf("rental") < order.indexOf("payment"), order.join(", "));
       for (const table of ["rental", "payment"]) assert.equal(await tableFingerprint(pair.target, table), await tableFingerprint(pair.source, table), table);
     }
+    await assertConverged(pair);
   });
 });

@@ -1,6 +1,7 @@
 /** Partitioned tables: created with their partitions, rows copied once through the parent. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { assertConverged } from "../harness/assert-converged.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
 
@@ -31,6 +32,7 @@ describe("partitioned tables", () => {
     assert.equal(parts.rows[0].n, 3);
     const idx = await pair.target.query("SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'payments_2025'");
     assert.equal(idx.rows[0].n, 2, "primary key and amount index reach the partitions through the parent");
+    await assertConverged(pair, { include: ["payments"] });
   });
 
   it("refreshes through the parent", async () => {

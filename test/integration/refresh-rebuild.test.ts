@@ -12,6 +12,7 @@ import { nameKey } from "../../src/model/qualified-name.js";
 import type { SyncPlan } from "../../src/model/plan.js";
 import { dataFingerprints, dumpSchema, loadRentalStore } from "../harness/schema-dump.js";
 import { schemaFingerprint } from "../harness/schema-fingerprint.js";
+import { assertConverged } from "../harness/assert-converged.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { connectTo, createDatabasePair, machineServerUrl, serverUrls, tableFingerprint, withUser, type DatabasePair } from "../harness/test-databases.js";
 
@@ -34,6 +35,7 @@ describe("refresh path: a rich schema refreshed again and again, judged by pg_du
   it("keeps every object pg_dump sees and every property the target carries, and copies the rows", async () => {
     const first = await syncPair(pair);
     assert.equal(first.report.ok, true, first.report.error);
+    await assertConverged(pair);
     // What a target may carry that a drop and rebuild loses unless pgferry restores it.
     await pair.target.query(`
       ALTER TABLE public.actor CLUSTER ON idx_actor_last_name;

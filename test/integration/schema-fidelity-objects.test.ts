@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { dumpSchema } from "../harness/schema-dump.js";
+import { assertConverged } from "../harness/assert-converged.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { createDatabasePair, machineServerUrl, type DatabasePair } from "../harness/test-databases.js";
 
@@ -74,6 +75,7 @@ describe("schema fidelity: user-defined aggregates a view uses", () => {
     for (const key of [...aggregates, "COMMENT AGGREGATE group_concat(text); Schema: public"]) {
       assert.equal(target.get(key), source.get(key), key);
     }
+    await assertConverged(pair);
   });
 });
 
@@ -104,6 +106,7 @@ describe("schema fidelity: a free-standing sequence only a function body names",
   it("is created with the function and continues where the source's stopped", async () => {
     const { report } = await syncPair(pair);
     assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
+    await assertConverged(pair);
     const inserted = await pair.target.query("INSERT INTO items (name) VALUES ('on the target') RETURNING id::int, build_id::int");
     assert.deepEqual(inserted.rows, [{ id: 103, build_id: 16 }], "the trigger's sequences go on after the source's last values");
 

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { createDatabasePair, tableFingerprint, type DatabasePair } from "../harness/test-databases.js";
+import { assertConverged } from "../harness/assert-converged.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { TYPE_ROUNDTRIP_DDL, TYPE_ROUNDTRIP_ROWS } from "../fixtures/type-roundtrip.js";
 
@@ -26,6 +27,7 @@ describe("column types round-trip exactly", () => {
     assert.equal(report.ok, true, report.error);
     assert.equal(report.committed, true);
     assert.equal(await tableFingerprint(pair.target, "everything"), await tableFingerprint(pair.source, "everything"));
+    await assertConverged(pair);
   });
 
   it("refreshes the existing table and keeps every value, identity values included", async () => {
