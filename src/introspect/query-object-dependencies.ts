@@ -27,6 +27,8 @@ export async function queryFunctionDependencies(session: SqlSession): Promise<Fu
       LEFT JOIN pg_class rc ON rc.oid = t.typrelid AND rc.relkind IN ('r', 'p', 'v', 'm', 'f')
      WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_type'::regclass AND d.deptype = 'n'
        AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+       -- Types pgferry creates (a multirange comes with its range; a base type needs C).
+       AND t.typtype IN ('e', 'd', 'c', 'r')
     UNION
     SELECT d.objid::int8::text, n.nspname, c.relname, true
       FROM pg_depend d

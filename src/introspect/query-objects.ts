@@ -105,6 +105,8 @@ export async function queryFunctions(session: SqlSession): Promise<FunctionRow[]
       JOIN pg_namespace n ON n.oid = p.pronamespace
       LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid
      WHERE ${USER_SCHEMA("n.nspname")} AND ${NOT_EXTENSION_MEMBER("pg_proc", "p.oid")}
+       -- A range type's constructors (and its multirange's, 14+) are made with the type: internal dependency.
+       AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid AND i.deptype = 'i')
      ORDER BY 2, 3, 4`);
 }
 

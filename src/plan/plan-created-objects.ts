@@ -223,10 +223,12 @@ function planExtensions(created: readonly { name: QualifiedName; extensions: rea
   const installed = new Set(target.extensions.map((e) => e.name));
   const available = new Set(target.availableExtensions);
   const chosen = new Map<string, { name: string; schema: string }>();
+  const refused = new Set<string>(); // one line per extension, naming its first user
   for (const table of created) {
     for (const name of table.extensions) {
-      if (installed.has(name) || chosen.has(name)) continue;
+      if (installed.has(name) || chosen.has(name) || refused.has(name)) continue;
       if (!available.has(name)) {
+        refused.add(name);
         diagnostics.push({ level: "error", table: table.name, message: `needs extension ${name}, which the target server does not have (install its package there, or leave the table out)` });
         continue;
       }

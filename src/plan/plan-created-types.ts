@@ -18,9 +18,10 @@ export function planCreatedTypes(needs: readonly TypeNeed[], source: Catalog, ta
   const planned = new Map<string, DdlStatement>(); // insertion order = creation order
   const visiting = new Set<string>();
 
+  const refused = new Set<string>(); // one line per type, naming its first user
   const need = (type: QualifiedName, table: QualifiedName): void => {
     const key = nameKey(type);
-    if (planned.has(key) || onTarget.has(key) || visiting.has(key)) return;
+    if (planned.has(key) || onTarget.has(key) || visiting.has(key) || refused.has(key)) return;
     visiting.add(key);
     const asEnum = source.enums.find((e) => nameKey(e.name) === key);
     const asDomain = source.domains.find((d) => nameKey(d.name) === key);
@@ -38,6 +39,7 @@ export function planCreatedTypes(needs: readonly TypeNeed[], source: Catalog, ta
       planned.set(key, { kind: "create-range", type: asRange });
     } else {
       // A base type, or a range with a canonical function: both need C code pgferry does not install.
+      refused.add(key);
       diagnostics.push({
         level: "error",
         table,
