@@ -5,6 +5,7 @@ import { renderAddColumn, renderAddIdentity, renderCreateTable } from "./render-
 import { renderCreateDomain, renderCreateEnum } from "./render-types.js";
 import { renderComment, renderCreateAggregate, renderCreateComposite, renderCreateExtension, renderCreateTrigger, renderCreateView } from "./render-objects.js";
 import { renderCreateSequence } from "./render-sequence.js";
+import { renderPrivilegeStatement } from "./render-privileges.js";
 
 /** The SQL text of a statement, as plans and logs show it. */
 export function renderDdl(statement: DdlStatement): string {
@@ -74,6 +75,12 @@ function renderSingleDdl(statement: Exclude<DdlStatement, { kind: "create-trigge
       return `ALTER TABLE ${quoteQualified(statement.table)} ALTER COLUMN ${quoteIdent(statement.column)} SET DEFAULT ${statement.expression}`;
     case "add-identity":
       return renderAddIdentity(statement.table, statement.column, statement.identity, statement.sequence);
+    case "set-owner":
+    case "grant":
+    case "revoke":
+    case "grant-default":
+    case "revoke-default":
+      return renderPrivilegeStatement(statement);
     default:
       return assertNever(statement);
   }

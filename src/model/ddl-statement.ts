@@ -1,6 +1,7 @@
 /** Schema changes a run makes on the target, as data. Rendered to SQL by ddl/render-ddl. */
 import type { Aggregate, Column, CompositeType, Constraint, DomainType, EnumType, FunctionDef, Sequence, Table, Trigger, View } from "./catalog.js";
 import type { QualifiedName } from "./qualified-name.js";
+import type { DefaultAclObjectType, PrivilegeTarget } from "./privileges.js";
 
 /** What a COMMENT ON statement names. */
 export type CommentTarget =
@@ -44,4 +45,14 @@ export type DdlStatement =
       readonly column: string;
       readonly identity: "always" | "by default";
       readonly sequence: Sequence | null;
-    };
+    }
+  /** ALTER … OWNER TO (--privileges). */
+  | { readonly kind: "set-owner"; readonly object: PrivilegeTarget; readonly owner: string }
+  /** GRANT privileges ON object (or on one of its columns) TO grantee (null: PUBLIC). */
+  | { readonly kind: "grant"; readonly object: PrivilegeTarget; readonly column: string | null; readonly privileges: readonly string[]; readonly grantee: string | null; readonly grantOption: boolean }
+  /** REVOKE [GRANT OPTION FOR] privileges ON object (or one of its columns) FROM grantee (null: PUBLIC). */
+  | { readonly kind: "revoke"; readonly object: PrivilegeTarget; readonly column: string | null; readonly privileges: readonly string[]; readonly grantee: string | null; readonly grantOptionOnly: boolean }
+  /** ALTER DEFAULT PRIVILEGES FOR ROLE role IN SCHEMA schema GRANT … */
+  | { readonly kind: "grant-default"; readonly role: string; readonly schema: string; readonly objectType: DefaultAclObjectType; readonly privileges: readonly string[]; readonly grantee: string | null; readonly grantOption: boolean }
+  /** ALTER DEFAULT PRIVILEGES FOR ROLE role IN SCHEMA schema REVOKE … */
+  | { readonly kind: "revoke-default"; readonly role: string; readonly schema: string; readonly objectType: DefaultAclObjectType; readonly privileges: readonly string[]; readonly grantee: string | null; readonly grantOptionOnly: boolean };

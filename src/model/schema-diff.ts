@@ -14,7 +14,11 @@ export type DriftObjectKind =
   | "view"
   | "materialized view"
   | "function"
-  | "extension";
+  | "extension"
+  /** diff --privileges: an object's owner, its grants (or a column's), a schema's default privileges. */
+  | "owner"
+  | "grants"
+  | "default privileges";
 
 /** One difference: an object on one side only, or on both sides with different definitions. */
 export interface DriftItem {
