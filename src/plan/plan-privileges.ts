@@ -59,7 +59,7 @@ export function planPrivileges(input: PrivilegePlanInput): PrivilegePlan {
     if (after !== before && !owningTable) statements.push({ kind: "set-owner", object, owner: after });
     const have = withNewOwner(existing?.acl ?? createdObjectAcl(o.kind, target.currentRole, o.name.schema, target.defaults, input.targetVersion), before, after);
     const want = fitToTarget(mapAcl(o.acl, roles), input);
-    for (const e of want) need(e.grantee, `grantee on ${describe(o)}`);
+    for (const e of want) if (e.grantee !== after) need(e.grantee, `grantee on ${describe(o)}`);
     statements.push(...aclStatements(object, null, diffAcl(want, ignoredOnTarget(have, after, input))));
     const columns = input.run.columnsOf(o.key);
     const haveColumns = new Map((existing?.columns ?? []).map((c) => [c.name, c.acl]));

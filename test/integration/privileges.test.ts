@@ -16,12 +16,13 @@ import type { DdlStatement } from "../../src/model/ddl-statement.js";
 import { renderDdl } from "../../src/ddl/render-ddl.js";
 import { dumpSchema } from "../harness/schema-dump.js";
 import { syncPair } from "../harness/sync-helpers.js";
-import { createDatabasePair, dropRole, machineServerUrl, serverUrls, type DatabasePair } from "../harness/test-databases.js";
+import { createDatabasePair, dropRole, machineServerUrl, serverUrls, withUser, type DatabasePair } from "../harness/test-databases.js";
 
 const suffix = randomBytes(3).toString("hex");
 const OWNER = `pf_owner_${suffix}`;
 const READER = `pf_reader_${suffix}`;
 const WRITER = `pf_writer_${suffix}`;
+const PLAIN = `pf_plain_${suffix}`;
 
 /** A schema with owners and grants of every kind --privileges carries. */
 const SOURCE_SCHEMA = `
@@ -84,7 +85,7 @@ describe("--privileges on one server: owners and grants as pg_dump sees them", (
   before(async () => {
     const admin = await createDatabasePair("privs_roles", { source: machineServerUrl(), target: machineServerUrl() });
     // Roles are cluster-wide: create them once, through any database of the server.
-    await admin.source.query(`CREATE ROLE ${OWNER}; CREATE ROLE ${READER}; CREATE ROLE ${WRITER}`);
+    await admin.source.query(`CREATE ROLE ${OWNER}; CREATE ROLE ${READER}; CREATE ROLE ${WRITER}; CREATE ROLE ${PLAIN} LOGIN`);
     await admin.drop();
     pair = await createDatabasePair("privs", { source: machineServerUrl(), target: machineServerUrl() });
     await pair.source.query(SOURCE_SCHEMA);
@@ -93,7 +94,7 @@ describe("--privileges on one server: owners and grants as pg_dump sees them", (
   });
   after(async () => {
     await pair?.drop();
-    for (const role of [OWNER, READER, WRITER]) await dropRole(machineServerUrl(), role);
+    for (const role of [OWNER, READER, WRITER, PLAIN]) await dropRole(machineServerUrl(), role);
   });
 
   it("after a sync with --privileges, pg_dump with owners and privileges cannot tell the sides apart", async () => {
@@ -147,6 +148,20 @@ describe("--privileges on one server: owners and grants as pg_dump sees them", (
     assert.deepEqual(await diffPrivileges(pair), []);
   });
 
+  it("refuses in the dry run, in one line, when the target role is not superuser and cannot become the owners", async () => {
+    const fresh = await createDatabasePair("privs_plain", { source: machineServerUrl(), target: machineServerUrl() });
+    try {
+      await fresh.source.query(SOURCE_SCHEMA);
+      const { plan, report } = await syncPair({ sourceUrl: fresh.sourceUrl, targetUrl: withUser(fresh.targetUrl, PLAIN, "") }, { privileges: { roles: {} }, dryRun: true });
+      const errors = plan.diagnostics.filter((d) => d.level === "error").map((d) => d.message);
+      assert.equal(errors.length, 1, errors.join("\n"));
+      assert.match(errors[0]!, new RegExp(`^--privileges: the target role ${PLAIN} is not superuser and cannot SET ROLE to the owners of schema app \\(owner ${PLAIN} → ${OWNER}\\), table app\\.items`));
+      assert.match(report.error ?? "", /nothing was written/);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it("without --privileges nothing is carried: created objects belong to the target role, with no grants", async () => {
     const plain = await createDatabasePair("privs_off", { source: machineServerUrl(), target: machineServerUrl() });
     try {
@@ -190,7 +205,9 @@ describe("--privileges across servers", () => {
       assert.deepEqual(plan.diagnostics.filter((d) => d.level !== "info"), []);
       const acl = await pair.target.query(`SELECT pg_get_userbyid(relowner) AS owner, relacl::text[] AS acl FROM pg_class WHERE oid = 'public.orders'::regclass`);
       assert.equal(acl.rows[0].owner, staging);
-      assert.deepEqual([...acl.rows[0].acl].sort(), [`${staging}=arwDxtm/${staging}`, `=r/${staging}`].sort());
+      // MAINTAIN (m) is a table privilege from PostgreSQL 17 on.
+      const maintain = Number((await pair.target.query("SHOW server_version_num")).rows[0].server_version_num) >= 170000 ? "m" : "";
+      assert.deepEqual([...acl.rows[0].acl].sort(), [`${staging}=arwDxt${maintain}/${staging}`, `=r/${staging}`].sort());
       const seq = await pair.target.query(`SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = 'public.orders_id_seq'::regclass`);
       assert.equal(seq.rows[0].owner, staging, "the identity sequence follows its table");
       assert.deepEqual(await diffPrivileges(pair, { [prod]: staging }), []);
