@@ -50,7 +50,7 @@ export async function runDiff(options: DiffOptions): Promise<SchemaDiff> {
   const tableFilter = include.length || exclude.length ? filter : undefined;
   const privileges =
     options.privileges && source.privileges && target.privileges
-      ? diffPrivileges(withoutPrivilegeSchemas(source.privileges, ignored), withoutPrivilegeSchemas(target.privileges, ignored), options.privileges.roles, tableFilter)
+      ? diffPrivileges(withoutPrivilegeSchemas(source.privileges, ignored), withoutPrivilegeSchemas(target.privileges, ignored), options.privileges.roles, { sourceVersion: source.catalog.serverVersion, targetVersion: target.catalog.serverVersion }, tableFilter)
       : [];
   return {
     notes,

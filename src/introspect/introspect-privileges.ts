@@ -46,8 +46,9 @@ async function readPrivileges(session: SqlSession): Promise<CatalogPrivileges> {
   const [version] = await session.query<{ num: string }>("SELECT current_setting('server_version_num') AS num");
   // PostgreSQL 16 split membership into INHERIT and SET options: ALTER … OWNER TO needs SET.
   const mode = Number(version?.num) >= 160000 ? "SET" : "MEMBER";
-  const [me] = await session.query<{ role: string; superuser: boolean; roles: string[]; settable: string[] }>(
+  const [me] = await session.query<{ role: string; superuser: boolean; database_owner: string; roles: string[]; settable: string[] }>(
     `SELECT current_user AS role, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser,
+            (SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()) AS database_owner,
             array(SELECT rolname::text FROM pg_roles ORDER BY 1) AS roles,
             array(SELECT rolname::text FROM pg_roles WHERE pg_has_role(current_user, oid, $1) ORDER BY 1) AS settable`,
     [mode],
@@ -61,6 +62,7 @@ async function readPrivileges(session: SqlSession): Promise<CatalogPrivileges> {
   return {
     currentRole: me.role,
     superuser: me.superuser,
+    databaseOwner: me.database_owner,
     roles: me.roles,
     settableRoles: me.settable,
     objects: rows.map(toObject),

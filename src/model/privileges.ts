@@ -66,6 +66,8 @@ export interface CatalogPrivileges {
   /** current_user of the introspecting session: the owner of what a run creates. */
   readonly currentRole: string;
   readonly superuser: boolean;
+  /** The owner of the current database (pg_database.datdba): what pg_database_owner (14+) stands for. */
+  readonly databaseOwner: string;
   /** Every role of the cluster (pg_roles). */
   readonly roles: readonly string[];
   /** Roles the current role may become (SET ROLE; member of, before PostgreSQL 16), itself included. */

@@ -2,13 +2,22 @@
  * ACLs as sets of (grantee, privilege, grantable): role mapping, the default ACL PostgreSQL gives
  * a new object, the effect of ALTER … OWNER TO, and the GRANTs/REVOKEs that turn one into another. Pure.
  */
-import type { AclEntry, DefaultAcl, DefaultAclObjectType, PrivilegeObjectKind } from "../model/privileges.js";
+import type { AclEntry, CatalogPrivileges, DefaultAcl, DefaultAclObjectType, PrivilegeObjectKind } from "../model/privileges.js";
 
 /** Source role → target role (pgferry.yml `roles:`, --role-map); unmapped roles keep their name. */
 export type RoleMap = Readonly<Record<string, string>>;
 
 export function mapRole(roles: RoleMap, role: string): string {
   return Object.hasOwn(roles, role) ? roles[role]! : role;
+}
+
+/** The predefined role (PostgreSQL 14+) that owns `public` from 15 on and stands for the database's owner. */
+const DATABASE_OWNER_ROLE = "pg_database_owner";
+
+/** The role map, plus pg_database_owner → the database's owner on a target older than 14 (which lacks that role). */
+export function effectiveRoleMap(roles: RoleMap, target: Pick<CatalogPrivileges, "roles" | "databaseOwner">): RoleMap {
+  if (target.roles.includes(DATABASE_OWNER_ROLE) || Object.hasOwn(roles, DATABASE_OWNER_ROLE)) return roles;
+  return { ...roles, [DATABASE_OWNER_ROLE]: target.databaseOwner };
 }
 
 export function mapAcl(acl: readonly AclEntry[], roles: RoleMap): AclEntry[] {
@@ -118,4 +127,21 @@ function entryKey(e: AclEntry): string {
 export function describeAclChange(c: AclChange, verb: "grant" | "revoke"): string {
   const who = c.grantee === null ? "PUBLIC" : c.grantee;
   return `${c.privileges.join(", ")} ${verb === "grant" ? "to" : "from"} ${who}${c.option ? (verb === "grant" ? " with grant option" : " (grant option only)") : ""}`;
+}
+
+/** Server versions of the two sides, for privileges only one of them has. */
+export interface SideVersions {
+  readonly sourceVersion: number;
+  readonly targetVersion: number;
+}
+
+/**
+ * MAINTAIN is a table privilege from PostgreSQL 17 on: an older target cannot be granted it, and
+ * a 17+ target's owner has it by default where an older source's owner could not.
+ */
+export function comparableAcls(want: readonly AclEntry[], have: readonly AclEntry[], owner: string, versions: SideVersions): { want: AclEntry[]; have: AclEntry[] } {
+  return {
+    want: versions.targetVersion >= 170000 ? [...want] : want.filter((e) => e.privilege !== "MAINTAIN"),
+    have: versions.sourceVersion < 170000 ? have.filter((e) => !(e.privilege === "MAINTAIN" && e.grantee === owner)) : [...have],
+  };
 }

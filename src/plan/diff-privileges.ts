@@ -5,10 +5,11 @@
 import type { CatalogPrivileges, DefaultAcl, PrivilegedObject } from "../model/privileges.js";
 import { qualifiedName } from "../model/qualified-name.js";
 import type { DriftItem } from "../model/schema-diff.js";
-import { describeAclChange, diffAcl, mapAcl, mapRole, merged, type RoleMap } from "./compare-acl.js";
+import { comparableAcls, describeAclChange, diffAcl, effectiveRoleMap, mapAcl, mapRole, merged, type RoleMap, type SideVersions } from "./compare-acl.js";
 import type { TableFilter } from "./diff-catalogs.js";
 
-export function diffPrivileges(source: CatalogPrivileges, target: CatalogPrivileges, roles: RoleMap, filter?: TableFilter): DriftItem[] {
+export function diffPrivileges(source: CatalogPrivileges, target: CatalogPrivileges, given: RoleMap, versions: SideVersions, filter?: TableFilter): DriftItem[] {
+  const roles = effectiveRoleMap(given, target);
   const targetByKey = new Map(target.objects.map((o) => [o.key, o]));
   const chosen = (o: PrivilegedObject) => {
     if (!filter) return true;
@@ -24,7 +25,8 @@ export function diffPrivileges(source: CatalogPrivileges, target: CatalogPrivile
     if (wantOwner !== t.owner) items.push({ kind: "owner", owner, name: null, change: "differs", details: [`owner: ${wantOwner} → ${t.owner}`] });
     // Compare as if the target's owner were the source's: an owner difference is reported once, above.
     const have = (acl: PrivilegedObject["acl"]) => merged(acl.map((e) => (e.grantee === t.owner ? { ...e, grantee: wantOwner } : e)));
-    const details = aclDetails(mapAcl(s.acl, roles), have(t.acl));
+    const compared = comparableAcls(mapAcl(s.acl, roles), have(t.acl), wantOwner, versions);
+    const details = aclDetails(compared.want, compared.have);
     if (details.length) items.push({ kind: "grants", owner, name: null, change: "differs", details });
     const targetColumns = new Map(t.columns.map((c) => [c.name, c.acl]));
     const sourceColumns = new Map(s.columns.map((c) => [c.name, c.acl]));

@@ -10,7 +10,7 @@ import type { Diagnostic } from "../model/diagnostic.js";
 import { privilegeKey, type AclEntry, type CatalogPrivileges, type DefaultAclObjectType, type PrivilegedObject, type PrivilegeTarget } from "../model/privileges.js";
 import { displayName } from "../model/qualified-name.js";
 import type { RunObjects } from "./collect-run-objects.js";
-import { createdObjectAcl, diffAcl, mapAcl, mapRole, merged, withNewOwner, type AclChange, type RoleMap } from "./compare-acl.js";
+import { comparableAcls, createdObjectAcl, diffAcl, effectiveRoleMap, mapAcl, mapRole, merged, withNewOwner, type AclChange, type RoleMap } from "./compare-acl.js";
 
 export interface PrivilegePlanInput {
   readonly source: CatalogPrivileges;
@@ -34,7 +34,8 @@ interface ObjectChanges {
   readonly statements: DdlStatement[];
 }
 
-export function planPrivileges(input: PrivilegePlanInput): PrivilegePlan {
+export function planPrivileges(given: PrivilegePlanInput): PrivilegePlan {
+  const input = { ...given, roles: effectiveRoleMap(given.roles, given.target) };
   const { source, target, roles } = input;
   const sourceByKey = new Map(source.objects.map((o) => [o.key, o]));
   const targetByKey = new Map(target.objects.map((o) => [o.key, o]));
@@ -58,9 +59,9 @@ export function planPrivileges(input: PrivilegePlanInput): PrivilegePlan {
     if (!owningTable) need(after, `owner of ${describe(o)}`);
     if (after !== before && !owningTable) statements.push({ kind: "set-owner", object, owner: after });
     const have = withNewOwner(existing?.acl ?? createdObjectAcl(o.kind, target.currentRole, o.name.schema, target.defaults, input.targetVersion), before, after);
-    const want = fitToTarget(mapAcl(o.acl, roles), input);
-    for (const e of want) if (e.grantee !== after) need(e.grantee, `grantee on ${describe(o)}`);
-    statements.push(...aclStatements(object, null, diffAcl(want, ignoredOnTarget(have, after, input))));
+    const compared = comparableAcls(mapAcl(o.acl, roles), have, after, input);
+    for (const e of compared.want) if (e.grantee !== after) need(e.grantee, `grantee on ${describe(o)}`);
+    statements.push(...aclStatements(object, null, diffAcl(compared.want, compared.have)));
     const columns = input.run.columnsOf(o.key);
     const haveColumns = new Map((existing?.columns ?? []).map((c) => [c.name, c.acl]));
     const wantColumns = new Map(o.columns.map((c) => [c.name, mapAcl(c.acl, roles)]));
@@ -101,16 +102,6 @@ function aclStatements(object: PrivilegeTarget, column: string | null, changes: 
     ...changes.revoke.map((c): DdlStatement => ({ kind: "revoke", object, column, privileges: c.privileges, grantee: c.grantee, grantOptionOnly: c.option })),
     ...changes.grant.map((c): DdlStatement => ({ kind: "grant", object, column, privileges: c.privileges, grantee: c.grantee, grantOption: c.option })),
   ];
-}
-
-/** MAINTAIN exists from PostgreSQL 17 on: an older target cannot be granted it. */
-function fitToTarget(acl: readonly AclEntry[], input: PrivilegePlanInput): AclEntry[] {
-  return input.targetVersion >= 170000 ? [...acl] : acl.filter((e) => e.privilege !== "MAINTAIN");
-}
-
-/** From an older source, a 17+ target's owner MAINTAIN is the new version's default, not a grant to revoke. */
-function ignoredOnTarget(have: readonly AclEntry[], owner: string, input: PrivilegePlanInput): AclEntry[] {
-  return input.sourceVersion < 170000 ? have.filter((e) => !(e.privilege === "MAINTAIN" && e.grantee === owner)) : [...have];
 }
 
 interface DefaultChange {

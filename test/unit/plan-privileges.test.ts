@@ -18,7 +18,7 @@ function table(owner: string, acl: AclEntry[]): PrivilegedObject {
 }
 
 function side(overrides: Partial<CatalogPrivileges>): CatalogPrivileges {
-  return { currentRole: "postgres", superuser: true, roles: ["postgres"], settableRoles: ["postgres"], objects: [], defaults: [], ...overrides };
+  return { currentRole: "postgres", superuser: true, databaseOwner: "postgres", roles: ["postgres"], settableRoles: ["postgres"], objects: [], defaults: [], ...overrides };
 }
 
 function input(source: CatalogPrivileges, target: CatalogPrivileges, extra: Partial<PrivilegePlanInput> = {}): PrivilegePlanInput {
@@ -79,6 +79,23 @@ describe("planPrivileges", () => {
     assert.deepEqual(planPrivileges(input(newer, side({}), { sourceVersion: 170000, targetVersion: 150000 })).statements, []);
     const older = side({ objects: [table("postgres", own("postgres", TABLE_ALL))] });
     assert.deepEqual(planPrivileges(input(older, side({}), { sourceVersion: 150000, targetVersion: 180000 })).statements, []);
+  });
+});
+
+describe("pg_database_owner on a target older than 14", () => {
+  it("stands for the target database's owner", () => {
+    const publicSchema = qualifiedName("public", "public");
+    const schema = (owner: string, acl: AclEntry[]): PrivilegedObject => ({ kind: "schema", name: publicSchema, key: privilegeKey("schema", publicSchema), owner, acl, columns: [] });
+    const source = side({ objects: [schema("pg_database_owner", [...own("pg_database_owner", ["USAGE", "CREATE"]), { grantee: null, privilege: "USAGE", grantable: false }])] });
+    // PostgreSQL 12's public schema: owned by the bootstrap superuser, CREATE for PUBLIC.
+    const target = side({
+      databaseOwner: "app_admin",
+      roles: ["postgres", "app_admin"],
+      objects: [schema("postgres", [...own("postgres", ["USAGE", "CREATE"]), { grantee: null, privilege: "USAGE", grantable: false }, { grantee: null, privilege: "CREATE", grantable: false }])],
+    });
+    const plan = planPrivileges(input(source, target, { run: { keys: [privilegeKey("schema", publicSchema)], schemas: ["public"], columnsOf: () => null } }));
+    assert.deepEqual(plan.diagnostics.filter((d) => d.level === "error"), []);
+    assert.deepEqual(plan.statements.map(renderDdl), ['ALTER SCHEMA "public" OWNER TO "app_admin"', 'REVOKE CREATE ON SCHEMA "public" FROM PUBLIC']);
   });
 });
 
