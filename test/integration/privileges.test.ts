@@ -43,6 +43,10 @@ const SOURCE_SCHEMA = `
   REVOKE TRUNCATE ON app.items FROM ${OWNER};
   GRANT UPDATE (secret) ON app.items TO ${READER};
   GRANT USAGE ON SEQUENCE app.items_id_seq TO ${WRITER};
+  CREATE AGGREGATE app.total(int) (SFUNC = int4pl, STYPE = int, INITCOND = '0');
+  REVOKE EXECUTE ON FUNCTION app.total(int) FROM PUBLIC;
+  GRANT EXECUTE ON FUNCTION app.total(int) TO ${READER};
+  CREATE VIEW app.item_total AS SELECT app.total(id) AS total FROM app.items;
   CREATE VIEW app.item_names AS SELECT id, name FROM app.items;
   GRANT SELECT ON app.item_names TO PUBLIC;
   ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO ${READER};
@@ -106,6 +110,7 @@ describe("--privileges on one server: owners and grants as pg_dump sees them", (
     assert.deepEqual(judged, [
       "ACL COLUMN items.secret; Schema: app",
       "ACL FUNCTION normalized(t text); Schema: app",
+      "ACL FUNCTION total(integer); Schema: app",
       "ACL SCHEMA app; Schema: -",
       "ACL SEQUENCE items_id_seq; Schema: app",
       "ACL TABLE existing; Schema: public",
@@ -200,7 +205,8 @@ describe("--privileges across servers", () => {
       await pair.source.query(`CREATE TABLE public.orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, total numeric);
         ALTER TABLE public.orders OWNER TO ${prod}; GRANT SELECT ON public.orders TO PUBLIC; REVOKE DELETE ON public.orders FROM ${prod};
         INSERT INTO public.orders (total) VALUES (1), (2)`);
-      const { plan, report } = await syncPair(pair, { privileges: { roles: { [prod]: staging } } });
+      // --jobs 2: the new table loads as a shadow in a worker session and is moved into place first.
+      const { plan, report } = await syncPair(pair, { privileges: { roles: { [prod]: staging } }, jobs: 2 });
       assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps));
       assert.deepEqual(plan.diagnostics.filter((d) => d.level !== "info"), []);
       const acl = await pair.target.query(`SELECT pg_get_userbyid(relowner) AS owner, relacl::text[] AS acl FROM pg_class WHERE oid = 'public.orders'::regclass`);
