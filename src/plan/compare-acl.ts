@@ -82,6 +82,16 @@ export function createdObjectAcl(kind: PrivilegeObjectKind, owner: string, schem
   return merged([...(global ? global.acl : builtIn[type]), ...(inSchema?.acl ?? [])]);
 }
 
+/**
+ * The part of createdObjectAcl that comes from the owner's default privileges in `schema`. A table
+ * a parallel load (--jobs) creates in its load schema and moves into place does not get them, so
+ * the planner cannot count on them (see plan-privileges).
+ */
+export function schemaDefaultAcl(kind: PrivilegeObjectKind, owner: string, schema: string, defaults: readonly DefaultAcl[]): AclEntry[] {
+  const type = defaultAclType(kind);
+  return type === "n" ? [] : [...(defaults.find((d) => d.role === owner && d.schema === schema && d.objectType === type)?.acl ?? [])];
+}
+
 /** One GRANT or REVOKE: privileges of one grantee with the same grant option. */
 export interface AclChange {
   readonly grantee: string | null;

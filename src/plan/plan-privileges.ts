@@ -10,7 +10,7 @@ import type { Diagnostic } from "../model/diagnostic.js";
 import { privilegeKey, type AclEntry, type CatalogPrivileges, type DefaultAclObjectType, type PrivilegedObject, type PrivilegeTarget } from "../model/privileges.js";
 import { displayName } from "../model/qualified-name.js";
 import type { RunObjects } from "./collect-run-objects.js";
-import { comparableAcls, createdObjectAcl, diffAcl, effectiveRoleMap, mapAcl, mapRole, merged, withNewOwner, type AclChange, type RoleMap } from "./compare-acl.js";
+import { comparableAcls, createdObjectAcl, diffAcl, effectiveRoleMap, mapAcl, mapRole, merged, schemaDefaultAcl, withNewOwner, type AclChange, type RoleMap } from "./compare-acl.js";
 
 export interface PrivilegePlanInput {
   readonly source: CatalogPrivileges;
@@ -58,8 +58,9 @@ export function planPrivileges(given: PrivilegePlanInput): PrivilegePlan {
     const object = targetOf(o);
     if (!owningTable) need(after, `owner of ${describe(o)}`);
     if (after !== before && !owningTable) statements.push({ kind: "set-owner", object, owner: after });
-    const have = withNewOwner(existing?.acl ?? createdObjectAcl(o.kind, target.currentRole, o.name.schema, target.defaults, input.targetVersion), before, after);
-    const compared = comparableAcls(mapAcl(o.acl, roles), have, after, input);
+    const want = mapAcl(o.acl, roles);
+    const have = withNewOwner(existing?.acl ?? createdAcl(o, want, target, input.targetVersion), before, after);
+    const compared = comparableAcls(want, have, after, input);
     for (const e of compared.want) if (e.grantee !== after) need(e.grantee, `grantee on ${describe(o)}`);
     statements.push(...aclStatements(object, null, diffAcl(compared.want, compared.have)));
     const columns = input.run.columnsOf(o.key);
@@ -91,6 +92,19 @@ export function planPrivileges(given: PrivilegePlanInput): PrivilegePlan {
     message: `privileges: ${count("set-owner")} owner change(s), ${count("grant")} grant(s), ${count("revoke")} revoke(s), ${count("grant-default") + count("revoke-default")} default privilege change(s) on ${objects.length} object(s)`,
   });
   return { statements: ordered, diagnostics };
+}
+
+/**
+ * What a created object is taken to hold before its grants: its kind's default, without the
+ * entries the target role's default privileges in its schema would add and the source wants
+ * (granted again, which changes nothing when they are there), with those it does not want (revoked,
+ * which changes nothing when they are not): a parallel load creates tables outside their schema.
+ */
+function createdAcl(o: PrivilegedObject, want: readonly AclEntry[], target: CatalogPrivileges, version: number): AclEntry[] {
+  const base = createdObjectAcl(o.kind, target.currentRole, o.name.schema, target.defaults.filter((d) => d.schema === null), version);
+  const key = (e: AclEntry) => `${e.grantee ?? ""}\u0000${e.privilege}`;
+  const wanted = new Set(want.map(key));
+  return merged([...base, ...schemaDefaultAcl(o.kind, target.currentRole, o.name.schema, target.defaults).filter((e) => !wanted.has(key(e)))]);
 }
 
 function targetOf(o: PrivilegedObject): PrivilegeTarget {

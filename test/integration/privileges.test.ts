@@ -205,8 +205,13 @@ describe("--privileges across servers", () => {
       await pair.source.query(`CREATE TABLE public.orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, total numeric);
         ALTER TABLE public.orders OWNER TO ${prod}; GRANT SELECT ON public.orders TO PUBLIC; REVOKE DELETE ON public.orders FROM ${prod};
         INSERT INTO public.orders (total) VALUES (1), (2)`);
-      // --jobs 2: the new table loads as a shadow in a worker session and is moved into place first.
-      const { plan, report } = await syncPair(pair, { privileges: { roles: { [prod]: staging } }, jobs: 2 });
+      // The target role's default privileges in public: one grant the source has, one it has not.
+      await pair.target.query("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT ON TABLES TO PUBLIC");
+      // --jobs 2: the new table loads as a shadow in a worker session, created in a load schema
+      // (where public's default privileges do not apply), and is moved into place.
+      const logs: string[] = [];
+      const { plan, report } = await syncPair(pair, { privileges: { roles: { [prod]: staging } }, jobs: 2, onEvent: (e) => void (e.kind === "log" && logs.push(e.message)) });
+      assert.ok(logs.some((l) => l.startsWith("loading 1 new table(s)")), logs.join("\n"));
       assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps));
       assert.deepEqual(plan.diagnostics.filter((d) => d.level !== "info"), []);
       const acl = await pair.target.query(`SELECT pg_get_userbyid(relowner) AS owner, relacl::text[] AS acl FROM pg_class WHERE oid = 'public.orders'::regclass`);

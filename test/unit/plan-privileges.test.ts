@@ -66,12 +66,20 @@ describe("planPrivileges", () => {
     ]);
   });
 
-  it("expects a created object to carry the target role's default privileges, so it grants only what they lack", () => {
-    const defaults = [{ role: "postgres", schema: "app", objectType: "r" as const, acl: own("reader", ["SELECT"]) }];
-    const source = side({ objects: [table("postgres", [...own("postgres", TABLE_ALL), ...own("reader", ["SELECT", "INSERT"])])], defaults });
-    const target = side({ roles: ["postgres", "reader"], defaults });
-    // The table does not exist on the target: the run creates it.
-    assert.deepEqual(planPrivileges(input(source, target)).statements.map(renderDdl), ['GRANT INSERT ON TABLE "app"."items" TO "reader"']);
+  it("counts on the target role's database-wide default privileges for a created object, not on its schema's", () => {
+    const defaults = [
+      { role: "postgres", schema: null, objectType: "r" as const, acl: [...own("postgres", TABLE_ALL), ...own("reader", ["SELECT"])] },
+      { role: "postgres", schema: "app", objectType: "r" as const, acl: own("writer", ["INSERT", "UPDATE"]) },
+    ];
+    const source = side({ objects: [table("postgres", [...own("postgres", TABLE_ALL), ...own("reader", ["SELECT"]), ...own("writer", ["INSERT"])])], defaults });
+    const target = side({ roles: ["postgres", "reader", "writer"], defaults });
+    // The table does not exist on the target: the run creates it. A parallel load creates it in its
+    // load schema, where app's default privileges do not apply: what the source wants of them is
+    // granted, what it does not want is revoked (either is a no-op when the serial path got them).
+    assert.deepEqual(planPrivileges(input(source, target)).statements.map(renderDdl), [
+      'REVOKE UPDATE ON TABLE "app"."items" FROM "writer"',
+      'GRANT INSERT ON TABLE "app"."items" TO "writer"',
+    ]);
   });
 
   it("leaves MAINTAIN out for a target older than 17, and does not revoke a 17+ owner's MAINTAIN from an older source", () => {
