@@ -39,6 +39,10 @@ export interface SyncFlags extends SelectionFlags {
   readonly hooks?: boolean;
   readonly lockTimeout?: number;
   readonly dryRun?: boolean;
+  /** --privileges: carry owners and grants. */
+  readonly privileges?: boolean;
+  /** --role-map SOURCE=TARGET pairs, over pgferry.yml's `roles:`. */
+  readonly roleMap?: Readonly<Record<string, string>>;
 }
 
 /** Everything a sync job needs besides its callbacks: the merged, frozen settings. */
@@ -57,6 +61,8 @@ export interface ResolvedSyncOptions {
   /** The post-sync hooks to run after a commit ([] when turned off). */
   readonly hooks: readonly HookSpec[];
   readonly history: { readonly schema: string } | false;
+  /** Owners, grants and default privileges are carried with this role map; null: they are not. */
+  readonly privileges: { readonly roles: Readonly<Record<string, string>> } | null;
 }
 
 export function resolveSyncOptions(config: PgferryConfig, flags: SyncFlags, endpoints: { readonly source: Endpoint; readonly target: Endpoint }): ResolvedSyncOptions {
@@ -79,7 +85,26 @@ export function resolveSyncOptions(config: PgferryConfig, flags: SyncFlags, endp
     lockTimeoutSeconds: flags.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
     hooks: resolveHooks(config, target, flags.hooks ?? true),
     history: config.history,
+    privileges: resolvePrivileges(config, flags),
   });
+}
+
+/** --privileges / `sync.privileges`, with pgferry.yml's `roles:` and --role-map over it. */
+export function resolvePrivileges(config: PgferryConfig, flags: Pick<SyncFlags, "privileges" | "roleMap">): { readonly roles: Readonly<Record<string, string>> } | null {
+  const enabled = flags.privileges ?? config.sync.privileges ?? false;
+  if (!enabled && flags.roleMap && Object.keys(flags.roleMap).length > 0) throw new ConfigError("--role-map works with --privileges only");
+  return enabled ? { roles: { ...config.roles, ...(flags.roleMap ?? {}) } } : null;
+}
+
+/** --role-map SOURCE=TARGET values → source role → target role. */
+export function parseRoleMapFlags(items: readonly string[]): Record<string, string> {
+  const roles: Record<string, string> = {};
+  for (const item of items) {
+    const eq = item.indexOf("=");
+    if (eq <= 0 || eq === item.length - 1) throw new ConfigError(`--role-map must look like SOURCE_ROLE=TARGET_ROLE, got "${item}"`);
+    roles[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return roles;
 }
 
 /** A scheduled job's own settings as flags over pgferry.yml's `sync:` (its drift and jobs come from there). */

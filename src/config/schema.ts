@@ -36,6 +36,8 @@ const syncSettings = z.strictObject({
   mode: z.enum(["refresh", "upsert", "insert-missing"]).optional(),
   /** With upsert: delete target rows whose key the source no longer has. */
   deleteMissing: z.boolean().optional(),
+  /** Carry owners, grants and default privileges (roles renamed through `roles:`). */
+  privileges: z.boolean().optional(),
 });
 
 const fillValue = z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? null : String(v)));
@@ -136,6 +138,8 @@ export const configSchema = z.strictObject({
   hooks: z.strictObject({ after: z.array(hook).default([]) }).default({ after: [] }),
   schedules: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "job names use letters, digits, _ . -"), scheduleJob).default({}),
   stores: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "store names use letters, digits, _ . -"), store).default({}),
+  /** Source role → target role, for --privileges (and diff --privileges). */
+  roles: z.record(z.string().min(1), z.string().min(1)).default({}),
   /** The run-history table on each target: <schema>.runs. `history: false` turns it off. */
   history: z.union([z.literal(false), z.strictObject({ schema: z.string().min(1).default("pgferry") })]).default({ schema: "pgferry" }),
 });

@@ -7,6 +7,7 @@ import { renderComment, renderCreateAggregate, renderCreateComposite, renderCrea
 import { renderCreateSequence } from "./render-sequence.js";
 import { renderTableProperty } from "./render-table-properties.js";
 import { isSchemaObjectStatement, renderSchemaObjectCommands, type SchemaObjectStatement } from "./render-schema-objects.js";
+import { renderPrivilegeStatement } from "./render-privileges.js";
 
 /** The SQL text of a statement, as plans and logs show it. */
 export function renderDdl(statement: DdlStatement): string {
@@ -88,6 +89,12 @@ function renderSingleDdl(statement: Exclude<DdlStatement, { kind: "create-trigge
     case "create-statistics":
     case "statistics-target":
       return renderTableProperty(statement);
+    case "set-owner":
+    case "grant":
+    case "revoke":
+    case "grant-default":
+    case "revoke-default":
+      return renderPrivilegeStatement(statement);
     default:
       return assertNever(statement);
   }

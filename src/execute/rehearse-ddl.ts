@@ -28,7 +28,19 @@ import { assertWritableSession } from "./target-protection.js";
 const REHEARSAL_LOCK_TIMEOUT_SECONDS = 3;
 
 /** Kinds that only change the target's own existing definitions (drops before a rebuild, FK cycle handling, parallel moves). */
-const NOT_REHEARSED = new Set<DdlStatement["kind"]>(["drop-constraint", "drop-index", "defer-constraint", "set-schema"]);
+const NOT_REHEARSED = new Set<DdlStatement["kind"]>([
+  "drop-constraint",
+  "drop-index",
+  "defer-constraint",
+  "set-schema",
+  // --privileges: checked by the planner (roles exist, the target role may become each owner); an
+  // ALTER … OWNER TO on an existing table would lock it in a dry run.
+  "set-owner",
+  "grant",
+  "revoke",
+  "grant-default",
+  "revoke-default",
+]);
 /** Kinds that rebuild a key or index of an existing table on the refresh path (rehearsed only on objects the run creates). */
 const ON_CREATED_ONLY = new Set<DdlStatement["kind"]>(["add-constraint", "create-index", "cluster-on", "replica-identity-index", "index-statistics"]);
 
@@ -204,6 +216,13 @@ function objectOf(statement: DdlStatement): string {
       return `text search dictionary ${displayName(statement.dictionary.name)}`;
     case "create-text-search-configuration":
       return `text search configuration ${displayName(statement.configuration.name)}`;
+    case "set-owner":
+    case "grant":
+    case "revoke":
+      return `${statement.object.kind} ${statement.object.kind === "schema" ? statement.object.name.schema : displayName(statement.object.name)}`;
+    case "grant-default":
+    case "revoke-default":
+      return `default privileges of ${statement.role} in schema ${statement.schema}`;
     default:
       return assertNever(statement);
   }
@@ -396,6 +415,12 @@ function dependsOn(statement: DdlStatement): string[] {
       return [schema(statement.dictionary.name.schema)];
     case "create-text-search-configuration":
       return [schema(statement.configuration.name.schema)];
+    case "set-owner":
+    case "grant":
+    case "revoke":
+    case "grant-default":
+    case "revoke-default":
+      return []; // never rehearsed (NOT_REHEARSED)
     default:
       return assertNever(statement);
   }

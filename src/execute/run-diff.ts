@@ -2,8 +2,11 @@
 import type { Endpoint } from "../config/resolve-endpoint.js";
 import { ConfigError } from "../errors.js";
 import { introspectCatalog } from "../introspect/introspect-catalog.js";
+import { introspectPrivileges } from "../introspect/introspect-privileges.js";
+import { diffPrivileges } from "../plan/diff-privileges.js";
 import { queryMigrationVersions } from "../introspect/query-migrations.js";
 import type { Catalog } from "../model/catalog.js";
+import type { CatalogPrivileges } from "../model/privileges.js";
 import type { SchemaDiff } from "../model/schema-diff.js";
 import { diffCatalogs, majorVersion } from "../plan/diff-catalogs.js";
 import { diffWholeSchemas } from "../plan/diff-scope.js";
@@ -21,13 +24,15 @@ export interface DiffOptions {
   /** Schemas left out of both sides entirely (pgferry's own run history). */
   readonly ignoreSchemas?: readonly string[];
   readonly onRetry?: (message: string) => void;
+  /** Compare owners, grants and default privileges too, source roles renamed through `roles`. */
+  readonly privileges?: { readonly roles: Readonly<Record<string, string>> } | null;
 }
 
 export async function runDiff(options: DiffOptions): Promise<SchemaDiff> {
   const include = (options.include ?? []).map(parseTablePattern);
   const exclude = (options.exclude ?? []).map(parseTablePattern);
   const ignored = new Set(options.ignoreSchemas ?? []);
-  const [source, target] = (await Promise.all([readSide(options.source, "source", options.onRetry), readSide(options.target, "target", options.onRetry)])).map((side) => ({
+  const [source, target] = (await Promise.all([readSide(options.source, "source", options.onRetry, Boolean(options.privileges)), readSide(options.target, "target", options.onRetry, Boolean(options.privileges))])).map((side) => ({
     ...side,
     catalog: withoutSchemas(side.catalog, ignored),
   })) as [Side, Side];
@@ -43,11 +48,17 @@ export async function runDiff(options: DiffOptions): Promise<SchemaDiff> {
     sourceMajor === targetMajor
       ? []
       : [`PostgreSQL ${sourceMajor} and ${targetMajor} deparse view and function bodies differently: only their presence and options are compared`];
+  const tableFilter = include.length || exclude.length ? filter : undefined;
+  const privileges =
+    options.privileges && source.privileges && target.privileges
+      ? diffPrivileges(withoutPrivilegeSchemas(source.privileges, ignored), withoutPrivilegeSchemas(target.privileges, ignored), options.privileges.roles, { sourceVersion: source.catalog.serverVersion, targetVersion: target.catalog.serverVersion }, tableFilter)
+      : [];
   return {
     notes,
-    items: include.length || exclude.length
-      ? diffCatalogs(source.catalog, target.catalog, filter, diffWholeSchemas(source.catalog, target.catalog, filter, include.length > 0))
-      : diffCatalogs(source.catalog, target.catalog),
+    items: [
+      ...(tableFilter ? diffCatalogs(source.catalog, target.catalog, tableFilter, diffWholeSchemas(source.catalog, target.catalog, tableFilter, include.length > 0)) : diffCatalogs(source.catalog, target.catalog)),
+      ...privileges,
+    ],
     migrations: { source: source.migrations, target: target.migrations },
   };
 }
@@ -70,7 +81,11 @@ function withoutSchemas(catalog: Catalog, schemas: ReadonlySet<string>): Catalog
   };
 }
 
-async function readSide(endpoint: Endpoint, role: "source" | "target", onRetry?: (message: string) => void) {
+function withoutPrivilegeSchemas(privileges: CatalogPrivileges, schemas: ReadonlySet<string>): CatalogPrivileges {
+  return { ...privileges, objects: privileges.objects.filter((o) => !schemas.has(o.name.schema)), defaults: privileges.defaults.filter((d) => d.schema === null || !schemas.has(d.schema)) };
+}
+
+async function readSide(endpoint: Endpoint, role: "source" | "target", onRetry?: (message: string) => void, privileges = false) {
   const retry = onRetry ? { onRetry } : {};
   return withRetry(
     async () => {
@@ -81,7 +96,8 @@ async function readSide(endpoint: Endpoint, role: "source" | "target", onRetry?:
           session,
           async () => {
             const catalog = await introspectCatalog(session);
-            return { catalog, migrations: await queryMigrationVersions(session, catalog) };
+            const migrations = await queryMigrationVersions(session, catalog);
+            return { catalog, migrations, privileges: privileges ? await introspectPrivileges(session) : null };
           },
           { readOnlySnapshot: true },
         );

@@ -6,6 +6,7 @@ import type { Endpoint } from "../config/resolve-endpoint.js";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from "../config/resolve-sync-options.js";
 import { CancelledError, ConfigError, SafetyError } from "../errors.js";
 import { introspectCatalog } from "../introspect/introspect-catalog.js";
+import { introspectPrivileges } from "../introspect/introspect-privileges.js";
 import { isSameDatabase } from "../introspect/query-identity.js";
 import type { Catalog } from "../model/catalog.js";
 import type { SyncMode, SyncPlan } from "../model/plan.js";
@@ -42,6 +43,8 @@ export interface SyncOptions {
   readonly deleteMissing?: boolean;
   /** Per-table settings by pattern (pgferry.yml `tables:`): fill, key, preserve. */
   readonly tables?: Readonly<Record<string, TableSettings>>;
+  /** --privileges: carry owners, grants and default privileges, source roles renamed through `roles`. */
+  readonly privileges?: { readonly roles: Readonly<Record<string, string>> } | null;
   readonly jobs?: number;
   readonly dryRun?: boolean;
   /** Seconds any table lock may be waited for, on either side, before the run fails (0 = forever). Default 60. */
@@ -83,6 +86,9 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
       ...(options.mode ? { mode: options.mode } : {}),
       ...(options.deleteMissing ? { deleteMissing: options.deleteMissing } : {}),
       ...(options.tables ? { tables: options.tables } : {}),
+      ...(options.privileges
+        ? { privileges: { source: await introspectPrivileges(opened.source.owner), target: await introspectPrivileges(opened.target), roles: options.privileges.roles } }
+        : {}),
     });
     // Before anything is written: conversions the target has no cast for, DDL its version cannot run.
     const conversionProblems = [...(await checkConversions(planned, opened.target)), ...(await rehearseOnTarget(planned, opened.target, opened.targetCatalog, options.target))];

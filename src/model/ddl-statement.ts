@@ -2,6 +2,7 @@
 import type { Aggregate, Column, ColumnStorage, CompositeType, Constraint, DomainType, EnumType, ExtendedStatistics, FunctionDef, Policy, RangeType, Rule, Sequence, Table, Trigger, View } from "./catalog.js";
 import type { QualifiedName } from "./qualified-name.js";
 import type { Collation, OperatorClass, OperatorDef, OperatorFamily, TextSearchConfiguration, TextSearchDictionary } from "./schema-objects.js";
+import type { DefaultAclObjectType, PrivilegeTarget } from "./privileges.js";
 
 /** What a COMMENT ON statement names. */
 export type CommentTarget =
@@ -77,4 +78,14 @@ export type DdlStatement =
   | { readonly kind: "create-operator-class"; readonly operatorClass: OperatorClass }
   | { readonly kind: "create-text-search-dictionary"; readonly dictionary: TextSearchDictionary }
   /** CREATE TEXT SEARCH CONFIGURATION, then one ALTER … ADD MAPPING per token type. */
-  | { readonly kind: "create-text-search-configuration"; readonly configuration: TextSearchConfiguration };
+  | { readonly kind: "create-text-search-configuration"; readonly configuration: TextSearchConfiguration }
+  /** ALTER … OWNER TO (--privileges). */
+  | { readonly kind: "set-owner"; readonly object: PrivilegeTarget; readonly owner: string }
+  /** GRANT privileges ON object (or on one of its columns) TO grantee (null: PUBLIC). */
+  | { readonly kind: "grant"; readonly object: PrivilegeTarget; readonly column: string | null; readonly privileges: readonly string[]; readonly grantee: string | null; readonly grantOption: boolean }
+  /** REVOKE [GRANT OPTION FOR] privileges ON object (or one of its columns) FROM grantee (null: PUBLIC). */
+  | { readonly kind: "revoke"; readonly object: PrivilegeTarget; readonly column: string | null; readonly privileges: readonly string[]; readonly grantee: string | null; readonly grantOptionOnly: boolean }
+  /** ALTER DEFAULT PRIVILEGES FOR ROLE role IN SCHEMA schema GRANT … */
+  | { readonly kind: "grant-default"; readonly role: string; readonly schema: string; readonly objectType: DefaultAclObjectType; readonly privileges: readonly string[]; readonly grantee: string | null; readonly grantOption: boolean }
+  /** ALTER DEFAULT PRIVILEGES FOR ROLE role IN SCHEMA schema REVOKE … */
+  | { readonly kind: "revoke-default"; readonly role: string; readonly schema: string; readonly objectType: DefaultAclObjectType; readonly privileges: readonly string[]; readonly grantee: string | null; readonly grantOptionOnly: boolean };

@@ -25,7 +25,11 @@ export type DriftObjectKind =
   | "text search configuration"
   | "operator"
   | "operator family"
-  | "operator class";
+  | "operator class"
+  /** diff --privileges: an object's owner, its grants (or a column's), a schema's default privileges. */
+  | "owner"
+  | "grants"
+  | "default privileges";
 
 /** One difference: an object on one side only, or on both sides with different definitions. */
 export interface DriftItem {

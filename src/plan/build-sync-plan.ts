@@ -16,6 +16,10 @@ import { planCreatedObjects } from "./plan-created-objects.js";
 import { planIndexRebuild } from "./plan-index-rebuild.js";
 import { planLargeObjects } from "./plan-large-objects.js";
 import { planMerge } from "./plan-merge.js";
+import { collectRunObjects } from "./collect-run-objects.js";
+import { planPrivileges } from "./plan-privileges.js";
+import type { RoleMap } from "./compare-acl.js";
+import type { CatalogPrivileges } from "../model/privileges.js";
 import { planRowSecurity } from "./plan-row-security.js";
 import { planSequenceResets } from "./plan-sequence-resets.js";
 import { planTruncation } from "./plan-truncation.js";
@@ -39,6 +43,15 @@ export interface SyncPlanInput {
   readonly deleteMissing?: boolean;
   /** Per-table settings by table pattern (pgferry.yml `tables:`). */
   readonly tables?: Readonly<Record<string, TableSettings>>;
+  /** --privileges: carry owners, grants and default privileges (both sides' privileges, read for the run). */
+  readonly privileges?: PrivilegeInput;
+}
+
+/** Owners and ACLs of both sides, and the role map (source role → target role). */
+export interface PrivilegeInput {
+  readonly source: CatalogPrivileges;
+  readonly target: CatalogPrivileges;
+  readonly roles: RoleMap;
 }
 
 /** How schema differences between the sides are handled. */
@@ -147,12 +160,25 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
   diagnostics.push(...sequences.diagnostics);
   const rebuild = planIndexRebuild({ refreshed, targetTables: target.tables, strategyDropped: fkStrategy.kind === "break-cycles" ? fkStrategy.dropped : [] });
 
+  const preData = [...createdObjects.preData, ...fkPreLoad(fkStrategy), ...rebuild.drop];
+  // Rebuilt keys first: created tables' FKs and re-added cycle FKs may point at them.
+  const postData = [...rebuild.rebuild, ...createdObjects.postData, ...fkPostLoad(fkStrategy)];
+  if (input.privileges) {
+    // Last, once every object exists (and a materialized view was refreshed by its creator).
+    const privileges = planPrivileges({
+      ...input.privileges,
+      sourceVersion: source.serverVersion,
+      targetVersion: target.serverVersion,
+      run: collectRunObjects({ actions, preData, postData }, source, target),
+    });
+    postData.push(...privileges.statements);
+    diagnostics.push(...privileges.diagnostics);
+  }
   return deepFreeze({
     actions: actions.map((a) => (a.kind === "refresh" && rebuild.paths.has(nameKey(a.table)) ? { ...a, path: rebuild.paths.get(nameKey(a.table))! } : a)),
     truncate: truncation.truncate,
-    preData: [...createdObjects.preData, ...fkPreLoad(fkStrategy), ...rebuild.drop],
-    // Rebuilt keys first: created tables' FKs and re-added cycle FKs may point at them.
-    postData: [...rebuild.rebuild, ...createdObjects.postData, ...fkPostLoad(fkStrategy)],
+    preData,
+    postData,
     fkStrategy,
     sequenceResets: sequences.resets,
     diagnostics: drift.strict ? diagnostics.map(strictly) : diagnostics,

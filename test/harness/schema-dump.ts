@@ -17,8 +17,10 @@ export async function loadRentalStore(client: pg.Client): Promise<void> {
 }
 
 /** pg_dump's output as a map from its TOC header (`Name: …; Type: …; Schema: …`) to the normalised statements. */
-export async function dumpSchema(url: string): Promise<Map<string, string>> {
-  const { stdout } = await run("pg_dump", ["--schema-only", "--no-owner", "--no-privileges", "--dbname", url], { maxBuffer: 64 * 1024 * 1024 });
+export async function dumpSchema(url: string, options: { readonly privileges?: boolean } = {}): Promise<Map<string, string>> {
+  // With privileges: owners (ALTER … OWNER TO) and ACLs (GRANT/REVOKE, default privileges) are dumped too.
+  const flags = options.privileges ? [] : ["--no-owner", "--no-privileges"];
+  const { stdout } = await run("pg_dump", ["--schema-only", ...flags, "--dbname", url], { maxBuffer: 64 * 1024 * 1024 });
   const objects = new Map<string, string>();
   let header = "preamble";
   let body: string[] = [];

@@ -5,7 +5,8 @@ import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import { runDiff } from "../../execute/run-diff.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { createConsoleLog } from "../console-log.js";
-import { commaList } from "../option-parsers.js";
+import { commaList, repeatable } from "../option-parsers.js";
+import { parseRoleMapFlags, resolvePrivileges } from "../../config/resolve-sync-options.js";
 import { EXIT } from "../exit-codes.js";
 import { diffJson, renderDiff } from "../render-diff.js";
 
@@ -13,6 +14,8 @@ interface DiffCommandOptions {
   readonly tables?: string[];
   readonly exclude?: string[];
   readonly json?: boolean;
+  readonly privileges?: boolean;
+  readonly roleMap?: string[];
 }
 
 
@@ -27,13 +30,16 @@ export function diffCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
     .option("-t, --tables <patterns>", "compare only these tables, comma-separated globs (repeatable)", commaList)
     .option("-x, --exclude <patterns>", "leave these tables out, comma-separated globs (repeatable)", commaList)
     .option("--json", "print the differences as JSON on stdout")
+    .option("--privileges", "compare owners, grants and default privileges too")
+    .option("--role-map <source=target>", "with --privileges: the source role's objects should belong to this target role (repeatable; over pgferry.yml roles:)", repeatable)
     .action(async (from: string | undefined, to: string | undefined, options: DiffCommandOptions) => {
       const { config } = loadConfig(globals().config, ctx.cwd, ctx.env);
       const source = resolveEndpoint(from, "source", config);
       const target = resolveEndpoint(to, "target", config);
       const log = createConsoleLog(ctx.stderr, globals().verbose ?? false);
       const diff = await runDiff({ source, target, include: options.tables ?? [], exclude: options.exclude ?? [],
-        ignoreSchemas: config.history ? [config.history.schema] : [], onRetry: (m) => log.warn(m) });
+        ignoreSchemas: config.history ? [config.history.schema] : [], onRetry: (m) => log.warn(m),
+        privileges: resolvePrivileges(config, { privileges: options.privileges ?? false, roleMap: options.roleMap ? parseRoleMapFlags(options.roleMap) : undefined }) });
       if (options.json) ctx.stdout.write(`${JSON.stringify(diffJson(diff, source.label, target.label), null, 2)}\n`);
       else ctx.stdout.write(`${renderDiff(diff, source.label, target.label)}\n`);
       setExit(diff.items.length === 0 ? EXIT.ok : EXIT.failed);

@@ -3,7 +3,7 @@ import { Command, Option } from "commander";
 import { dirname } from "node:path";
 import { loadConfig } from "../../config/load-config.js";
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
-import { parseWhereFlags, resolveSyncOptions, type SyncFlags } from "../../config/resolve-sync-options.js";
+import { parseRoleMapFlags, parseWhereFlags, resolveSyncOptions, type SyncFlags } from "../../config/resolve-sync-options.js";
 import { ConfigError } from "../../errors.js";
 import { assertWritableTarget } from "../../execute/run-sync.js";
 import type { HookSpec } from "../../hooks/hook-spec.js";
@@ -41,6 +41,8 @@ export interface SyncCommandOptions {
   readonly withParents?: boolean;
   /** --hooks sets true, --no-hooks false; neither leaves it undefined. */
   readonly hooks?: boolean;
+  readonly privileges?: boolean;
+  readonly roleMap?: string[];
 }
 
 const seconds = (value: string) => {
@@ -75,6 +77,8 @@ export function syncCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
     // --hooks first, so that neither flag means undefined: sync runs the hooks unless --no-hooks, --with-parents only with --hooks.
     .option("--hooks", "with --with-parents: run the post-sync hooks of pgferry.yml too (sync runs them unless --no-hooks)")
     .option("--no-hooks", "do not run the post-sync hooks of pgferry.yml (hooks.after)")
+    .option("--privileges", "carry owners, grants (tables, columns, sequences, schemas, functions, types) and default privileges of the synced objects")
+    .option("--role-map <source=target>", "with --privileges: give the source role's owners and grants to this target role (repeatable; over pgferry.yml roles:)", repeatable)
     .option("--dry-run", "print the plan (actions, columns, estimates, FK order, endpoints) and change nothing")
     .option("-y, --yes", "do not ask for confirmation (required when there is no terminal)")
     .option("--json", "print the report as JSON on stdout")
@@ -160,6 +164,7 @@ export function syncFlags(options: SyncCommandOptions): SyncFlags {
   return {
     ...options,
     where: options.where ? parseWhereFlags(options.where) : undefined,
+    roleMap: options.roleMap ? parseRoleMapFlags(options.roleMap) : undefined,
     // commander's --no-create and --no-hooks default to true: only false is a flag.
     create: options.create === false ? false : undefined,
     hooks: options.hooks === false ? false : undefined,
