@@ -107,13 +107,19 @@ async function readCatalog(client: pg.Client) {
   return { tables, columns, types, foreignKeys, checks, bounds };
 }
 
-/** Tables in FK order; a cycle is broken at its first table by name (its FKs into the cycle stay null). */
-function orderTables(tables: readonly TableInfo[], foreignKeys: readonly ForeignKey[]): TableInfo[] {
+/**
+ * Tables in FK order. A cycle is broken at a table whose FKs into the cycle are all nullable (they
+ * stay null), else at its first table by name (its rows then fail on the NOT NULL FK and it stays empty).
+ */
+function orderTables(tables: readonly TableInfo[], foreignKeys: readonly ForeignKey[], columns: readonly ColumnInfo[]): TableInfo[] {
   const pending = new Map(tables.map((t) => [t.oid, t]));
+  const blockers = (t: TableInfo) => foreignKeys.filter((fk) => fk.rel === t.oid && fk.parent !== t.oid && pending.has(fk.parent));
+  const nullable = (fk: ForeignKey) => fk.columns.some((c) => columns.some((x) => x.rel === fk.rel && x.name === c && !x.notNull));
   const ordered: TableInfo[] = [];
   while (pending.size > 0) {
-    const ready = [...pending.values()].filter((t) => !foreignKeys.some((fk) => fk.rel === t.oid && fk.parent !== t.oid && pending.has(fk.parent)));
-    const next = ready.length > 0 ? ready : [[...pending.values()][0]!];
+    const ready = [...pending.values()].filter((t) => blockers(t).length === 0);
+    const breakable = [...pending.values()].find((t) => blockers(t).every(nullable));
+    const next = ready.length > 0 ? ready : [breakable ?? [...pending.values()][0]!];
     for (const t of next) {
       ordered.push(t);
       pending.delete(t.oid);
@@ -205,8 +211,9 @@ export async function generateRows(client: pg.Client, options: { rowsPerTable?: 
   const catalog = await readCatalog(client);
   const report: GeneratedTable[] = [];
   const parentRows = new Map<string, string[][]>();
+  const filled = new Set<number>();
   await client.query("SET session_replication_role = DEFAULT");
-  for (const table of orderTables(catalog.tables, catalog.foreignKeys)) {
+  for (const table of orderTables(catalog.tables, catalog.foreignKeys, catalog.columns)) {
     const random = seeded(hashString(table.name) ^ seed);
     const columns = catalog.columns.filter((c) => c.rel === table.oid && c.generated === "" && c.identity !== "a");
     const fks = catalog.foreignKeys.filter((fk) => fk.rel === table.oid);
@@ -228,6 +235,8 @@ export async function generateRows(client: pg.Client, options: { rowsPerTable?: 
       const parent = catalog.tables.find((t) => t.oid === fk.parent);
       if (!parent) return [];
       const key = `${fk.parent}:${fk.parentColumns.join(",")}`;
+      // A parent not filled yet (an FK closing a cycle) has no rows to offer, and none are cached for it.
+      if (!filled.has(fk.parent)) return [];
       if (!parentRows.has(key)) {
         const list = fk.parentColumns.map((c) => `t.${client.escapeIdentifier(c)}::text`).join(", ");
         const rows = await client.query({ text: `SELECT DISTINCT ${list} FROM ${parent.name} t WHERE ${fk.parentColumns.map((c) => `t.${client.escapeIdentifier(c)} IS NOT NULL`).join(" AND ")}`, rowMode: "array" });
@@ -281,6 +290,7 @@ export async function generateRows(client: pg.Client, options: { rowsPerTable?: 
       }
     }
     await client.query("COMMIT");
+    filled.add(table.oid);
     report.push(rows < rowsPerTable && lastError ? { table: table.name, rows, lastError } : { table: table.name, rows });
   }
   return report;

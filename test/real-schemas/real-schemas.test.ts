@@ -7,8 +7,8 @@
  * every table, partition and populated matview and the state of every sequence must be the same.
  *
  * Not part of `npm test`: test/run-tests.ts runs test/real-schemas/ only when asked by name,
- * `node --import tsx test/run-tests.ts real-schemas`. A missing mirror fails with one line naming
- * the repository to fetch.
+ * `node --import tsx test/run-tests.ts real-schemas`; PGFERRY_REAL_SCHEMAS=pagila,lago picks some by
+ * label. A missing mirror fails with one line naming the repository to fetch.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -35,7 +35,11 @@ function failedSteps(outcome: SyncOutcome): string {
   return outcome.report.error ?? JSON.stringify(outcome.report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped"));
 }
 
-for (const schema of REAL_SCHEMAS) describe(`real schema ${schema.label} (github:${schema.repo} ${schema.path})`, () => {
+const picked = process.env.PGFERRY_REAL_SCHEMAS?.split(",").map((l) => l.trim()).filter(Boolean);
+const unknown = picked?.filter((l) => !REAL_SCHEMAS.some((s) => s.label === l)) ?? [];
+if (unknown.length > 0) throw new Error(`PGFERRY_REAL_SCHEMAS names no real schema: ${unknown.join(", ")} (known: ${REAL_SCHEMAS.map((s) => s.label).join(", ")})`);
+
+for (const schema of REAL_SCHEMAS.filter((s) => !picked || picked.includes(s.label))) describe(`real schema ${schema.label} (github:${schema.repo} ${schema.path})`, () => {
   let pair: DatabasePair;
   let generated: GeneratedTable[] = [];
   const seconds: Record<string, number> = {};
