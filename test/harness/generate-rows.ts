@@ -213,7 +213,6 @@ export async function generateRows(client: pg.Client, options: { rowsPerTable?: 
   const report: GeneratedTable[] = [];
   const parentRows = new Map<string, string[][]>();
   const filled = new Set<number>();
-  await client.query("SET session_replication_role = DEFAULT");
   for (const table of orderTables(catalog.tables, catalog.foreignKeys, catalog.columns)) {
     const random = seeded(hashString(table.name) ^ seed);
     const columns = catalog.columns.filter((c) => c.rel === table.oid && c.generated === "" && c.identity !== "a");
@@ -244,7 +243,7 @@ export async function generateRows(client: pg.Client, options: { rowsPerTable?: 
       if (!filled.has(fk.parent)) return [];
       if (!parentRows.has(key)) {
         const list = fk.parentColumns.map((c) => `t.${client.escapeIdentifier(c)}::text`).join(", ");
-        const rows = await client.query({ text: `SELECT DISTINCT ${list} FROM ${parent.name} t WHERE ${fk.parentColumns.map((c) => `t.${client.escapeIdentifier(c)} IS NOT NULL`).join(" AND ")}`, rowMode: "array" });
+        const rows = await client.query({ text: `SELECT DISTINCT ${list} FROM ${parent.name} t WHERE ${fk.parentColumns.map((c) => `t.${client.escapeIdentifier(c)} IS NOT NULL`).join(" AND ")} ORDER BY ${fk.parentColumns.map((_, i) => i + 1).join(", ")}`, rowMode: "array" });
         parentRows.set(key, rows.rows as string[][]);
       }
       return parentRows.get(key)!;
