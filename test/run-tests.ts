@@ -5,6 +5,8 @@
  * *.test.ts under test/ with the Node test runner, stop the servers. Redis and S3 (s3rver) start
  * too, unless PGFERRY_TEST_REDIS_URL / PGFERRY_TEST_S3_ENDPOINT name running ones.
  * Arguments filter test files by path substring: `npm test -- integration`.
+ * test/real-schemas/ (real public schemas read from the machine's git mirrors, slow) runs only when
+ * a filter names it: `node --import tsx test/run-tests.ts real-schemas`.
  * A target given by URL must ask for passwords (the wrong-password test needs it), as the
  * embedded servers do; the machine's trust-auth PostgreSQL serves as a source only.
  */
@@ -22,6 +24,7 @@ const files = readdirSync(join(root, "test"), { recursive: true, encoding: "utf8
   .filter((f) => f.endsWith(".test.ts"))
   .map((f) => join("test", f))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+  .filter((f) => !f.startsWith(join("test", "real-schemas")) || filters.some((x) => x.includes("real-schemas")))
   .sort();
 if (files.length === 0) {
   console.error(`no test file matches ${filters.join(", ")}`);
