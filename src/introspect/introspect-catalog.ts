@@ -237,7 +237,7 @@ function toView(row: ViewRow, indexes: readonly IndexRow[], functionKeys: Readon
     populated: row.populated,
     relations: row.relations.map((r) => qualifiedName(r.schema, r.name)),
     functions: row.functions.flatMap((oid) => (functionKeys.has(oid) ? [functionKeys.get(oid)!] : [])),
-    indexes: indexes.map((i): Index => ({ name: i.name, definition: i.definition, comment: i.comment })),
+    indexes: indexes.map((i): Index => ({ name: i.name, definition: i.definition, comment: i.comment, properties: indexProperties(i) })),
     comment: row.comment,
   };
 }

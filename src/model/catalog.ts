@@ -98,7 +98,7 @@ export interface Index {
    */
   readonly using?: string | null;
   readonly comment: string | null;
-  /** Absent in older snapshot manifests and for views' indexes. */
+  /** Absent in older snapshot manifests. */
   readonly properties?: IndexProperties;
 }
 

@@ -11,7 +11,7 @@ import type { Diagnostic } from "../model/diagnostic.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
 import { planComments } from "./plan-comments.js";
 import { orderPreData } from "./order-pre-data.js";
-import { planCreatedProperties, planSchemaComments } from "./plan-created-properties.js";
+import { indexPropertyStatements, planCreatedProperties, planSchemaComments } from "./plan-created-properties.js";
 import { planCreatedTypes, type TypeNeed } from "./plan-created-types.js";
 import { planCreatedViews } from "./plan-created-views.js";
 import { placeFunctions } from "./place-functions.js";
@@ -241,7 +241,10 @@ function planExtensions(created: readonly { name: QualifiedName; extensions: rea
 
 function planViewStatements(views: readonly View[]): DdlStatement[] {
   const create = views.map((view): DdlStatement => ({ kind: "create-view", view }));
-  const indexes = views.flatMap((v) => v.indexes.map((i): DdlStatement => ({ kind: "create-index", table: v.name, name: i.name, definition: i.definition })));
+  const indexes = views.flatMap((v) => [
+    ...v.indexes.map((i): DdlStatement => ({ kind: "create-index", table: v.name, name: i.name, definition: i.definition })),
+    ...indexPropertyStatements(v.name, v.indexes),
+  ]);
   const refresh = views.filter((v) => v.materialized && v.populated).map((v): DdlStatement => ({ kind: "refresh-materialized-view", name: v.name }));
   return [...create, ...indexes, ...refresh];
 }

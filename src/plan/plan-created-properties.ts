@@ -5,7 +5,7 @@
  * IDENTITY (after the indexes), row-level security, policies, rules and extended statistics
  * (after the data, with their comments). Pure.
  */
-import type { Catalog, Column, Policy, Table, View } from "../model/catalog.js";
+import type { Catalog, Column, IndexProperties, Policy, Table, View } from "../model/catalog.js";
 import type { DdlStatement } from "../model/ddl-statement.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
@@ -107,16 +107,10 @@ function columnProperties(table: Table, source: Catalog, target: Catalog, diagno
 }
 
 function indexProperties(table: Table): DdlStatement[] {
-  const statements: DdlStatement[] = [];
-  const indexes = [
+  const statements = indexPropertyStatements(table.name, [
     ...table.constraints.flatMap((c) => (c.index ? [{ name: c.name, properties: c.index }] : [])),
-    ...table.indexes.flatMap((i) => (i.properties ? [{ name: i.name, properties: i.properties }] : [])),
-  ];
-  for (const { name: index, properties } of indexes) {
-    for (const s of properties.statistics) statements.push({ kind: "index-statistics", table: table.name, index, column: s.column, target: s.target });
-    if (properties.clustered) statements.push({ kind: "cluster-on", table: table.name, index });
-    if (properties.replicaIdentity) statements.push({ kind: "replica-identity-index", table: table.name, index });
-  }
+    ...table.indexes,
+  ]);
   if (table.replicaIdentity === "full" || table.replicaIdentity === "nothing") statements.push({ kind: "replica-identity", table: table.name, identity: table.replicaIdentity });
   return statements;
 }
@@ -167,6 +161,18 @@ function afterData(table: Table, target: Catalog, readable: ReadonlySet<string>,
       diagnostics.push({ level: "info", table: table.name, message: `statistics target of ${displayName(statistics.name)} not set: the target server has no ALTER STATISTICS … SET STATISTICS (13+)` });
     }
     comment({ kind: "statistics", name: statistics.name }, statistics.comment);
+  }
+  return statements;
+}
+
+/** What a created index of a table or materialized view carries besides its definition: statistics targets, CLUSTER ON, replica identity. */
+export function indexPropertyStatements(owner: QualifiedName, indexes: readonly { readonly name: string; readonly properties?: IndexProperties }[]): DdlStatement[] {
+  const statements: DdlStatement[] = [];
+  for (const { name: index, properties } of indexes) {
+    if (!properties) continue;
+    for (const s of properties.statistics) statements.push({ kind: "index-statistics", table: owner, index, column: s.column, target: s.target });
+    if (properties.clustered) statements.push({ kind: "cluster-on", table: owner, index });
+    if (properties.replicaIdentity) statements.push({ kind: "replica-identity-index", table: owner, index });
   }
   return statements;
 }

@@ -185,3 +185,32 @@ describe("schema fidelity: range types", () => {
     for (const [key, text] of source) assert.equal(target.get(key), text, key);
   });
 });
+
+// A materialized view's index keeps what ALTER sets on it (AdventureWorks clusters its matviews).
+const MATVIEW_INDEX = `
+  CREATE TABLE region (id int PRIMARY KEY, country text NOT NULL, name text NOT NULL);
+  INSERT INTO region SELECT i, 'c' || (i % 3), 'r' || i FROM generate_series(1, 9) i;
+  CREATE MATERIALIZED VIEW region_names AS SELECT id, country, name FROM region;
+  CREATE UNIQUE INDEX region_names_key ON region_names (country, id);
+  ALTER MATERIALIZED VIEW region_names CLUSTER ON region_names_key;
+  CREATE INDEX region_names_lower ON region_names (lower(name));
+  ALTER INDEX region_names_lower ALTER COLUMN 1 SET STATISTICS 500;
+`;
+
+describe("schema fidelity: a materialized view's index properties", () => {
+  let pair: DatabasePair;
+  before(async () => {
+    pair = await createDatabasePair("fid_mvidx", { source: machineServerUrl(), target: machineServerUrl() });
+    await pair.source.query(MATVIEW_INDEX);
+  });
+  after(async () => pair?.drop());
+
+  it("keeps CLUSTER ON and the statistics target of its indexes, as pg_dump sees them", async () => {
+    const { report } = await syncPair(pair);
+    assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
+    const [source, target] = [await dumpSchema(pair.sourceUrl), await dumpSchema(pair.targetUrl)];
+    assert.deepEqual([...target.keys()].sort(), [...source.keys()].sort(), "every object comes through");
+    for (const [key, text] of source) assert.equal(target.get(key), text, key);
+    assert.match(source.get("INDEX region_names_key; Schema: public") ?? "", /CLUSTER ON region_names_key/);
+  });
+});
