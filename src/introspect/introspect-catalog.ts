@@ -36,7 +36,12 @@ import { deepFreeze } from "../model/deep-freeze.js";
 import { introspectSchemaObjects } from "./introspect-schema-objects.js";
 
 export async function introspectCatalog(session: SqlSession): Promise<Catalog> {
-  const saved = await session.query<{ path: string }>("SELECT current_setting('search_path') AS path, set_config('search_path', 'pg_catalog', false)");
+  // The catalog queries' string literals are written for standard-conforming strings (a database
+  // may turn them off: '\000' would then be a NUL byte), and with only pg_catalog on the path.
+  const [saved] = await session.query<{ path: string; strings: string }>(
+    `SELECT current_setting('search_path') AS path, current_setting('standard_conforming_strings') AS strings,
+            set_config('search_path', 'pg_catalog', false), set_config('standard_conforming_strings', 'on', false)`,
+  );
   let catalog: Catalog;
   try {
     catalog = await readCatalog(session);
@@ -47,8 +52,12 @@ export async function introspectCatalog(session: SqlSession): Promise<Catalog> {
       { cause: error, sqlstate: LOCK_NOT_AVAILABLE },
     );
   }
-  // Restore it: where filters and target triggers run later in this session with the user's path.
-  await session.query("SELECT set_config('search_path', $1, false)", [saved[0]?.path ?? "\"$user\", public"]);
+  // Restore them: where filters and target triggers run later in this session with the user's settings.
+  // (After a failure the session's transaction is aborted and the run ends: nothing to restore.)
+  await session.query("SELECT set_config('search_path', $1, false), set_config('standard_conforming_strings', $2, false)", [
+    saved?.path ?? '"$user", public',
+    saved?.strings ?? "on",
+  ]);
   return catalog;
 }
 
