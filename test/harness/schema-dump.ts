@@ -2,6 +2,7 @@
  * Independent judges of a copy: Debian's pg_dump --schema-only split into objects, and a
  * fingerprint of every table's rows. pg_dump 15 reads servers up to 15 (the machine's).
  */
+import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
@@ -40,6 +41,22 @@ export async function dumpSchema(url: string, options: { readonly privileges?: b
   }
   flush();
   return objects;
+}
+
+/** What pg_dump prints on one side only, or differently (each with both texts). */
+export function compareDumps(source: ReadonlyMap<string, string>, target: ReadonlyMap<string, string>) {
+  return {
+    onlySource: [...source.keys()].filter((k) => !target.has(k)),
+    onlyTarget: [...target.keys()].filter((k) => !source.has(k)),
+    different: [...source.keys()].filter((k) => target.has(k) && target.get(k) !== source.get(k)).map((k) => `${k}\n--- source\n${source.get(k)}\n--- target\n${target.get(k)}`),
+  };
+}
+
+/** pg_dump --schema-only of both databases sees the same objects, none different; returns the source's dump. */
+export async function assertSameSchema(sourceUrl: string, targetUrl: string): Promise<Map<string, string>> {
+  const [source, target] = [await dumpSchema(sourceUrl), await dumpSchema(targetUrl)];
+  assert.deepEqual(compareDumps(source, target), { onlySource: [], onlyTarget: [], different: [] }, "pg_dump --schema-only of both sides");
+  return source;
 }
 
 export async function dataFingerprints(client: pg.Client): Promise<Record<string, string>> {

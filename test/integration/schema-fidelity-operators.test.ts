@@ -17,7 +17,7 @@ import { runDiff } from "../../src/execute/run-diff.js";
 import { dumpSnapshot } from "../../src/archive/dump-snapshot.js";
 import { restoreSnapshot } from "../../src/archive/restore-snapshot.js";
 import { createFileStore } from "../../src/storage/file-store.js";
-import { dumpSchema } from "../harness/schema-dump.js";
+import { assertSameSchema, dumpSchema } from "../harness/schema-dump.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { createDatabasePair, machineServerUrl, serverUrls, type DatabasePair } from "../harness/test-databases.js";
 
@@ -77,13 +77,7 @@ describe("schema fidelity: collations, text search objects, operators and operat
     assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
     assert.deepEqual(plan.diagnostics.filter((d) => d.level !== "info").map((d) => d.message), []);
 
-    const [source, target] = [await dumpSchema(pair.sourceUrl), await dumpSchema(pair.targetUrl)];
-    const sourceOnly = [...source.keys()].filter((k) => !target.has(k));
-    const targetOnly = [...target.keys()].filter((k) => !source.has(k));
-    const different = [...source.keys()].filter((k) => target.has(k) && target.get(k) !== source.get(k)).map((k) => `${k}\n--- source\n${source.get(k)}\n--- target\n${target.get(k)}`);
-    assert.deepEqual(sourceOnly, []);
-    assert.deepEqual(targetOnly, []);
-    assert.deepEqual(different, []);
+    const source = await assertSameSchema(pair.sourceUrl, pair.targetUrl);
     const objects = [...source.keys()].filter((k) => KINDS.test(k));
     assert.ok(objects.length >= 20, `the fixture's objects are in the dump (${objects.join(", ")})`);
 

@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
 import { configSchema } from "../../src/config/schema.js";
 import { runDiff } from "../../src/execute/run-diff.js";
-import { dumpSchema } from "../harness/schema-dump.js";
+import { assertSameSchema } from "../harness/schema-dump.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { connectTo, createDatabasePair, dropRole, machineServerUrl, serverUrls, withUser, type DatabasePair } from "../harness/test-databases.js";
 
@@ -102,11 +102,7 @@ for (const jobs of [1, 3]) describe(`schema fidelity: properties of created tabl
     assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
     assert.deepEqual(plan.diagnostics.filter((d) => d.level !== "info").map((d) => d.message), []);
 
-    const [source, target] = [await dumpSchema(pair.sourceUrl), await dumpSchema(pair.targetUrl)];
-    const sourceOnly = [...source.keys()].filter((k) => !target.has(k));
-    const targetOnly = [...target.keys()].filter((k) => !source.has(k));
-    const different = [...source.keys()].filter((k) => target.has(k) && target.get(k) !== source.get(k)).map((k) => `${k}\n--- source\n${source.get(k)}\n--- target\n${target.get(k)}`);
-    assert.deepEqual({ sourceOnly, targetOnly, different }, { sourceOnly: [], targetOnly: [], different: [] });
+    const source = await assertSameSchema(pair.sourceUrl, pair.targetUrl);
     for (const key of [
       "COMMENT SCHEMA props; Schema: -",
       "POLICY document doc_owner; Schema: props",

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { syncPair } from "../harness/sync-helpers.js";
-import { dataFingerprints, dumpSchema, loadRentalStore as loadFixture } from "../harness/schema-dump.js";
+import { assertSameSchema, dataFingerprints, loadRentalStore as loadFixture } from "../harness/schema-dump.js";
 import { createDatabasePair, machineServerUrl, serverUrls, type DatabasePair } from "../harness/test-databases.js";
 import { runDiff } from "../../src/execute/run-diff.js";
 import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
@@ -34,13 +34,7 @@ for (const jobs of [1, 3]) describe(`schema fidelity: a rich schema into an empt
       "a fresh target gets everything: no warning",
     );
 
-    const [source, target] = [await dumpSchema(pair.sourceUrl), await dumpSchema(pair.targetUrl)];
-    const sourceOnly = [...source.keys()].filter((k) => !target.has(k));
-    const targetOnly = [...target.keys()].filter((k) => !source.has(k));
-    const different = [...source.keys()].filter((k) => target.has(k) && target.get(k) !== source.get(k)).map((k) => `${k}\n--- source\n${source.get(k)}\n--- target\n${target.get(k)}`);
-    assert.deepEqual(sourceOnly, [], "every object comes through");
-    assert.deepEqual(targetOnly, []);
-    assert.deepEqual(different, []);
+    const source = await assertSameSchema(pair.sourceUrl, pair.targetUrl);
     assert.ok(source.size > 60, `the fixture has many objects (${source.size})`);
 
     assert.deepEqual(await dataFingerprints(pair.target), await dataFingerprints(pair.source));
