@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { assertSameSchema, dumpSchema } from "../harness/schema-dump.js";
 import { assertConverged } from "../harness/assert-converged.js";
+import { assertConverged } from "../harness/assert-converged.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { createDatabasePair, machineServerUrl, type DatabasePair } from "../harness/test-databases.js";
 
@@ -58,6 +59,7 @@ describe("schema fidelity: user-defined aggregates a view uses", () => {
   it("creates the aggregates and their support functions before the views, as pg_dump sees them", async () => {
     const { plan, report } = await syncPair(pair);
     assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
+    await assertConverged(pair);
     assert.deepEqual(plan.diagnostics.filter((d) => d.level !== "info").map((d) => d.message), []);
 
     const query = "SELECT * FROM film_summary UNION ALL SELECT NULL, running, NULL, id, NULL FROM film_running";
@@ -107,6 +109,7 @@ describe("schema fidelity: a free-standing sequence only a function body names",
     const { report } = await syncPair(pair);
     assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
     await assertConverged(pair);
+    await assertConverged(pair);
     const inserted = await pair.target.query("INSERT INTO items (name) VALUES ('on the target') RETURNING id::int, build_id::int");
     assert.deepEqual(inserted.rows, [{ id: 103, build_id: 16 }], "the trigger's sequences go on after the source's last values");
 
@@ -143,6 +146,7 @@ describe("schema fidelity: types and functions built from each other", () => {
   it("creates a domain after the function its CHECK calls, and a function after the table whose rows it returns", async () => {
     const { report } = await syncPair(pair);
     assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
+    await assertConverged(pair);
     const query = "SELECT * FROM paying_customers ORDER BY id";
     assert.deepEqual((await pair.target.query(query)).rows, (await pair.source.query(query)).rows, "the view works on the target");
     await assertSameSchema(pair.sourceUrl, pair.targetUrl);
@@ -175,6 +179,7 @@ describe("schema fidelity: range types", () => {
   it("creates them (with their subtype_diff function, subtype domain, operator class and collation) as pg_dump sees them", async () => {
     const { plan, report } = await syncPair(pair);
     assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
+    await assertConverged(pair);
     assert.deepEqual(plan.diagnostics.filter((d) => d.level !== "info").map((d) => d.message), []);
     const query = "SELECT id, hours::text, scores::text, names::text, hours @> '11:00'::time AS open FROM shop ORDER BY id";
     assert.deepEqual((await pair.target.query(query)).rows, (await pair.source.query(query)).rows);
@@ -204,6 +209,7 @@ describe("schema fidelity: a materialized view's index properties", () => {
   it("keeps CLUSTER ON and the statistics target of its indexes, as pg_dump sees them", async () => {
     const { report } = await syncPair(pair);
     assert.equal(report.ok, true, report.error ?? JSON.stringify(report.steps.filter((s) => s.status !== "ok" && s.status !== "skipped")));
+    await assertConverged(pair);
     const source = await assertSameSchema(pair.sourceUrl, pair.targetUrl);
     assert.match(source.get("INDEX region_names_key; Schema: public") ?? "", /CLUSTER ON region_names_key/);
   });
