@@ -93,7 +93,7 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
     const plan: SyncPlan = Object.freeze({ ...textPlan, diagnostics: [...textPlan.diagnostics, ...conversionProblems] });
     const problems = plan.diagnostics.filter((d) => d.level === "error");
     const report = (steps: StepResult[], extra: Partial<SyncReport>) =>
-      buildReport({ source: `snapshot ${name} (${options.store.label})`, target: options.target.label, dryRun: options.dryRun ?? false, startedAt }, steps, extra);
+      buildReport({ source: `snapshot ${name} (${options.store.label})`, target: options.target.label, dryRun: options.dryRun ?? false, startedAt }, plan, steps, extra);
     if (options.dryRun) return { snapshot: name, manifest, plan, report: report(plannedSteps(plan), problems.length ? { error: refusal(problems.length) } : {}) };
     if (problems.length) throw new ConfigError(`${refusal(problems.length)}: ${problems.map((p) => p.message).join("; ")}`);
     if (options.confirm && !(await options.confirm(plan, name))) throw new CancelledError("restore cancelled: not confirmed");

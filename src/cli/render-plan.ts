@@ -3,12 +3,13 @@ import { describeDdl } from "../ddl/render-ddl.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { SyncPlan, TableAction } from "../model/plan.js";
 import { displayName } from "../model/qualified-name.js";
+import { writeMode } from "../plan/write-mode.js";
 import { formatBytes, formatCount } from "./format-units.js";
 import { renderTextTable } from "./render-table.js";
 
 export function renderPlan(plan: SyncPlan, sourceLabel: string, targetLabel: string): string {
   const lines = [`Source: ${sourceLabel}`, `Target: ${targetLabel}`, ""];
-  const rows = plan.actions.map((a, i) => [String(i + 1), displayName(a.table), a.kind, ...estimates(a), detail(a)]);
+  const rows = plan.actions.map((a, i) => [String(i + 1), displayName(a.table), writeMode(a) ?? a.kind, ...estimates(a), detail(a)]);
   lines.push(renderTextTable(["#", "table", "action", "est. rows", "est. size", "columns / reason"], rows, new Set([0, 3, 4])));
   lines.push("", `Load order follows foreign keys (parents first). FK strategy: ${describeFkStrategy(plan)}.`);
   if (plan.truncate.length > 0) lines.push(`One TRUNCATE, inside the target transaction: ${plan.truncate.map((t) => `${t.only ? "ONLY " : ""}${displayName(t.table)}`).join(", ")}.`);

@@ -15,7 +15,7 @@ export function renderReport(report: SyncReport, options: RenderOptions = {}): s
   const merged = report.steps.some((s) => s.changes);
   const rows = report.steps.map((s) => [
     displayName(s.table),
-    s.action,
+    s.mode ?? s.action,
     formatCount(s.rows),
     formatBytes(s.bytes),
     formatSeconds(s.seconds),
@@ -72,6 +72,7 @@ export function reportJson(report: SyncReport): object {
     tables: report.steps.map((s) => ({
       table: { schema: s.table.schema, name: s.table.name },
       action: s.action,
+      mode: s.mode ?? null,
       status: s.status,
       rows: s.rows,
       bytes: s.bytes,

@@ -11,7 +11,8 @@ import { isSameDatabase } from "../introspect/query-identity.js";
 import type { Catalog } from "../model/catalog.js";
 import type { SyncMode, SyncPlan } from "../model/plan.js";
 import type { StepResult, SyncReport } from "../model/result.js";
-import { displayName } from "../model/qualified-name.js";
+import { displayName, nameKey } from "../model/qualified-name.js";
+import { writeMode } from "../plan/write-mode.js";
 import { buildSyncPlan, type DriftOptions, type TableSettings } from "../plan/build-sync-plan.js";
 import type { Selection } from "../plan/select-tables.js";
 import { cancelBackend } from "../pg/cancel-backend.js";
@@ -95,7 +96,7 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
     const plan: SyncPlan = conversionProblems.length ? Object.freeze({ ...planned, diagnostics: [...planned.diagnostics, ...conversionProblems] }) : planned;
     const problems = plan.diagnostics.filter((d) => d.level === "error");
     const report = (steps: StepResult[], extra: Partial<SyncReport>) =>
-      buildReport({ source: options.source.label, target: options.target.label, dryRun: options.dryRun ?? false, startedAt }, steps, extra);
+      buildReport({ source: options.source.label, target: options.target.label, dryRun: options.dryRun ?? false, startedAt }, plan, steps, extra);
     await validateWhereFilters(plan, opened.source.owner, opened.target);
     if (options.dryRun) return { plan, report: report(plannedSteps(plan), problems.length ? { error: refusal(problems.length) } : {}) };
     if (problems.length > 0) {
@@ -151,9 +152,15 @@ async function parallelExecution(plan: SyncPlan, jobs: number, target: SqlSessio
 /** A run's report: ok when every step is ok, skipped or planned and nothing else failed. */
 export function buildReport(
   run: { readonly source: string; readonly target: string; readonly dryRun: boolean; readonly startedAt: Date },
-  steps: StepResult[],
+  plan: SyncPlan,
+  executed: StepResult[],
   extra: Partial<SyncReport>,
 ): SyncReport {
+  const modes = new Map(plan.actions.map((a) => [nameKey(a.table), writeMode(a)]));
+  const steps = executed.map((s) => {
+    const mode = modes.get(nameKey(s.table));
+    return mode && s.action !== "skip" && s.action !== "truncate-cascade" ? { ...s, mode } : s;
+  });
   return {
     source: run.source,
     target: run.target,

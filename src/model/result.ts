@@ -6,6 +6,8 @@ export type StepStatus = "ok" | "failed" | "rolled-back" | "skipped" | "planned"
 export interface StepResult {
   readonly table: QualifiedName;
   readonly action: "create" | "refresh" | "skip" | "truncate-cascade";
+  /** How the rows are written (plan/write-mode): `refresh`, `upsert`, `insert-missing`…; absent for skips. */
+  readonly mode?: string;
   readonly status: StepStatus;
   readonly rows: number;
   readonly bytes: number;
