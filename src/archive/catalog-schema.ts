@@ -217,6 +217,7 @@ export const catalogSchema = z.strictObject({
       indexes: z.array(index),
       comment: nullableText,
       extensions: z.array(identifier).optional(),
+      columns: z.array(z.strictObject({ name: identifier, type: identifier })).optional(),
     }),
   ),
   extensions: z.array(z.strictObject({ name: identifier, schema: identifier })),

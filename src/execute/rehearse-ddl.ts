@@ -12,7 +12,7 @@
  */
 import type { Endpoint } from "../config/resolve-endpoint.js";
 import { SafetyError } from "../errors.js";
-import type { Catalog } from "../model/catalog.js";
+import type { Catalog, View } from "../model/catalog.js";
 import type { DdlStatement } from "../model/ddl-statement.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import type { SyncPlan } from "../model/plan.js";
@@ -20,7 +20,7 @@ import { displayName, nameKey, type QualifiedName } from "../model/qualified-nam
 import { connectionLostError, isConnectionLoss } from "../pg/connection-loss.js";
 import { describePgError, sqlstateOf } from "../pg/describe-pg-error.js";
 import { millisecondsSetting, type SqlSession } from "../pg/session.js";
-import { quoteQualified } from "../sql/quote.js";
+import { quoteIdent, quoteQualified } from "../sql/quote.js";
 import { runDdl } from "./run-ddl.js";
 import { assertWritableSession } from "./target-protection.js";
 
@@ -120,6 +120,10 @@ export function rehearsedStatements(plan: SyncPlan): DdlStatement[] {
 }
 
 async function rehearse(target: SqlSession, statement: DdlStatement, index: number): Promise<void> {
+  if (statement.kind === "create-view") {
+    await runDdl(target, statement);
+    return checkViewColumns(target, statement.view);
+  }
   if (statement.kind !== "add-column") return runDdl(target, statement);
   // The same ALTER on an empty copy of the table's columns: the real table is neither rewritten
   // (a stored generated column) nor locked beyond ACCESS SHARE.
@@ -128,7 +132,37 @@ async function rehearse(target: SqlSession, statement: DdlStatement, index: numb
   await runDdl(target, { ...statement, table: copy });
 }
 
+/** A view whose definition means other column types on the target (a function's result type changed between versions). */
+class ViewColumnsDiffer extends Error {}
+
+/**
+ * The created view's columns against the source's: the same definition can mean another type on
+ * another major version (EXTRACT returns numeric from 14, double precision before), which would
+ * silently change what the view returns. Types are printed with only pg_catalog on the path, as
+ * introspection prints them.
+ */
+async function checkViewColumns(target: SqlSession, view: View): Promise<void> {
+  if (!view.columns) return;
+  const [saved] = await target.query<{ path: string }>("SELECT current_setting('search_path') AS path, set_config('search_path', 'pg_catalog', true)");
+  const created = await target.query<{ name: string; type: string }>(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
+      WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+    [quoteQualified(view.name)],
+  );
+  await target.query("SELECT set_config('search_path', $1, true)", [saved?.path ?? '"$user", public']);
+  const types = new Map(created.map((c) => [c.name, c.type]));
+  const differ = view.columns.filter((c) => types.has(c.name) && types.get(c.name) !== c.type);
+  if (differ.length > 0) {
+    throw new ViewColumnsDiffer(
+      `its definition gives ${differ.map((c) => `column ${quoteIdent(c.name)} type ${types.get(c.name)} there, ${c.type} on the source`).join("; ")}`,
+    );
+  }
+}
+
 function describeFailure(statement: DdlStatement, major: number, error: unknown): Diagnostic {
+  if (error instanceof ViewColumnsDiffer) {
+    return { level: "error", message: `${objectOf(statement)}: cannot be created with the same column types on PostgreSQL ${major}: ${error.message}` };
+  }
   const reason = describePgError(error).replace(/ \[SQLSTATE [0-9A-Z]{5}\]$/, "");
   if (sqlstateOf(error) === "55P03") {
     // Busy, not invalid: the real run waits for the lock as long as --lock-timeout allows.

@@ -248,6 +248,7 @@ function toView(row: ViewRow, indexes: readonly IndexRow[], functionKeys: Readon
     functions: row.functions.flatMap((oid) => (functionKeys.has(oid) ? [functionKeys.get(oid)!] : [])),
     indexes: indexes.map((i): Index => ({ name: i.name, definition: i.definition, comment: i.comment, properties: indexProperties(i) })),
     comment: row.comment,
+    columns: row.columns.map((c) => ({ name: c.name, type: c.type })),
   };
 }
 

@@ -160,6 +160,7 @@ export interface ViewRow {
   readonly comment: string | null;
   readonly relations: { schema: string; name: string }[];
   readonly functions: string[];
+  readonly columns: { name: string; type: string }[];
 }
 
 export async function queryViews(session: SqlSession): Promise<ViewRow[]> {
@@ -174,7 +175,9 @@ export async function queryViews(session: SqlSession): Promise<ViewRow[]> {
                       WHERE r.ev_class = c.oid AND d.refobjid <> c.oid), '[]'::json) AS relations,
            ARRAY(SELECT DISTINCT d.refobjid::int8::text
                    FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
-                  WHERE r.ev_class = c.oid AND d.refclassid = 'pg_proc'::regclass) AS functions
+                  WHERE r.ev_class = c.oid AND d.refclassid = 'pg_proc'::regclass) AS functions,
+           COALESCE((SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
+                       FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '[]'::json) AS columns
       FROM pg_class c
       JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('v', 'm') AND ${USER_SCHEMA("n.nspname")} AND ${NOT_EXTENSION_MEMBER("pg_class", "c.oid")}

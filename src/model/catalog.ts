@@ -350,6 +350,18 @@ export interface View {
    * tablefunc, whose query string hides the tables it reads. Absent in older manifests.
    */
   readonly extensions?: readonly string[];
+  /**
+   * Its columns and their types (format_type, names qualified): a definition that means another
+   * type on an older target (EXTRACT is numeric from 14, double precision before) is refused.
+   * Absent in older manifests.
+   */
+  readonly columns?: readonly ViewColumn[];
+}
+
+/** One column of a view, for the rehearsal's check that the target's copy has the same types. */
+export interface ViewColumn {
+  readonly name: string;
+  readonly type: string;
 }
 
 /** The database's large objects (pg_largeobject_metadata). */

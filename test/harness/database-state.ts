@@ -9,15 +9,20 @@ const USER_RELATION = `
   n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`;
 
-/** `schema.table` → `count:md5 of the sorted rows`, for tables, partitions and populated matviews. */
-export async function relationChecksums(client: pg.Client): Promise<Record<string, string>> {
+/**
+ * `schema.table` → `count:md5 of the sorted rows`, for tables, partitions and populated matviews.
+ * Rows are sorted by their text in the database's default collation, or in `collation` (servers
+ * with different default collations order the same rows differently).
+ */
+export async function relationChecksums(client: pg.Client, options: { readonly collation?: string } = {}): Promise<Record<string, string>> {
+  const collate = options.collation ? ` COLLATE ${(await client.query<{ q: string }>("SELECT quote_ident($1) AS q", [options.collation])).rows[0]!.q}` : "";
   const relations = await client.query<{ name: string }>(`
     SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE (c.relkind = 'r' OR (c.relkind = 'm' AND c.relispopulated)) AND ${USER_RELATION} ORDER BY 1`);
   const result: Record<string, string> = {};
   for (const { name } of relations.rows) {
     // ONLY: a partition's rows are counted once, in the partition (and an INHERITS parent's own rows apart).
-    const r = await client.query<{ n: string; h: string | null }>(`SELECT count(*)::text AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM ONLY ${name} t`);
+    const r = await client.query<{ n: string; h: string | null }>(`SELECT count(*)::text AS n, md5(string_agg(t::text, '|' ORDER BY t::text${collate})) AS h FROM ONLY ${name} t`);
     result[name] = `${r.rows[0]?.n}:${r.rows[0]?.h ?? "empty"}`;
   }
   return result;

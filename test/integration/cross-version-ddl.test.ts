@@ -131,6 +131,38 @@ describe("cross-version DDL: translated or refused before anything is written", 
     });
   }
 
+  it("a view whose definition means another column type on the target (EXTRACT: numeric from 14, double precision on 12) is refused; 18 → 15 keeps the type", async () => {
+    // Found by the real-schema cross-version test on AdventureWorks (sales.vsalespersonsalesbyfiscalyearsdata).
+    const schema = `
+      CREATE TABLE sales (id int PRIMARY KEY, sold date NOT NULL);
+      CREATE VIEW sales_years AS SELECT id, EXTRACT(year FROM sold) AS year FROM sales;
+      INSERT INTO sales VALUES (1, '2024-05-01');`;
+    for (const target of ["12", "15"] as const) {
+      const pair = await pairOf(`xver_viewtype_${target}`, "18", target);
+      try {
+        await pair.source.query(schema);
+        const dry = await syncPair(pair, { dryRun: true });
+        const errors = dry.plan.diagnostics.filter((d) => d.level === "error").map((d) => d.message);
+        if (target === "15") {
+          assert.deepEqual(errors, []);
+          const outcome = await syncPair(pair);
+          assert.equal(outcome.report.ok, true, outcome.report.error);
+          const type = await pair.target.query<{ t: string }>("SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = 'sales_years'::regclass AND attname = 'year'");
+          assert.equal(type.rows[0]?.t, "numeric");
+          continue;
+        }
+        assert.deepEqual(errors, [
+          'view public.sales_years: cannot be created with the same column types on PostgreSQL 12: its definition gives column "year" type double precision there, numeric on the source',
+        ]);
+        await assert.rejects(syncPair(pair), ConfigError);
+        const tables = await pair.target.query("SELECT 1 FROM pg_class WHERE relnamespace = 'public'::regnamespace");
+        assert.equal(tables.rowCount, 0, "the real run wrote nothing");
+      } finally {
+        await pair.drop();
+      }
+    }
+  });
+
   it("--add-columns: a VIRTUAL column is added STORED; one PostgreSQL 15 lacks the function of is refused, rehearsed on a temporary copy", async () => {
     const pair = await pairOf("xver_added", "18", "15");
     try {
