@@ -7,10 +7,8 @@ import { qualifiedName } from "../model/qualified-name.js";
 import { privilegeKey, type AclEntry, type CatalogPrivileges, type DefaultAcl, type DefaultAclObjectType, type PrivilegedObject, type PrivilegeObjectKind } from "../model/privileges.js";
 import type { SqlSession } from "../pg/session.js";
 import { deepFreeze } from "../model/deep-freeze.js";
+import { NOT_EXTENSION_MEMBER, USER_SCHEMA } from "./catalog-filters.js";
 
-const USER_SCHEMA = (column: string) => `${column} <> 'information_schema' AND ${column} NOT LIKE 'pg\\_%'`;
-const NOT_EXTENSION_MEMBER = (classid: string, oid: string) =>
-  `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '${classid}'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;
 /** An ACL array as JSON entries; grantee 0 is PUBLIC. */
 const EXPLODE = (acl: string) => `coalesce((SELECT jsonb_agg(jsonb_build_object(
     'grantee', CASE WHEN x.grantee = 0 THEN NULL ELSE pg_get_userbyid(x.grantee) END,

@@ -7,6 +7,7 @@
  * in a string, so the extension is all pg_depend knows); and the database's large objects.
  */
 import type { SqlSession } from "../pg/session.js";
+import { USER_SCHEMA } from "./catalog-filters.js";
 
 export interface FunctionDependencyRow {
   readonly function_oid: string;
@@ -26,7 +27,7 @@ export async function queryFunctionDependencies(session: SqlSession): Promise<Fu
       JOIN pg_namespace n ON n.oid = t.typnamespace
       LEFT JOIN pg_class rc ON rc.oid = t.typrelid AND rc.relkind IN ('r', 'p', 'v', 'm', 'f')
      WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_type'::regclass AND d.deptype = 'n'
-       AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+       AND ${USER_SCHEMA("n.nspname")}
        -- Types pgferry creates (a multirange comes with its range; a base type needs C).
        AND t.typtype IN ('e', 'd', 'c', 'r')
     UNION
@@ -35,7 +36,7 @@ export async function queryFunctionDependencies(session: SqlSession): Promise<Fu
       JOIN pg_class c ON c.oid = d.refobjid AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
       JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE d.classid = 'pg_proc'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'n'
-       AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'`);
+       AND ${USER_SCHEMA("n.nspname")}`);
 }
 
 export interface DomainFunctionRow {
@@ -52,7 +53,7 @@ export async function queryDomainFunctions(session: SqlSession): Promise<DomainF
       LEFT JOIN pg_constraint c ON c.contypid = t.oid
       JOIN pg_depend d ON d.refclassid = 'pg_proc'::regclass AND d.deptype = 'n'
                       AND ((d.classid = 'pg_type'::regclass AND d.objid = t.oid) OR (d.classid = 'pg_constraint'::regclass AND d.objid = c.oid))
-     WHERE t.typtype = 'd' AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'`);
+     WHERE t.typtype = 'd' AND ${USER_SCHEMA("n.nspname")}`);
 }
 
 export interface ViewExtensionRow {

@@ -3,10 +3,8 @@
  * types, extensions, and what each table depends on (functions, extensions) through pg_depend.
  */
 import type { SqlSession } from "../pg/session.js";
+import { NOT_EXTENSION_MEMBER, USER_SCHEMA } from "./catalog-filters.js";
 
-const USER_SCHEMA = (column: string) => `${column} <> 'information_schema' AND ${column} NOT LIKE 'pg\\_%'`;
-const NOT_EXTENSION_MEMBER = (classid: string, oid: string) =>
-  `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '${classid}'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;
 
 export interface TriggerRow {
   readonly table_oid: number;

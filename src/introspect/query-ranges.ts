@@ -1,5 +1,6 @@
 /** User-defined range types (CREATE TYPE … AS RANGE), from pg_range. */
 import type { SqlSession } from "../pg/session.js";
+import { USER_SCHEMA } from "./catalog-filters.js";
 
 export interface RangeRow {
   readonly schema: string;
@@ -44,7 +45,7 @@ export async function queryRanges(session: SqlSession, serverVersion: number): P
       LEFT JOIN pg_namespace con ON con.oid = co.collnamespace
       LEFT JOIN pg_proc dp ON dp.oid = r.rngsubdiff
       LEFT JOIN pg_namespace dn ON dn.oid = dp.pronamespace
-     WHERE n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
+     WHERE ${USER_SCHEMA("n.nspname")}
        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
      ORDER BY 1, 2`);
 }
