@@ -1,6 +1,7 @@
 /** Which server and database a session is on: used to refuse a sync of a database into itself. */
 import type { DatabaseIdentity } from "../model/catalog.js";
 import type { SqlSession } from "../pg/session.js";
+import { USER_SCHEMA } from "./catalog-filters.js";
 
 export interface ServerInfo {
   readonly versionNum: number;
@@ -51,7 +52,7 @@ export function isSameDatabase(a: DatabaseIdentity, b: DatabaseIdentity): boolea
 
 export async function querySchemas(session: SqlSession): Promise<string[]> {
   const rows = await session.query<{ name: string }>(
-    "SELECT nspname AS name FROM pg_namespace WHERE nspname <> 'information_schema' AND nspname NOT LIKE 'pg\\_%' ORDER BY 1",
+    `SELECT nspname AS name FROM pg_namespace WHERE ${USER_SCHEMA("nspname")} ORDER BY 1`,
   );
   return rows.map((r) => r.name);
 }

@@ -1,6 +1,6 @@
 /** User-defined range types (CREATE TYPE … AS RANGE), from pg_range. */
 import type { SqlSession } from "../pg/session.js";
-import { USER_SCHEMA } from "./catalog-filters.js";
+import { NOT_EXTENSION_MEMBER, USER_SCHEMA } from "./catalog-filters.js";
 
 export interface RangeRow {
   readonly schema: string;
@@ -45,7 +45,6 @@ export async function queryRanges(session: SqlSession, serverVersion: number): P
       LEFT JOIN pg_namespace con ON con.oid = co.collnamespace
       LEFT JOIN pg_proc dp ON dp.oid = r.rngsubdiff
       LEFT JOIN pg_namespace dn ON dn.oid = dp.pronamespace
-     WHERE ${USER_SCHEMA("n.nspname")}
-       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+     WHERE ${USER_SCHEMA("n.nspname")} AND ${NOT_EXTENSION_MEMBER("pg_type", "t.oid")}
      ORDER BY 1, 2`);
 }

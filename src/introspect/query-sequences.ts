@@ -1,5 +1,6 @@
 /** Sequences, their current values, owners, and which tables use them. */
 import type { SqlSession } from "../pg/session.js";
+import { NOT_EXTENSION_MEMBER } from "./catalog-filters.js";
 
 export interface SequenceRow {
   readonly schema: string;
@@ -40,8 +41,7 @@ export async function querySequences(session: SqlSession): Promise<SequenceRow[]
       LEFT JOIN pg_class tc ON tc.oid = d.refobjid
       LEFT JOIN pg_namespace tn ON tn.oid = tc.relnamespace
       LEFT JOIN pg_attribute ta ON ta.attrelid = d.refobjid AND ta.attnum = d.refobjsubid
-     WHERE NOT EXISTS (SELECT 1 FROM pg_depend e
-                        WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+     WHERE ${NOT_EXTENSION_MEMBER("pg_class", "c.oid")}
      ORDER BY n.nspname, c.relname`);
 }
 

@@ -6,6 +6,7 @@
 import type { ColumnStorage, ExtendedStatistics, Policy, ReplicaIdentity, Rule, SchemaComment, Table } from "../model/catalog.js";
 import { qualifiedName } from "../model/qualified-name.js";
 import type { SqlSession } from "../pg/session.js";
+import { USER_SCHEMA } from "./catalog-filters.js";
 
 /** The Table fields read here. */
 export type TableProperties = Required<Pick<Table, "inherits" | "replicaIdentity" | "rowSecurity" | "policies" | "rules" | "statistics">>;
@@ -153,7 +154,7 @@ export async function queryColumnProperties(session: SqlSession, tableOids: read
 export async function querySchemaComments(session: SqlSession): Promise<SchemaComment[]> {
   return session.query<SchemaComment & Record<string, unknown>>(`
     SELECT nspname AS schema, obj_description(oid, 'pg_namespace') AS comment FROM pg_namespace
-     WHERE nspname <> 'information_schema' AND nspname NOT LIKE 'pg\\_%' AND obj_description(oid, 'pg_namespace') IS NOT NULL
+     WHERE ${USER_SCHEMA("nspname")} AND obj_description(oid, 'pg_namespace') IS NOT NULL
      ORDER BY 1`);
 }
 

@@ -1,5 +1,6 @@
 /** Ordinary and partitioned tables, with partitioning and size estimates. */
 import type { SqlSession } from "../pg/session.js";
+import { NOT_EXTENSION_MEMBER, USER_SCHEMA } from "./catalog-filters.js";
 
 export interface TableRow {
   readonly oid: number;
@@ -53,8 +54,6 @@ export async function queryTables(session: SqlSession): Promise<TableRow[]> {
       LEFT JOIN pg_class pc ON pc.oid = i.inhparent
       LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
      WHERE c.relkind IN ('r', 'p') AND NOT c.relpersistence = 't'
-       AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
-       AND NOT EXISTS (SELECT 1 FROM pg_depend d
-                        WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+       AND ${USER_SCHEMA("n.nspname")} AND ${NOT_EXTENSION_MEMBER("pg_class", "c.oid")}
      ORDER BY n.nspname, c.relname`);
 }

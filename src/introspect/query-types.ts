@@ -1,5 +1,6 @@
 /** Enums and domains (the user-defined types columns may use). */
 import type { SqlSession } from "../pg/session.js";
+import { NOT_EXTENSION_MEMBER, USER_SCHEMA } from "./catalog-filters.js";
 
 export interface EnumRow {
   readonly schema: string;
@@ -16,7 +17,7 @@ export async function queryEnums(session: SqlSession): Promise<EnumRow[]> {
       FROM pg_type t
       JOIN pg_namespace n ON n.oid = t.typnamespace
       JOIN pg_enum e ON e.enumtypid = t.oid
-     WHERE NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+     WHERE ${NOT_EXTENSION_MEMBER("pg_type", "t.oid")}
      GROUP BY n.nspname, t.typname, t.oid
      ORDER BY 1, 2`);
 }
@@ -53,7 +54,6 @@ export async function queryDomains(session: SqlSession): Promise<DomainRow[]> {
       LEFT JOIN pg_namespace un ON un.oid = ut.typnamespace
       LEFT JOIN pg_collation co ON co.oid = t.typcollation
       LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
-     WHERE t.typtype = 'd' AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'
-       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')
+     WHERE t.typtype = 'd' AND ${USER_SCHEMA("n.nspname")} AND ${NOT_EXTENSION_MEMBER("pg_type", "t.oid")}
      ORDER BY 1, 2`);
 }
