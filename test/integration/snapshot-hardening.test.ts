@@ -16,7 +16,7 @@ import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
 import { configSchema } from "../../src/config/schema.js";
 import { createFileStore } from "../../src/storage/file-store.js";
 import type { ObjectStore } from "../../src/storage/object-store.js";
-import { createDatabasePair, type DatabasePair } from "../harness/test-databases.js";
+import { assertNoPgferrySessions, createDatabasePair, type DatabasePair } from "../harness/test-databases.js";
 
 const KEY = "correct horse battery staple";
 const INJECTION = "'x'::text); DROP TABLE public.victim; CREATE TABLE public.pwned(i int";
@@ -179,8 +179,7 @@ describe("snapshot hardening", () => {
     assert.equal(uploading, 0, "every upload has settled before the dump returns");
     assert.deepEqual(await listSnapshots(store), [], "no half snapshot is listed");
     assert.deepEqual(readdirSync(dir, { recursive: true }), [], "no object, folder or partial file is left");
-    const sessions = await pair.source.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
-    assert.equal(sessions.rows[0]!.n, 0, "every source session is closed");
+    await assertNoPgferrySessions(pair.source); // every source session is closed
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.deepEqual(readdirSync(dir, { recursive: true }), [], "and nothing is written afterwards");
   });
@@ -194,8 +193,7 @@ describe("snapshot hardening", () => {
     };
     await assert.rejects(dump(store, { jobs: 2, selection: { include: ["big_a", "big_b"], exclude: [], where: {} }, signal: stop.signal, onProgress }), /interrupted/);
     assert.deepEqual(readdirSync(dir, { recursive: true }), []);
-    const sessions = await pair.source.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
-    assert.equal(sessions.rows[0]!.n, 0, "every source session is closed");
+    await assertNoPgferrySessions(pair.source); // every source session is closed
   });
 
   it("the manifest keeps a fingerprint of a where filter, never its text (it may hold personal data)", async () => {
