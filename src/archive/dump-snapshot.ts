@@ -13,7 +13,9 @@ import { StorageError, isPgferryError } from "../errors.js";
 import { introspectCatalog } from "../introspect/introspect-catalog.js";
 import type { Catalog } from "../model/catalog.js";
 import { displayName } from "../model/qualified-name.js";
-import { buildSyncPlan } from "../plan/build-sync-plan.js";
+import { buildSyncPlan, type TableSettings } from "../plan/build-sync-plan.js";
+import { deriveTransformKey } from "../transform/keyed-hash.js";
+import type { TransformOptions } from "../transform/transform-spec.js";
 import type { Selection } from "../plan/select-tables.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { CopyOutStream, SqlSession } from "../pg/session.js";
@@ -43,6 +45,10 @@ export interface DumpOptions {
   readonly source: Endpoint;
   readonly store: ObjectStore;
   readonly selection: Selection;
+  /** Per-table settings by pattern (pgferry.yml `tables:`): their `transform`s apply to the dumped rows. */
+  readonly tables?: Readonly<Record<string, TableSettings>>;
+  /** Anonymization rules and secret: the snapshot holds only transformed values. */
+  readonly transform?: TransformOptions;
   readonly jobs?: number;
   /** Encrypt the data files with this key. */
   readonly key?: SnapshotKey;
@@ -61,12 +67,13 @@ export interface DumpResult {
 
 export async function dumpSnapshot(options: DumpOptions): Promise<DumpResult> {
   const started = performance.now();
-  const source = await openSourceSnapshot(options.source.url, { lockTimeoutSeconds: options.lockTimeoutSeconds });
+  const secret = options.transform?.secret;
+  const source = await openSourceSnapshot(options.source.url, { lockTimeoutSeconds: options.lockTimeoutSeconds, ...(secret ? { transformKey: deriveTransformKey(secret) } : {}) });
   const written: string[] = [];
   let name = "";
   try {
     const catalog = await introspectCatalog(source.owner);
-    const actions = planDump(catalog, options.selection);
+    const actions = planDump(catalog, options.selection, { tables: options.tables ?? {}, transform: options.transform ?? { rules: [] } });
     await validateWhereFilters({ actions }, source.owner);
     name = snapshotName(new Date(), options.source.name ?? "url");
     // The name is unique (ms + random suffix); still, never write into a folder that holds anything.
@@ -136,9 +143,10 @@ async function dumpTables(source: SourceSnapshot, queue: readonly DumpItem[], na
  * dump reads exactly what a sync would (partitions through their parent, where filters,
  * generated columns left out), always as text COPY, which any server version reads back.
  */
-export function planDump(catalog: Catalog, selection: Selection): CopyAction[] {
+export function planDump(catalog: Catalog, selection: Selection, settings?: { readonly tables: Readonly<Record<string, TableSettings>>; readonly transform: TransformOptions }): CopyAction[] {
   const empty: Catalog = { ...catalog, schemas: [], tables: [], sequences: [], enums: [], domains: [], composites: [], functions: [], views: [], extensions: [] };
-  const plan = buildSyncPlan({ source: catalog, target: empty, selection, cascade: false });
+  const transform = { rules: settings?.transform.rules ?? [], secret: Boolean(settings?.transform.secret) };
+  const plan = buildSyncPlan({ source: catalog, target: empty, selection, cascade: false, tables: settings?.tables ?? {}, transform });
   const problem = plan.diagnostics.find((d) => d.level === "error");
   if (problem) throw new StorageError(`cannot dump ${problem.table ? displayName(problem.table) : "the selection"}: ${problem.message}`);
   return plan.actions

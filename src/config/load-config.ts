@@ -62,8 +62,10 @@ export function parseConfigText(text: string, label: string, env: NodeJS.Process
   }
   // Before validation: a config that fails it may still be printed in part by the error.
   if (interpolated !== null && typeof interpolated === "object") {
-    const { environments, stores, hooks } = interpolated as Record<string, unknown>;
-    registerConfigSecrets([environments, stores, hooks]);
+    const { environments, stores, hooks, transform } = interpolated as Record<string, unknown>;
+    // transform.secret only: a rule's parameters are no secrets.
+    const secret = transform !== null && typeof transform === "object" ? (transform as Record<string, unknown>)["secret"] : undefined;
+    registerConfigSecrets([environments, stores, hooks, { secret }]);
   }
   const parsed = configSchema.safeParse(interpolated);
   if (!parsed.success) throw new ConfigError(`${label}: ${describeZodError(parsed.error)}`, { cause: parsed.error });

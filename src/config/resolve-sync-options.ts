@@ -12,6 +12,7 @@ import type { DriftOptions, TableSettings } from "../plan/build-sync-plan.js";
 import type { Selection } from "../plan/select-tables.js";
 import { historyTablePattern } from "../ops/run-history.js";
 import type { Endpoint } from "./resolve-endpoint.js";
+import type { TransformOptions } from "../transform/transform-spec.js";
 import type { PgferryConfig, ScheduleJobConfig } from "./schema.js";
 
 /** Seconds any table lock may be waited for, on either side, when nothing says otherwise. */
@@ -63,6 +64,8 @@ export interface ResolvedSyncOptions {
   readonly history: { readonly schema: string } | false;
   /** Owners, grants and default privileges are carried with this role map; null: they are not. */
   readonly privileges: { readonly roles: Readonly<Record<string, string>> } | null;
+  /** Anonymization (pgferry.yml `transform:`). */
+  readonly transform: TransformOptions;
 }
 
 export function resolveSyncOptions(config: PgferryConfig, flags: SyncFlags, endpoints: { readonly source: Endpoint; readonly target: Endpoint }): ResolvedSyncOptions {
@@ -86,6 +89,7 @@ export function resolveSyncOptions(config: PgferryConfig, flags: SyncFlags, endp
     hooks: resolveHooks(config, target, flags.hooks ?? true),
     history: config.history,
     privileges: resolvePrivileges(config, flags),
+    transform: config.transform,
   });
 }
 

@@ -1,5 +1,6 @@
 /** The shape of pgferry.yml, validated by zod. Unknown keys are errors (a typo must not pass). */
 import { z } from "zod";
+import { transformRuleSchema, transformSpecSchema } from "../transform/transform-spec.js";
 
 const environment = z
   .strictObject({
@@ -52,6 +53,14 @@ const tableSettings = z.strictObject({
   preserve: z.array(z.string().min(1)).optional(),
   /** Copy the table even when row-level security hides rows from the source role (copies only what it sees). */
   allowRowSecurity: z.boolean().optional(),
+  /** Anonymize columns: column → {kind, …parameters} (see `pgferry transformers`). */
+  transform: z.record(z.string().min(1), transformSpecSchema).optional(),
+});
+
+/** Anonymization: the secret keyed transformers hash with, and transforms by column-name pattern. */
+const transformSettings = z.strictObject({
+  secret: z.string().min(16, "transform.secret must be at least 16 characters").optional(),
+  rules: z.array(transformRuleSchema).default([]),
 });
 
 const redisHook = z
@@ -135,6 +144,7 @@ export const configSchema = z.strictObject({
   sync: syncSettings.default({}),
   groups: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).default({}),
   tables: z.record(z.string().min(1), tableSettings).default({}),
+  transform: transformSettings.default({ rules: [] }),
   hooks: z.strictObject({ after: z.array(hook).default([]) }).default({ after: [] }),
   schedules: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "job names use letters, digits, _ . -"), scheduleJob).default({}),
   stores: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "store names use letters, digits, _ . -"), store).default({}),
@@ -147,6 +157,7 @@ export const configSchema = z.strictObject({
 export type PgferryConfig = z.infer<typeof configSchema>;
 export type EnvironmentConfig = z.infer<typeof environment>;
 export type SyncSettings = z.infer<typeof syncSettings>;
+export type TransformSettings = z.infer<typeof transformSettings>;
 export type StoreConfig = z.infer<typeof store>;
 export type HookConfig = z.infer<typeof hook>;
 export type ScheduleJobConfig = z.infer<typeof scheduleJob>;

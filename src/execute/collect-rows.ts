@@ -4,6 +4,7 @@
  */
 import { ConfigError } from "../errors.js";
 import type { Catalog, Table } from "../model/catalog.js";
+import type { ColumnTransform } from "../model/plan.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
 import { bindingForeignKeys, buildPartitionTree, type PartitionTree } from "../plan/collect-fk-edges.js";
 import { describePgError } from "../pg/describe-pg-error.js";
@@ -15,10 +16,14 @@ export type CollectedRows = Map<string, { readonly table: Table; readonly rows: 
 
 export type RowSelection = { readonly keys: readonly unknown[] } | { readonly where: string };
 
-export async function collectRows(source: SqlSession, catalog: Catalog, table: Table, selection: RowSelection): Promise<CollectedRows> {
+/** Each table's transforms (nameKey → transforms): every row is read through them. */
+export type TableTransforms = ReadonlyMap<string, readonly ColumnTransform[]>;
+
+export async function collectRows(source: SqlSession, catalog: Catalog, table: Table, selection: RowSelection, transforms: TableTransforms = new Map()): Promise<CollectedRows> {
   const collected: CollectedRows = new Map();
   const tree = buildPartitionTree(catalog.tables);
-  const first = await readInitialRows(source, table, selection);
+  const of = (t: Table) => transforms.get(nameKey(t.name)) ?? [];
+  const first = await readInitialRows(source, table, selection, of(table));
   let pending = addRows(collected, table, first);
   while (pending.length > 0) {
     const next: { table: Table; rows: string[] }[] = [];
@@ -26,7 +31,7 @@ export async function collectRows(source: SqlSession, catalog: Catalog, table: T
       for (const fk of parentLinks(batch.table, tree)) {
         const parent = tree.table(fk.references);
         if (!parent) continue; // a parent the role cannot see: the target's FK will say so
-        const rows = await source.query<{ row: string; key: string }>(renderParentRows(batch.table, parent, fk.columns, fk.referencedColumns), [`[${batch.rows.join(",")}]`]);
+        const rows = await source.query<{ row: string; key: string }>(renderParentRows(batch.table, parent, fk.columns, fk.referencedColumns, of(parent)), [`[${batch.rows.join(",")}]`]);
         const added = addRows(collected, parent, rows);
         next.push(...added);
       }
@@ -58,11 +63,27 @@ function parentLinks(table: Table, tree: PartitionTree): ParentLink[] {
   return [...links.values()];
 }
 
-async function readInitialRows(source: SqlSession, table: Table, selection: RowSelection): Promise<{ row: string; key: string }[]> {
+/** The table and every table its rows can pull parent rows from, transitively (the tables collectRows may read). */
+export function reachableTables(catalog: Catalog, table: Table): Table[] {
+  const tree = buildPartitionTree(catalog.tables);
+  const seen = new Map([[nameKey(table.name), table]]);
+  for (const pending = [table]; pending.length > 0; ) {
+    for (const fk of parentLinks(pending.pop()!, tree)) {
+      const parent = tree.table(fk.references);
+      if (parent && !seen.has(nameKey(parent.name))) {
+        seen.set(nameKey(parent.name), parent);
+        pending.push(parent);
+      }
+    }
+  }
+  return [...seen.values()];
+}
+
+async function readInitialRows(source: SqlSession, table: Table, selection: RowSelection, transforms: readonly ColumnTransform[]): Promise<{ row: string; key: string }[]> {
   if ("where" in selection) {
     await source.query("SAVEPOINT pgferry_rows");
     try {
-      const rows = await source.querySingle<{ row: string; key: string }>(renderRowsWhere(table, selection.where));
+      const rows = await source.querySingle<{ row: string; key: string }>(renderRowsWhere(table, selection.where, transforms));
       await source.query("RELEASE SAVEPOINT pgferry_rows");
       return rows;
     } catch (error) {
@@ -80,7 +101,7 @@ async function readInitialRows(source: SqlSession, table: Table, selection: RowS
     const shown = missing.slice(0, 5).map((m) => m.key).join(", ");
     throw new ConfigError(`${missing.length} key(s) not found in ${displayName(table.name)} on the source: ${shown}${missing.length > 5 ? ", …" : ""}; nothing was written`, { table: table.name });
   }
-  return source.query<{ row: string; key: string }>(renderRowsByColumns(table, key), [objects]);
+  return source.query<{ row: string; key: string }>(renderRowsByColumns(table, key, transforms), [objects]);
 }
 
 /** A key value as the object jsonb_populate_recordset reads: a scalar for a one-column key, else an object or array. */

@@ -22,7 +22,10 @@ import { matchesPattern, parseTablePattern } from "../plan/table-pattern.js";
 import { holdTargetLock, waitForTargetLock } from "../pg/advisory-lock.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
-import { collectRows, type CollectedRows } from "./collect-rows.js";
+import { collectRows, reachableTables, type CollectedRows, type TableTransforms } from "./collect-rows.js";
+import { resolveTransforms } from "../plan/plan-transforms.js";
+import { deriveTransformKey } from "../transform/keyed-hash.js";
+import type { TransformOptions } from "../transform/transform-spec.js";
 import { renderUpsertRows } from "../sql/rows-sql.js";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from "./run-sync.js";
 import { assertWritableTarget, connectWritable } from "./target-protection.js";
@@ -41,6 +44,11 @@ export interface RowsOptions {
   readonly where?: string;
   /** Per-table settings (pgferry.yml `tables:`): `preserve` keeps target values on update. */
   readonly tables?: Readonly<Record<string, TableSettings>>;
+  /**
+   * Anonymization rules and secret (pgferry.yml `transform:`); with `tables`' transforms, every
+   * row is read through them, as a sync reads it. Pass them whenever the config has any.
+   */
+  readonly transform?: TransformOptions;
   /** Seconds to wait for locks, including a running sync's lock on the target. Default 60. */
   readonly lockTimeoutSeconds?: number;
 }
@@ -63,18 +71,20 @@ export async function copyRowsWithParents(options: RowsOptions, whileLocked?: Ro
   assertWritableTarget(options.target);
   if ((options.keys === undefined) === (options.where === undefined)) throw new ConfigError("syncRows needs either keys or where, not both and not neither");
   const lockTimeoutSeconds = options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
-  const source = await openSourceSnapshot(options.source.url, { lockTimeoutSeconds });
+  const secret = options.transform?.secret;
+  const source = await openSourceSnapshot(options.source.url, { lockTimeoutSeconds, ...(secret ? { transformKey: deriveTransformKey(secret) } : {}) });
   let target: SqlSession | undefined;
   try {
     const sourceCatalog = await introspectCatalog(source.owner);
     const table = findTable(sourceCatalog, options.table);
-    const collected = await collectRows(source.owner, sourceCatalog, table, options.keys !== undefined ? { keys: options.keys } : { where: options.where! });
+    const transforms = planRowTransforms(sourceCatalog, table, options);
+    const collected = await collectRows(source.owner, sourceCatalog, table, options.keys !== undefined ? { keys: options.keys } : { where: options.where! }, transforms);
     // Everything needed from the source is read: no snapshot held open while the target is written and the hooks run.
     await source.close();
     target = await connectWritable(options.target, { role: "target", lockTimeoutSeconds });
     const targetCatalog = await introspectCatalog(target);
     if (isSameDatabase(sourceCatalog.identity, targetCatalog.identity)) throw new SafetyError(`source and target are the same database (${options.target.label})`);
-    const plans = planWrites(collected, sourceCatalog, targetCatalog, options.tables ?? {});
+    const plans = planWrites(collected, sourceCatalog, targetCatalog, options.tables ?? {}, transforms);
     const written = await writeRows(target, plans, sourceCatalog, targetCatalog, { label: options.target.label, lockTimeoutSeconds, holdLock: whileLocked !== undefined });
     await whileLocked?.(target, written);
     return written;
@@ -82,6 +92,21 @@ export async function copyRowsWithParents(options: RowsOptions, whileLocked?: Ro
     await source.close();
     await target?.close();
   }
+}
+
+/**
+ * The transforms of every table the rows may be read from, resolved as a sync resolves them;
+ * any refusal (a missing secret, a kind that is not unique-safe on a key…) stops the call
+ * before a row is read.
+ */
+function planRowTransforms(catalog: Catalog, table: Table, options: RowsOptions): TableTransforms {
+  const settingsFor = tableSettingsLookup(options.tables ?? {});
+  const reached = new Set(reachableTables(catalog, table).map((t) => nameKey(t.name)));
+  const input = { rules: options.transform?.rules ?? [], secret: Boolean(options.transform?.secret) };
+  const resolved = resolveTransforms(catalog.tables, (name) => settingsFor(name).transform ?? {}, input, reached);
+  const problem = resolved.diagnostics.find((d) => d.level === "error");
+  if (problem) throw new ConfigError(`${problem.table ? `${displayName(problem.table)}: ` : ""}${problem.message}`, { ...(problem.table ? { table: problem.table } : {}) });
+  return resolved.byTable;
 }
 
 function findTable(catalog: Catalog, text: string): Table {
@@ -102,7 +127,7 @@ interface TableWrite {
 }
 
 /** Per table: the copied columns and the upsert key; parents before children. Pure. */
-function planWrites(collected: CollectedRows, source: Catalog, target: Catalog, settings: Readonly<Record<string, TableSettings>>): TableWrite[] {
+function planWrites(collected: CollectedRows, source: Catalog, target: Catalog, settings: Readonly<Record<string, TableSettings>>, transforms: TableTransforms): TableWrite[] {
   const settingsFor = tableSettingsLookup(settings);
   const entries = [...collected.values()].filter((e) => e.rows.size > 0);
   const order = orderWrites(entries.map((e) => e.table.name), source, target);
@@ -114,7 +139,10 @@ function planWrites(collected: CollectedRows, source: Catalog, target: Catalog, 
     const table = settingsFor(name);
     const rowSecurity = planRowSecurity(entry.table, table.allowRowSecurity ?? false);
     if (rowSecurity?.level === "error") throw new ConfigError(`${displayName(name)}: ${rowSecurity.message}`, { table: name });
-    const mapping = mapColumns(entry.table, onTarget, { typeOnTarget, fills: {}, addColumns: false });
+    const mapped = mapColumns(entry.table, onTarget, { typeOnTarget, fills: {}, addColumns: false });
+    // A `default` column is left out: inserted rows get the target's default, updated ones keep their value.
+    const defaulted = new Set((transforms.get(nameKey(name)) ?? []).filter((t) => t.kind === "default").map((t) => t.column));
+    const mapping = { ...mapped, columns: mapped.columns.filter((c) => !defaulted.has(c.name)) };
     const merged = planMerge(onTarget, mapping.columns, { mode: "upsert", deleteMissing: false, key: table.key, preserve: table.preserve ?? [] });
     const problem = [...mapping.diagnostics, ...merged.diagnostics].find((d) => d.level === "error");
     if (problem || !merged.merge) throw new ConfigError(`${displayName(name)}: ${problem?.message ?? "cannot upsert"}`, { table: name });

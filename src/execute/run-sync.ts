@@ -25,6 +25,8 @@ import { executeSyncPlan, type ParallelExecution } from "./execute-sync-plan.js"
 import { planParallelLoads } from "../plan/plan-parallel-loads.js";
 import { randomBytes } from "node:crypto";
 import { openSourceSnapshot, type SourceSnapshot } from "./source-snapshot.js";
+import { deriveTransformKey } from "../transform/keyed-hash.js";
+import type { TransformOptions } from "../transform/transform-spec.js";
 import { snapshotReaders } from "./table-reader.js";
 import { validateWhereFilters } from "./validate-where.js";
 import { assertWritableTarget, connectWritable, lockForWriting } from "./target-protection.js";
@@ -46,6 +48,8 @@ export interface SyncOptions {
   readonly tables?: Readonly<Record<string, TableSettings>>;
   /** --privileges: carry owners, grants and default privileges, source roles renamed through `roles`. */
   readonly privileges?: { readonly roles: Readonly<Record<string, string>> } | null;
+  /** Anonymization: transform rules (per-table transforms are in `tables`) and the keyed transformers' secret. */
+  readonly transform?: TransformOptions;
   readonly jobs?: number;
   readonly dryRun?: boolean;
   /** Seconds any table lock may be waited for, on either side, before the run fails (0 = forever). Default 60. */
@@ -87,6 +91,7 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
       ...(options.mode ? { mode: options.mode } : {}),
       ...(options.deleteMissing ? { deleteMissing: options.deleteMissing } : {}),
       ...(options.tables ? { tables: options.tables } : {}),
+      transform: { rules: options.transform?.rules ?? [], secret: Boolean(options.transform?.secret) },
       ...(options.privileges
         ? { privileges: { source: await introspectPrivileges(opened.source.owner), target: await introspectPrivileges(opened.target), roles: options.privileges.roles } }
         : {}),
@@ -220,7 +225,8 @@ async function openBothSides(options: SyncOptions, onEvent: SyncEventListener): 
   };
   /** Open the snapshot and read the source's catalog; the snapshot is closed if either fails. */
   const openSource = async (): Promise<{ source: SourceSnapshot; sourceCatalog: Catalog }> => {
-    const source = await openSourceSnapshot(options.source.url, { onRetry, lockTimeoutSeconds });
+    const secret = options.transform?.secret;
+    const source = await openSourceSnapshot(options.source.url, { onRetry, lockTimeoutSeconds, ...(secret ? { transformKey: deriveTransformKey(secret) } : {}) });
     try {
       return { source, sourceCatalog: await introspectCatalog(source.owner) };
     } catch (error) {

@@ -5,6 +5,7 @@
 import { connect } from "../pg/connect.js";
 import type { SqlSession } from "../pg/session.js";
 import { beginExportedSnapshot, joinSnapshot } from "../pg/snapshot.js";
+import { SET_TRANSFORM_KEY_SQL, type TransformKey } from "../transform/keyed-hash.js";
 
 export interface SourceSnapshot {
   readonly owner: SqlSession;
@@ -18,14 +19,24 @@ export interface SourceSnapshotOptions {
   /** Seconds a source read may wait for a table lock before failing. */
   readonly lockTimeoutSeconds: number;
   readonly onRetry?: (message: string) => void;
+  /**
+   * The keyed transformers' key, set in every session of the snapshot (bind parameters, never
+   * SQL text) for their SELECTs to read with current_setting().
+   */
+  readonly transformKey?: TransformKey;
+}
+
+async function setTransformKey(session: SqlSession, key: TransformKey | undefined): Promise<void> {
+  if (key) await session.query(SET_TRANSFORM_KEY_SQL, [key.innerHex, key.outerHex]);
 }
 
 export async function openSourceSnapshot(url: string, options: SourceSnapshotOptions): Promise<SourceSnapshot> {
-  const { onRetry, lockTimeoutSeconds } = options;
+  const { onRetry, lockTimeoutSeconds, transformKey } = options;
   const owner = await connect(url, { role: "source", ...(onRetry ? { onRetry } : {}) });
   const workers = new Set<SqlSession>();
   try {
     const snapshotId = await beginExportedSnapshot(owner, lockTimeoutSeconds);
+    await setTransformKey(owner, transformKey);
     return {
       owner,
       snapshotId,
@@ -33,6 +44,7 @@ export async function openSourceSnapshot(url: string, options: SourceSnapshotOpt
         const worker = await connect(url, { role, attempts: 2, ...(onRetry ? { onRetry } : {}) });
         workers.add(worker);
         await joinSnapshot(worker, snapshotId, lockTimeoutSeconds);
+        await setTransformKey(worker, transformKey);
         return worker;
       },
       async close() {

@@ -9,7 +9,8 @@ import { displayName } from "../model/qualified-name.js";
 import { connectionLostError, isConnectionLoss } from "../pg/connection-loss.js";
 import { describePgError, sqlstateOf } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
-import { renderSourceCount, renderTargetFilterCheck } from "../sql/copy-sql.js";
+import { renderSourceCount, renderSourceSelect, renderTargetFilterCheck } from "../sql/copy-sql.js";
+import { activeTransforms } from "../transform/render-transforms.js";
 
 type CopyAction = Extract<SyncPlan["actions"][number], { kind: "create" | "refresh" }>;
 
@@ -29,18 +30,22 @@ async function checkOnTarget(action: CopyAction, target: SqlSession): Promise<vo
 
 export async function validateWhereFilters(plan: Pick<SyncPlan, "actions">, source: SqlSession, target?: SqlSession): Promise<void> {
   for (const action of plan.actions) {
-    if ((action.kind !== "create" && action.kind !== "refresh") || action.copy.where === null) continue;
+    if (action.kind !== "create" && action.kind !== "refresh") continue;
+    const transformed = activeTransforms(action.copy.transforms).length > 0;
+    if (action.copy.where === null && !transformed) continue;
     // --delete-missing runs the filter on the target too: it must be valid there, as one statement.
     if (target && action.copy.merge?.deleteMissing && !action.copy.merge.replace) await checkOnTarget(action, target);
     await source.query("SAVEPOINT pgferry_where");
     try {
-      await source.querySingle(`EXPLAIN ${renderSourceCount(action)}`);
+      // Transforms hold SQL too (a sql kind's expression, constants cast to the column's type): the whole SELECT is checked.
+      await source.querySingle(`EXPLAIN ${transformed ? renderSourceSelect(action) : renderSourceCount(action)}`);
       await source.query("RELEASE SAVEPOINT pgferry_where");
     } catch (error) {
       if (isConnectionLoss(error, source)) throw connectionLostError("source", "checking where filters", error);
       await source.query("ROLLBACK TO SAVEPOINT pgferry_where");
       const sqlstate = sqlstateOf(error);
-      throw new ConfigError(`where filter for ${displayName(action.table)} is not valid SQL here: ${describePgError(error)}`, {
+      const what = action.copy.where === null ? "transforms" : transformed ? "where filter or transforms" : "where filter";
+      throw new ConfigError(`${what} for ${displayName(action.table)} ${action.copy.where === null ? "are" : "is"} not valid SQL here: ${describePgError(error)}`, {
         table: action.table,
         cause: error,
         ...(sqlstate ? { sqlstate } : {}),

@@ -103,6 +103,25 @@ export interface CopySpec {
   readonly fills: readonly ColumnFill[];
   /** Merge into the existing rows by key instead of replacing them (upsert / insert-missing); null for a plain load. */
   readonly merge: MergeSpec | null;
+  /** Anonymized columns: computed inside the source's SELECT (absent or empty: the plain copy). */
+  readonly transforms?: readonly ColumnTransform[];
+}
+
+/** The classes of column types transformers tell apart (transform/column-type-class). */
+export type TypeClass = "text" | "bytea" | "uuid" | "integer" | "decimal" | "date" | "timestamp" | "other";
+
+/** A column's transform as the plan resolved it (transform/transformer-registry renders it). */
+export interface ColumnTransform {
+  readonly column: string;
+  readonly kind: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** The source column's type (format_type): the output is cast back to it. */
+  readonly type: string;
+  readonly typeClass: TypeClass;
+  /** Where it comes from: `from tables:`, `from transform.rules[i] "*.email"`, or the FK parent column it follows. */
+  readonly origin: string;
+  /** shift: the columns whose values key the row's offset. */
+  readonly rowKey?: readonly string[];
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Catalog, Column, Table } from "../model/catalog.js";
 import type { DdlStatement } from "../model/ddl-statement.js";
 import type { Diagnostic } from "../model/diagnostic.js";
 import { ConfigError } from "../errors.js";
-import type { CopySpec, FkStrategy, SyncMode, SyncPlan, TableAction } from "../model/plan.js";
+import type { ColumnCopy, ColumnTransform, CopySpec, FkStrategy, SyncMode, SyncPlan, TableAction } from "../model/plan.js";
 import { deepFreeze } from "../model/deep-freeze.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
 import { collectFkEdges } from "./collect-fk-edges.js";
@@ -23,6 +23,7 @@ import type { CatalogPrivileges } from "../model/privileges.js";
 import { planRowSecurity } from "./plan-row-security.js";
 import { planSequenceResets } from "./plan-sequence-resets.js";
 import { planTruncation } from "./plan-truncation.js";
+import { resolveTransforms, type TransformInput } from "./plan-transforms.js";
 import { selectTables, type Selection } from "./select-tables.js";
 import { wholeSchemas } from "./whole-schemas.js";
 import { tableSettingsLookup, userTypeLookup, type TableSettings } from "./table-settings.js";
@@ -45,6 +46,8 @@ export interface SyncPlanInput {
   readonly tables?: Readonly<Record<string, TableSettings>>;
   /** --privileges: carry owners, grants and default privileges (both sides' privileges, read for the run). */
   readonly privileges?: PrivilegeInput;
+  /** Anonymization rules (pgferry.yml `transform:`), and whether its secret is set. */
+  readonly transform?: TransformInput;
 }
 
 /** Owners and ACLs of both sides, and the role map (source role → target role). */
@@ -84,6 +87,8 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
   const mode = input.mode ?? "refresh";
   if (input.deleteMissing && mode !== "upsert") throw new ConfigError("--delete-missing works with --mode upsert only");
   const typeOnTarget = userTypeLookup(target);
+  const transforms = resolveTransforms(source.tables, (name) => settingsFor(name).transform ?? {}, input.transform ?? { rules: [], secret: false }, selectedKeys);
+  diagnostics.push(...transforms.diagnostics);
   const actions: TableAction[] = [];
   const created: Table[] = [];
   const addedColumns: { table: QualifiedName; column: Column }[] = [];
@@ -119,8 +124,11 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
       fills: existing ? (settings.fill ?? {}) : {},
       addColumns: drift.addColumns ?? false,
     };
-    const mapping = mapColumns(table, existing ?? table, options);
-    diagnostics.push(...mapping.diagnostics);
+    const mapped = mapColumns(table, existing ?? table, options);
+    diagnostics.push(...mapped.diagnostics);
+    const transformed = planColumnTransforms(name, transforms.byTable.get(nameKey(name)) ?? [], mapped.columns, existing);
+    diagnostics.push(...transformed.diagnostics);
+    const mapping = { ...mapped, columns: transformed.columns };
     addedColumns.push(...mapping.added.map((column) => ({ table: name, column })));
     const where = selected.where.get(nameKey(name)) ?? null;
     const merges = mode !== "refresh" || (settings.preserve ?? []).length > 0;
@@ -130,7 +138,7 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
     diagnostics.push(...merged.diagnostics);
     const copy: CopySpec = {
       format: mapping.binary ? "binary" : "text",
-      viaSelect: table.partitioned || where !== null || mapping.readsGenerated,
+      viaSelect: table.partitioned || where !== null || mapping.readsGenerated || transformed.transforms.length > 0,
       where,
       estimatedRows: table.rowEstimate,
       estimatedBytes: table.sizeBytes,
@@ -138,6 +146,7 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
       staged: mapping.staged || merged.merge !== null,
       fills: mapping.fills,
       merge: merged.merge,
+      ...(transformed.transforms.length ? { transforms: transformed.transforms } : {}),
     };
     actions.push({ kind: existing ? "refresh" : "create", table: name, source: table, columns: mapping.columns, copy });
   }
@@ -183,6 +192,32 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
     sequenceResets: sequences.resets,
     diagnostics: drift.strict ? diagnostics.map(strictly) : diagnostics,
   });
+}
+
+/**
+ * The table's transforms on its copied columns. A `default` column is left out of the copy, so
+ * the target's default fills it (an existing target column must have one, or be nullable).
+ */
+function planColumnTransforms(
+  table: QualifiedName,
+  transforms: readonly ColumnTransform[],
+  columns: readonly ColumnCopy[],
+  existing: Table | undefined,
+): { columns: readonly ColumnCopy[]; transforms: readonly ColumnTransform[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const defaulted = new Set(transforms.filter((t) => t.kind === "default").map((t) => t.column));
+  for (const name of defaulted) {
+    const column = existing?.columns.find((c) => c.name === name);
+    if (column && column.notNull && column.default === null && !column.identity) {
+      diagnostics.push({ level: "error", table, message: `column "${name}" (transform default) is NOT NULL without a default on the target` });
+    }
+  }
+  const copied = new Set(columns.map((c) => c.name));
+  return {
+    columns: defaulted.size ? columns.filter((c) => !defaulted.has(c.name)) : columns,
+    transforms: transforms.filter((t) => t.kind !== "default" && copied.has(t.column)),
+    diagnostics,
+  };
 }
 
 /** Under --strict a drift refuses the run before anything is written. */

@@ -1,6 +1,7 @@
 /** Per-table settings from pgferry.yml `tables:`, keyed by table pattern, and their lookup. Pure. */
 import type { Catalog } from "../model/catalog.js";
 import { nameKey, type QualifiedName } from "../model/qualified-name.js";
+import type { TransformSpec } from "../transform/transform-spec.js";
 import { matchesPattern, parseTablePattern } from "./table-pattern.js";
 
 export interface TableSettings {
@@ -12,12 +13,20 @@ export interface TableSettings {
   readonly preserve?: readonly string[];
   /** Copy the table even when row-level security hides some of its rows from the source role. */
   readonly allowRowSecurity?: boolean;
+  /** Column → transform (anonymization), over `transform.rules`. */
+  readonly transform?: Readonly<Record<string, TransformSpec>>;
 }
 
 /** The settings of every pattern matching a table, merged in the config's order (later wins). */
 export function tableSettingsLookup(tables: Readonly<Record<string, TableSettings>>): (table: QualifiedName) => TableSettings {
   const patterns = Object.entries(tables).map(([pattern, settings]) => ({ pattern: parseTablePattern(pattern), settings }));
-  return (table) => Object.assign({}, ...patterns.filter((p) => matchesPattern(p.pattern, table)).map((p) => p.settings)) as TableSettings;
+  return (table) => {
+    const matching = patterns.filter((p) => matchesPattern(p.pattern, table)).map((p) => p.settings);
+    const merged = Object.assign({}, ...matching) as TableSettings;
+    // Transforms merge column by column: `users: {transform: {email…}}` and `"*": {transform: {name…}}` both apply.
+    const transforms = matching.filter((m) => m.transform);
+    return transforms.length > 1 ? { ...merged, transform: Object.assign({}, ...transforms.map((m) => m.transform)) } : merged;
+  };
 }
 
 /** Whether a user type (enum, domain, composite, range) exists on the target, by name. */

@@ -2,6 +2,7 @@
 import type { CopySpec, MergeSpec, TableAction } from "../model/plan.js";
 import type { QualifiedName } from "../model/qualified-name.js";
 import { conversionExpression } from "../plan/plan-conversion.js";
+import { activeTransforms, renderTransformedColumns } from "../transform/render-transforms.js";
 import { quoteIdent, quoteIdentList, quoteQualified, quoteRelation } from "./quote.js";
 
 type CopyAction = Extract<TableAction, { kind: "create" | "refresh" }>;
@@ -12,11 +13,26 @@ export function sourceRelation(action: CopyAction): string {
 }
 
 export function renderCopyOut(action: CopyAction): string {
-  const columns = quoteIdentList(action.columns.map((c) => c.name));
   const options = formatOptions(action.copy);
-  if (!action.copy.viaSelect) return `COPY ${quoteQualified(action.table)} (${columns}) TO STDOUT${options}`;
+  if (!action.copy.viaSelect && activeTransforms(action.copy.transforms).length === 0) {
+    return `COPY ${quoteQualified(action.table)} (${quoteIdentList(action.columns.map((c) => c.name))}) TO STDOUT${options}`;
+  }
+  return `COPY (${renderSourceSelect(action)}) TO STDOUT${options}`;
+}
+
+/**
+ * The one SELECT of a table's source rows (COPY's, and the check of filters and transforms
+ * before a run): the copied columns, each through its transform, within the where filter.
+ * Without transforms, the plain `SELECT columns FROM table WHERE (filter)`.
+ */
+export function renderSourceSelect(action: CopyAction): string {
   const where = action.copy.where === null ? "" : ` WHERE (${action.copy.where})`;
-  return `COPY (SELECT ${columns} FROM ${sourceRelation(action)}${where}) TO STDOUT${options}`;
+  const transforms = activeTransforms(action.copy.transforms);
+  if (transforms.length === 0) return `SELECT ${quoteIdentList(action.columns.map((c) => c.name))} FROM ${sourceRelation(action)}${where}`;
+  // Qualified references: the hash subquery's columns cannot capture a column's name.
+  const transformed = renderTransformedColumns(transforms, (column) => `${quoteQualified(action.table)}.${quoteIdent(column)}`);
+  const columns = action.columns.map((c) => `${transformed.value(c.name)} AS ${quoteIdent(c.name)}`);
+  return `SELECT ${columns.join(", ")} FROM ${sourceRelation(action)}${transformed.from}${where}`;
 }
 
 export function renderCopyIn(action: CopyAction): string {

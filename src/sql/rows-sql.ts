@@ -7,15 +7,29 @@
  * float's -0, and the difference between a json 'null' and SQL NULL. Pure.
  */
 import type { Table } from "../model/catalog.js";
-import type { ColumnCopy, MergeSpec } from "../model/plan.js";
+import type { ColumnCopy, ColumnTransform, MergeSpec } from "../model/plan.js";
+import { activeTransforms, renderTransformedColumns, type TransformedColumns } from "../transform/render-transforms.js";
 import { conversionExpression } from "../plan/plan-conversion.js";
 import { quoteIdent, quoteIdentList, quoteQualified, quoteRelation } from "./quote.js";
 import { MERGE_ALIAS, renderMergeCounts, renderOnConflict } from "./copy-sql.js";
 
-/** A row's identity for de-duplication: its key values as JSON, or the whole row without a key. */
-function keyExpression(table: Table, alias: string): string {
+/** A table's transforms (syncRows reads rows through them), rendered for the row alias. */
+type Transforms = readonly ColumnTransform[];
+
+function transformed(table: Table, alias: string, transforms: Transforms): TransformedColumns | null {
+  const active = activeTransforms(transforms);
+  return active.length ? renderTransformedColumns(active, (c) => `${alias}.${quoteIdent(c)}`) : null;
+}
+
+/**
+ * A row's identity for de-duplication: its key values as JSON, or the whole row without a key;
+ * with transforms, the transformed values (the original ones are never read out of the source).
+ */
+function keyExpression(table: Table, alias: string, t: TransformedColumns | null): string {
   const key = table.constraints.find((c) => c.kind === "primary")?.columns ?? [];
-  return key.length ? `jsonb_build_array(${key.map((k) => `${alias}.${quoteIdent(k)}`).join(", ")})::text` : `to_jsonb(${alias})::text`;
+  const value = (k: string) => (t ? t.value(k) : `${alias}.${quoteIdent(k)}`);
+  if (key.length) return `jsonb_build_array(${key.map(value).join(", ")})::text`;
+  return t ? rowText(table, alias, t) : `to_jsonb(${alias})::text`;
 }
 
 /**
@@ -23,8 +37,10 @@ function keyExpression(table: Table, alias: string): string {
  * cast does not always: bpchar drops its padding, inet adds /32); num_nulls tests the value itself,
  * where IS NULL would also be true for a composite whose fields are all NULL.
  */
-function rowText(table: Table, alias: string): string {
-  const values = table.columns.map((c) => `${alias}.${quoteIdent(c.name)}`).map((v) => `CASE WHEN num_nulls(${v}) = 0 THEN format('%s', ${v}) END`);
+function rowText(table: Table, alias: string, t: TransformedColumns | null = null): string {
+  const values = table.columns
+    .map((c) => (t ? t.value(c.name) : `${alias}.${quoteIdent(c.name)}`))
+    .map((v) => `CASE WHEN num_nulls(${v}) = 0 THEN format('%s', ${v}) END`);
   return `array_to_json(ARRAY[${values.join(", ")}]::text[])::text`;
 }
 
@@ -39,15 +55,16 @@ function rowValue(table: Table, column: string, element: string): string {
   return `(${element} ->> ${columnIndex(table, column)})`;
 }
 
-function selectRows(table: Table, alias: string): string {
-  return `SELECT ${rowText(table, alias)} AS row, ${keyExpression(table, alias)} AS key FROM ${quoteRelation(table.name, !table.partitioned)} AS ${alias}`;
+function selectRows(table: Table, alias: string, transforms: Transforms): string {
+  const t = transformed(table, alias, transforms);
+  return `SELECT ${rowText(table, alias, t)} AS row, ${keyExpression(table, alias, t)} AS key FROM ${quoteRelation(table.name, !table.partitioned)} AS ${alias}${t?.from ?? ""}`;
 }
 
 /** Rows whose `columns` equal those of the objects in $1 (a JSON array typed as the table's rows). */
-export function renderRowsByColumns(table: Table, columns: readonly string[]): string {
+export function renderRowsByColumns(table: Table, columns: readonly string[], transforms: Transforms = []): string {
   const cols = columns.map((c) => `r.${quoteIdent(c)}`).join(", ");
   const wanted = columns.map((c) => `w.${quoteIdent(c)}`).join(", ");
-  return `${selectRows(table, "r")} WHERE (${cols}) IN (SELECT ${wanted} FROM jsonb_populate_recordset(NULL::${quoteQualified(table.name)}, $1::jsonb) AS w)`;
+  return `${selectRows(table, "r", transforms)} WHERE (${cols}) IN (SELECT ${wanted} FROM jsonb_populate_recordset(NULL::${quoteQualified(table.name)}, $1::jsonb) AS w)`;
 }
 
 /** The requested keys in $1 (as for renderRowsByColumns) that no row of the table has, as JSON arrays. */
@@ -62,10 +79,10 @@ export function renderMissingKeys(table: Table, columns: readonly string[]): str
  * Rows matching the caller's own SQL condition. The filter runs against the table under its own
  * name (no alias), so `users.id = 42` works as it does in --where.
  */
-export function renderRowsWhere(table: Table, where: string): string {
-  const key = keyExpression(table, "r");
+export function renderRowsWhere(table: Table, where: string, transforms: Transforms = []): string {
+  const t = transformed(table, "r", transforms);
   // The row as rowText makes it (what the upsert reads back by column position), not to_jsonb.
-  return `SELECT ${rowText(table, "r")} AS row, ${key} AS key FROM (SELECT * FROM ${quoteRelation(table.name, !table.partitioned)} WHERE (${where})) AS r`;
+  return `SELECT ${rowText(table, "r", t)} AS row, ${keyExpression(table, "r", t)} AS key FROM (SELECT * FROM ${quoteRelation(table.name, !table.partitioned)} WHERE (${where})) AS r${t?.from ?? ""}`;
 }
 
 /**
@@ -73,10 +90,13 @@ export function renderRowsWhere(table: Table, where: string): string {
  * made by rowText, and each FK column is cast back to its own type, so the comparison uses the
  * real column types.
  */
-export function renderParentRows(child: Table, parent: Table, columns: readonly string[], referenced: readonly string[]): string {
-  const refs = referenced.map((c) => `p.${quoteIdent(c)}`).join(", ");
+export function renderParentRows(child: Table, parent: Table, columns: readonly string[], referenced: readonly string[], transforms: Transforms = []): string {
+  // The children's FK values arrive transformed; the parent's referenced columns get the same
+  // transform (plan/plan-transforms makes both ends equal), so transformed keys still match.
+  const t = transformed(parent, "p", transforms);
+  const refs = referenced.map((c) => (t ? t.value(c) : `p.${quoteIdent(c)}`)).join(", ");
   const locals = columns.map((c) => `CAST(${rowValue(child, c, "c.v")} AS ${child.columns[columnIndex(child, c)]!.type})`).join(", ");
-  return `${selectRows(parent, "p")} WHERE (${refs}) IN (SELECT ${locals} FROM json_array_elements($1::json) AS c(v))`;
+  return `${selectRows(parent, "p", transforms)} WHERE (${refs}) IN (SELECT ${locals} FROM json_array_elements($1::json) AS c(v))`;
 }
 
 /**

@@ -55,6 +55,8 @@ export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
         source,
         store,
         selection: resolveSelection(config, { ...options, where: parseWhereFlags(options.where ?? []) }),
+        tables: config.tables,
+        transform: config.transform,
         jobs: options.jobs ?? 2,
         ...(key ? { key } : {}),
         lockTimeoutSeconds: config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
