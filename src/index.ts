@@ -8,6 +8,8 @@ export { redactUrl, redactText } from "./config/redact.js";
 export { buildSyncPlan, type DriftOptions, type SyncPlanInput } from "./plan/build-sync-plan.js";
 export { runDiff, type DiffOptions } from "./execute/run-diff.js";
 export { syncRows, type SyncRowsOptions, type SyncRowsResult, type SyncRowsTableResult } from "./ops/sync-rows.js";
+export { TRANSFORMERS, describeParameters, type Transformer } from "./transform/transformer-registry.js";
+export type { TransformOptions, TransformRule, TransformSpec } from "./transform/transform-spec.js";
 export { diffCatalogs } from "./plan/diff-catalogs.js";
 export { planHooks, type HookSpec, type HookResult } from "./hooks/hook-spec.js";
 export { runHooks, type HookContext } from "./hooks/run-hooks.js";

@@ -16,6 +16,7 @@ import { runCommand } from "./commands/run-command.js";
 import { scheduleCommand } from "./commands/schedule-command.js";
 import { snapshotsCommand } from "./commands/snapshots-command.js";
 import { syncCommand } from "./commands/sync-command.js";
+import { transformersCommand } from "./commands/transformers-command.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -44,6 +45,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   program.addCommand(restoreCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(snapshotsCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(bucketSyncCommand(ctx, globals, (code) => (exitCode = code)));
+  program.addCommand(transformersCommand(ctx));
   // Commander exits the process on a usage error unless every command (subcommands too) overrides it.
   const override = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });

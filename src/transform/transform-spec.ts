@@ -23,8 +23,10 @@ function specSchema(extra: Readonly<Record<string, z.ZodString>>) {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const known = Object.keys(transformer.params.shape);
-      const message =
-        issue.code === "unrecognized_keys"
+      const missing = issue.path.length === 1 && rest[String(issue.path[0])] === undefined;
+      const message = missing
+        ? `kind ${kind} needs parameter ${String(issue.path[0])}`
+        : issue.code === "unrecognized_keys"
           ? `kind ${kind} has no parameter ${issue.keys.join(", ")} (${known.length ? `parameters: ${known.join(", ")}` : "it takes none"})`
           : `kind ${kind}: ${issue.path.length ? `${issue.path.map(String).join(".")}: ` : ""}${issue.message}`;
       ctx.addIssue({ code: "custom", message });

@@ -29,6 +29,8 @@ export interface Transformer {
   readonly deterministic: boolean;
   /** Distinct inputs give distinct outputs (with overwhelming probability): allowed on UNIQUE/PK/FK-referenced columns. */
   injective(params: Params): boolean;
+  /** When injective depends on the parameters: the condition, for `pgferry transformers`. */
+  readonly uniqueSafeWhen?: string;
   /** Column type classes it can write, or "any". */
   readonly accepts: readonly TypeClass[] | "any";
   /** Extra parameter/type checks: a reason it does not fit, or null. */
@@ -101,6 +103,7 @@ export const TRANSFORMERS: readonly Transformer[] = [
     deterministic: true,
     // 96 bits or more: a collision among a billion values has a probability below 1e-11.
     injective: (p) => Number(p["length"]) >= 24,
+    uniqueSafeWhen: "length >= 24, or a bytea column",
     accepts: ["text", "bytea"],
     maxLength: (p) => Number(p["length"]),
     render: (p, input) => (input.typeClass === "bytea" ? input.hash : `substr(encode(${input.hash}, 'hex'), 1, ${Number(p["length"])})`),
@@ -280,10 +283,19 @@ export const TRANSFORMERS: readonly Transformer[] = [
     hashes: "none",
     deterministic: true,
     injective: (p) => p["injective"] === true,
+    uniqueSafeWhen: "injective: true (your word for it)",
     accepts: "any",
     render: (p) => `(${String(p["expression"])})`,
   },
 ];
+
+/** A kind's parameters for listings: name, required or its default. */
+export function describeParameters(transformer: Transformer): { name: string; required: boolean; default?: unknown }[] {
+  return Object.entries(transformer.params.shape).map(([name, field]) => {
+    const absent = (field as z.ZodType).safeParse(undefined);
+    return absent.success ? { name, required: false, ...(absent.data !== undefined ? { default: absent.data } : {}) } : { name, required: true };
+  });
+}
 
 export const TRANSFORMER_KINDS = TRANSFORMERS.map((t) => t.kind) as [string, ...string[]];
 
