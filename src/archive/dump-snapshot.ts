@@ -14,7 +14,6 @@ import { introspectCatalog } from "../introspect/introspect-catalog.js";
 import type { Catalog } from "../model/catalog.js";
 import { displayName } from "../model/qualified-name.js";
 import { buildSyncPlan, type TableSettings } from "../plan/build-sync-plan.js";
-import { deriveTransformKey } from "../transform/keyed-hash.js";
 import type { TransformOptions } from "../transform/transform-spec.js";
 import type { Selection } from "../plan/select-tables.js";
 import { describePgError } from "../pg/describe-pg-error.js";
@@ -68,7 +67,7 @@ export interface DumpResult {
 export async function dumpSnapshot(options: DumpOptions): Promise<DumpResult> {
   const started = performance.now();
   const secret = options.transform?.secret;
-  const source = await openSourceSnapshot(options.source.url, { lockTimeoutSeconds: options.lockTimeoutSeconds, ...(secret ? { transformKey: deriveTransformKey(secret) } : {}) });
+  const source = await openSourceSnapshot(options.source.url, { lockTimeoutSeconds: options.lockTimeoutSeconds, ...(secret ? { transformSecret: secret } : {}) });
   const written: string[] = [];
   let name = "";
   try {

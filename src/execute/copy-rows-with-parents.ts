@@ -24,7 +24,6 @@ import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { collectRows, reachableTables, type CollectedRows, type TableTransforms } from "./collect-rows.js";
 import { resolveTransforms } from "../plan/plan-transforms.js";
-import { deriveTransformKey } from "../transform/keyed-hash.js";
 import type { TransformOptions } from "../transform/transform-spec.js";
 import { renderUpsertRows } from "../sql/rows-sql.js";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from "./run-sync.js";
@@ -72,7 +71,7 @@ export async function copyRowsWithParents(options: RowsOptions, whileLocked?: Ro
   if ((options.keys === undefined) === (options.where === undefined)) throw new ConfigError("syncRows needs either keys or where, not both and not neither");
   const lockTimeoutSeconds = options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
   const secret = options.transform?.secret;
-  const source = await openSourceSnapshot(options.source.url, { lockTimeoutSeconds, ...(secret ? { transformKey: deriveTransformKey(secret) } : {}) });
+  const source = await openSourceSnapshot(options.source.url, { lockTimeoutSeconds, ...(secret ? { transformSecret: secret } : {}) });
   let target: SqlSession | undefined;
   try {
     const sourceCatalog = await introspectCatalog(source.owner);

@@ -25,7 +25,6 @@ import { executeSyncPlan, type ParallelExecution } from "./execute-sync-plan.js"
 import { planParallelLoads } from "../plan/plan-parallel-loads.js";
 import { randomBytes } from "node:crypto";
 import { openSourceSnapshot, type SourceSnapshot } from "./source-snapshot.js";
-import { deriveTransformKey } from "../transform/keyed-hash.js";
 import type { TransformOptions } from "../transform/transform-spec.js";
 import { snapshotReaders } from "./table-reader.js";
 import { validateWhereFilters } from "./validate-where.js";
@@ -226,7 +225,7 @@ async function openBothSides(options: SyncOptions, onEvent: SyncEventListener): 
   /** Open the snapshot and read the source's catalog; the snapshot is closed if either fails. */
   const openSource = async (): Promise<{ source: SourceSnapshot; sourceCatalog: Catalog }> => {
     const secret = options.transform?.secret;
-    const source = await openSourceSnapshot(options.source.url, { onRetry, lockTimeoutSeconds, ...(secret ? { transformKey: deriveTransformKey(secret) } : {}) });
+    const source = await openSourceSnapshot(options.source.url, { onRetry, lockTimeoutSeconds, ...(secret ? { transformSecret: secret } : {}) });
     try {
       return { source, sourceCatalog: await introspectCatalog(source.owner) };
     } catch (error) {

@@ -5,7 +5,8 @@
 import { connect } from "../pg/connect.js";
 import type { SqlSession } from "../pg/session.js";
 import { beginExportedSnapshot, joinSnapshot } from "../pg/snapshot.js";
-import { SET_TRANSFORM_KEY_SQL, type TransformKey } from "../transform/keyed-hash.js";
+import { registerSecret } from "../config/redact.js";
+import { deriveTransformKey, SET_TRANSFORM_KEY_SQL, type TransformKey } from "../transform/keyed-hash.js";
 
 export interface SourceSnapshot {
   readonly owner: SqlSession;
@@ -20,10 +21,20 @@ export interface SourceSnapshotOptions {
   readonly lockTimeoutSeconds: number;
   readonly onRetry?: (message: string) => void;
   /**
-   * The keyed transformers' key, set in every session of the snapshot (bind parameters, never
-   * SQL text) for their SELECTs to read with current_setting().
+   * The keyed transformers' secret (transform.secret): its HMAC key is set in every session of
+   * the snapshot (bind parameters, never SQL text) for their SELECTs to read with current_setting().
    */
-  readonly transformKey?: TransformKey;
+  readonly transformSecret?: string;
+}
+
+/** The key of a secret, registered for redaction: a user's `sql` transform could read it into an error. */
+function transformKeyOf(secret: string | undefined): TransformKey | undefined {
+  if (!secret) return undefined;
+  const key = deriveTransformKey(secret);
+  registerSecret(secret);
+  registerSecret(key.innerHex);
+  registerSecret(key.outerHex);
+  return key;
 }
 
 async function setTransformKey(session: SqlSession, key: TransformKey | undefined): Promise<void> {
@@ -31,7 +42,8 @@ async function setTransformKey(session: SqlSession, key: TransformKey | undefine
 }
 
 export async function openSourceSnapshot(url: string, options: SourceSnapshotOptions): Promise<SourceSnapshot> {
-  const { onRetry, lockTimeoutSeconds, transformKey } = options;
+  const { onRetry, lockTimeoutSeconds } = options;
+  const transformKey = transformKeyOf(options.transformSecret);
   const owner = await connect(url, { role: "source", ...(onRetry ? { onRetry } : {}) });
   const workers = new Set<SqlSession>();
   try {
