@@ -1,7 +1,8 @@
 /**
  * A table's transforms as SQL for a source SELECT: each column's new value, and a LATERAL
  * subquery that computes each keyed hash once per row (OFFSET 0 keeps PostgreSQL from
- * flattening it into every expression that reads the hash). Pure.
+ * flattening it into every expression that reads the hash). Its columns are named pgferry_h0…, so
+ * an unqualified name in a where filter or a sql transform still means the table's column. Pure.
  */
 import type { ColumnTransform } from "../model/plan.js";
 import { quoteIdent } from "../sql/quote.js";
@@ -24,18 +25,18 @@ export function renderTransformedColumns(transforms: readonly ColumnTransform[],
     const sql = renderKeyedHash(input);
     let index = hashes.indexOf(sql);
     if (index < 0) index = hashes.push(sql) - 1;
-    return `${HASHES}.${quoteIdent(`h${index}`)}`;
+    return `${HASHES}.${quoteIdent(`${HASHES}${index}`)}`;
   };
   const values = new Map<string, string>();
   for (const t of transforms) {
     const transformer = findTransformer(t.kind);
     const hash =
       transformer.hashes === "value" ? hashRef(`${ref(t.column)}::text`) : transformer.hashes === "row" ? hashRef(`ROW(${(t.rowKey ?? []).map(ref).join(", ")})::text`) : "NULL";
-    const sql = transformer.render(t.params, { value: ref(t.column), hash, typeClass: t.typeClass });
+    const sql = transformer.render(t.params, { value: ref(t.column), hash, typeClass: t.typeClass, type: outputType(t.type) });
     // default: left out of a COPY; a row read (syncRows) carries NULL in its place, never the original.
     values.set(t.column, sql === null ? "NULL" : t.kind === "keep" ? sql : `CAST(${sql} AS ${outputType(t.type)})`);
   }
-  const from = hashes.length ? `, LATERAL (SELECT ${hashes.map((h, i) => `${h} AS ${quoteIdent(`h${i}`)}`).join(", ")} OFFSET 0) AS ${HASHES}` : "";
+  const from = hashes.length ? `, LATERAL (SELECT ${hashes.map((h, i) => `${h} AS ${quoteIdent(`${HASHES}${i}`)}`).join(", ")} OFFSET 0) AS ${HASHES}` : "";
   return { value: (column) => values.get(column) ?? ref(column), from };
 }
 

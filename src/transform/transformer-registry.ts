@@ -14,6 +14,8 @@ export interface RenderInput {
   readonly value: string;
   readonly hash: string;
   readonly typeClass: TypeClass;
+  /** The type the output is cast to. */
+  readonly type: string;
 }
 
 export interface Transformer {
@@ -220,7 +222,8 @@ export const TRANSFORMERS: readonly Transformer[] = [
     injective: never,
     accepts: "any",
     maxLength: (p) => String(p["value"]).length,
-    render: (p, input) => `CASE WHEN ${input.value} IS NULL THEN NULL ELSE ${quoteLiteral(String(p["value"]))} END`,
+    // The cast of the literal alone is folded when the SELECT is planned: EXPLAIN refuses a value the type rejects before the run.
+    render: (p, input) => `CASE WHEN ${input.value} IS NULL THEN NULL ELSE CAST(${quoteLiteral(String(p["value"]))} AS ${input.type}) END`,
   },
   {
     kind: "default",

@@ -120,6 +120,23 @@ describe("transforms", () => {
     assert.deepEqual((await pair.target.query("SELECT email FROM contacts WHERE id = 3")).rows, [{ email: "c3@test.example" }]);
   });
 
+  it("refuses a constant its column's type rejects before the run, by EXPLAIN on the source", async () => {
+    const before = await dumpTarget();
+    const bad = settings({ ...CONFIG, tables: { ...CONFIG.tables, users: { transform: { ...CONFIG.tables.users.transform, salary: { kind: "constant", value: "lots" } } } } });
+    await assert.rejects(syncPair(pair, bad), /^ConfigError: transforms for public\.users are not valid SQL here: invalid input syntax for type integer: "lots" \[SQLSTATE 22P02\]$/);
+    assert.deepEqual(await dumpTarget(), before);
+  });
+
+  it("merges (upsert) through the same transforms: a second run finds every row unchanged, a where filter still reads the table's columns", async () => {
+    await syncPair(pair, settings(CONFIG));
+    const expected = await dumpTarget();
+    const upsert = await syncPair(pair, { ...settings(CONFIG), mode: "upsert", where: { contacts: "id > 0 AND email IS NOT NULL" } });
+    assert.equal(upsert.report.ok, true, upsert.report.error);
+    const changes = upsert.report.steps.map((s) => `${s.table.name}: ${s.changes?.inserted} inserted, ${s.changes?.updated} updated, ${s.changes?.unchanged} unchanged`);
+    assert.deepEqual(changes, ["users: 0 inserted, 0 updated, 40 unchanged", "audit: 0 inserted, 0 updated, 100 unchanged", "contacts: 0 inserted, 0 updated, 10 unchanged"]);
+    assert.deepEqual(await dumpTarget(), expected);
+  });
+
   it("syncRows reads rows and their parents through the same transforms", async () => {
     await pair.target.query("TRUNCATE audit, users, contacts");
     const config = configSchema.parse({});

@@ -150,7 +150,7 @@ describe("the source SELECT", () => {
     assert.deepEqual(errors(p), []);
     const sql = renderCopyOut(action(p, "users"));
     assert.ok(!sql.includes("sixteen-characters-at-least"));
-    assert.equal((sql.match(/ AS "h\d+"/g) ?? []).length, 2, "one hash for the email, one for the row key");
+    assert.equal((sql.match(/ AS "pgferry_h\d+"/g) ?? []).length, 2, "one hash for the email, one for the row key");
     assert.match(sql, /CAST\(CASE WHEN char_length\("public"\."users"\."code"::text\) <= 2 .* AS character varying\) AS "code"/);
     assert.match(sql, /convert_to\(ROW\("public"\."users"\."id"\)::text, 'UTF8'\)/);
     assert.match(sql, /^COPY \(SELECT "public"\."users"\."id" AS "id", .* FROM ONLY "public"\."users", LATERAL \(SELECT .* OFFSET 0\) AS pgferry_h\) TO STDOUT \(FORMAT binary\)$/);
