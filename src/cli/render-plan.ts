@@ -36,7 +36,9 @@ function detail(action: TableAction): string {
     case "create":
     case "refresh": {
       const where = action.copy.where ? ` where ${action.copy.where}` : "";
-      const columns = action.columns.map((c) => (c.conversion === "none" ? c.name : `${c.name} ${c.sourceType}→${c.targetType}${c.conversion === "to-jsonb" ? " (to_jsonb)" : ""}`));
+      const kinds = new Map((action.copy.transforms ?? []).map((t) => [t.column, t.kind]));
+      const named = (name: string) => (kinds.has(name) ? `${name} (transform ${kinds.get(name)})` : name);
+      const columns = action.columns.map((c) => (c.conversion === "none" ? named(c.name) : `${named(c.name)} ${c.sourceType}→${c.targetType}${c.conversion === "to-jsonb" ? " (to_jsonb)" : ""}`));
       const fills = action.copy.fills.map((f) => `${f.column} := configured value`);
       const via = action.copy.staged ? `${action.copy.format}, through a staging table` : action.copy.format;
       return `${[...columns, ...fills].join(", ")} (${via})${where}`;

@@ -89,6 +89,7 @@ describe("anonymization through the CLI (the README example)", () => {
     const dry = await cli(["sync", "--dry-run", "--verbose"]);
     assert.equal(dry.code, 0, dry.stderr);
     assertClean("dry-run output", output(dry));
+    assert.match(dry.stdout, /public\.orders .*id, user_id, email \(transform email\), placed_at \(transform shift\), shipped_at \(transform shift\)/, "the plan names each column's transform");
   });
 
   it("upserts --with-parents rows through the same transforms", async () => {
