@@ -87,7 +87,9 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
   const mode = input.mode ?? "refresh";
   if (input.deleteMissing && mode !== "upsert") throw new ConfigError("--delete-missing works with --mode upsert only");
   const typeOnTarget = userTypeLookup(target);
-  const transforms = resolveTransforms(source.tables, (name) => settingsFor(name).transform ?? {}, input.transform ?? { rules: [], secret: false }, selectedKeys);
+  // Problems are reported for the tables whose rows are read: not for partitions read through their parent.
+  const read = new Set(selected.tables.filter((t) => !ancestorIn(t, sourceByKey)).map((t) => nameKey(t.name)));
+  const transforms = resolveTransforms(source.tables, (name) => settingsFor(name).transform ?? {}, input.transform ?? { rules: [], secret: false }, read);
   diagnostics.push(...transforms.diagnostics);
   const actions: TableAction[] = [];
   const created: Table[] = [];

@@ -4,7 +4,7 @@
  * (not unique-safe, no secret, bad SQL) come before anything is written.
  */
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
 import { configSchema } from "../../src/config/schema.js";
@@ -44,6 +44,9 @@ const CONFIG = {
   },
   transform: { secret: SECRET, rules: [{ match: "*.email", kind: "email" }] },
 };
+
+/** md5(text)::uuid as PostgreSQL prints it. */
+const md5Uuid = (text: string) => createHash("md5").update(text).digest("hex").replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5");
 
 const expectedEmail = (original: string) => `u${createHmac("sha256", SECRET).update(original).digest("hex").slice(0, 24)}@example.com`;
 
@@ -135,6 +138,32 @@ describe("transforms", () => {
     const changes = upsert.report.steps.map((s) => `${s.table.name}: ${s.changes?.inserted} inserted, ${s.changes?.updated} updated, ${s.changes?.unchanged} unchanged`);
     assert.deepEqual(changes, ["users: 0 inserted, 0 updated, 40 unchanged", "audit: 0 inserted, 0 updated, 100 unchanged", "contacts: 0 inserted, 0 updated, 10 unchanged"]);
     assert.deepEqual(await dumpTarget(), expected);
+  });
+
+  it("transforms a uuid primary key and the partitioned table that references it, under names that need quoting", async () => {
+    const schema = `CREATE SCHEMA "Odd.Schema";
+      CREATE TABLE "Odd.Schema"."Accounts" (id uuid PRIMARY KEY, "E-mail" text);
+      CREATE TABLE "Odd.Schema".events (id int, account uuid REFERENCES "Odd.Schema"."Accounts", at date, PRIMARY KEY (id, account)) PARTITION BY RANGE (id);
+      CREATE TABLE "Odd.Schema".events_1 PARTITION OF "Odd.Schema".events FOR VALUES FROM (0) TO (50);
+      CREATE TABLE "Odd.Schema".events_2 PARTITION OF "Odd.Schema".events FOR VALUES FROM (50) TO (100);`;
+    await pair.source.query(`${schema}
+      INSERT INTO "Odd.Schema"."Accounts" SELECT md5(g::text)::uuid, 'acct' || g || '@corp.example' FROM generate_series(1, 20) g;
+      INSERT INTO "Odd.Schema".events SELECT g, md5((1 + g % 20)::text)::uuid, date '2024-01-01' + g FROM generate_series(0, 99) g;`);
+    const config = settings({
+      tables: { '"Odd.Schema"."Accounts"': { transform: { id: { kind: "uuid" }, "E-mail": { kind: "email", keepDomain: true } } } },
+      transform: { secret: SECRET, rules: [] },
+    });
+    const run = await syncPair(pair, { ...config, include: ['"Odd.Schema".*'] });
+    assert.equal(run.report.ok, true, run.report.error);
+    const facts = (
+      await pair.target.query(`SELECT
+        (SELECT count(*)::int FROM "Odd.Schema".events e JOIN "Odd.Schema"."Accounts" a ON a.id = e.account) AS joined,
+        (SELECT count(*)::int FROM "Odd.Schema"."Accounts" WHERE id = md5('1')::uuid) AS original_ids,
+        (SELECT count(*)::int FROM "Odd.Schema"."Accounts" WHERE "E-mail" ~ '^u[0-9a-f]{24}@corp\.example$') AS kept_domain`)
+    ).rows[0];
+    assert.deepEqual(facts, { joined: 100, original_ids: 0, kept_domain: 20 });
+    const id = createHmac("sha256", SECRET).update(md5Uuid("1")).digest("hex").slice(0, 32);
+    assert.equal((await pair.target.query(`SELECT count(*)::int AS n FROM "Odd.Schema"."Accounts" WHERE id = $1::uuid`, [id])).rows[0].n, 1, "uuid = the HMAC's first 128 bits");
   });
 
   it("syncRows reads rows and their parents through the same transforms", async () => {

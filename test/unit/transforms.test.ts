@@ -124,6 +124,13 @@ describe("transform planning", () => {
     ]);
   });
 
+  it("reports a partitioned table's problems once, on the table its rows are read through", () => {
+    const partitioned = { partitioned: true, partitioning: { key: "RANGE (id)", parent: null, bound: null } };
+    const parts = ["p1", "p2"].map((name) => table(name, [col("id"), text("email")], { partitioning: { key: null, parent: qualifiedName("public", "events"), bound: "FOR VALUES FROM (0) TO (9)" } }));
+    const p = plan(`transform:\n  rules:\n    - { match: "*.email", kind: email }\n`, [table("events", [col("id"), text("email")], partitioned), ...parts]);
+    assert.deepEqual(errors(p), ['events: column(s) "email" use keyed transforms, which need transform.secret (e.g. secret: ${PGFERRY_TRANSFORM_SECRET}); it is not set']);
+  });
+
   it("leaves a default column out of the copy, and refuses it on a target column that has no default to give", () => {
     const p = plan(`tables:\n  orders:\n    transform:\n      note: { kind: default }\n`);
     assert.deepEqual(errors(p), []);
