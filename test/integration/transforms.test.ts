@@ -159,7 +159,7 @@ describe("transforms", () => {
       await pair.target.query(`SELECT
         (SELECT count(*)::int FROM "Odd.Schema".events e JOIN "Odd.Schema"."Accounts" a ON a.id = e.account) AS joined,
         (SELECT count(*)::int FROM "Odd.Schema"."Accounts" WHERE id = md5('1')::uuid) AS original_ids,
-        (SELECT count(*)::int FROM "Odd.Schema"."Accounts" WHERE "E-mail" ~ '^u[0-9a-f]{24}@corp\.example$') AS kept_domain`)
+        (SELECT count(*)::int FROM "Odd.Schema"."Accounts" WHERE "E-mail" ~ '^u[0-9a-f]{24}@corp\\.example$') AS kept_domain`)
     ).rows[0];
     assert.deepEqual(facts, { joined: 100, original_ids: 0, kept_domain: 20 });
     const id = createHmac("sha256", SECRET).update(md5Uuid("1")).digest("hex").slice(0, 32);
