@@ -34,8 +34,14 @@ export function deriveTransformKey(secret: string): TransformKey {
   return { innerHex: inner.toString("hex"), outerHex: outer.toString("hex") };
 }
 
-/** The statement that stores the key in a source session (parameters: inner, outer). */
-export const SET_TRANSFORM_KEY_SQL = `SELECT set_config('${INNER_KEY_SETTING}', $1, false), set_config('${OUTER_KEY_SETTING}', $2, false)`;
+/**
+ * The statement that stores the key in a source session (parameters: inner, outer). Keyed kinds
+ * hash a value's text form: DateStyle, IntervalStyle and extra_float_digits are fixed for every
+ * source session already (pg/snapshot); TimeZone (timestamptz) and bytea_output are fixed here,
+ * so the same value hashes the same on every server and in every session.
+ */
+export const SET_TRANSFORM_KEY_SQL = `SELECT set_config('${INNER_KEY_SETTING}', $1, false), set_config('${OUTER_KEY_SETTING}', $2, false),
+  set_config('TimeZone', 'UTC', false), set_config('bytea_output', 'hex', false)`;
 
 /**
  * HMAC-SHA256 of a text SQL expression, as bytea. The keys are uncorrelated scalar subqueries:

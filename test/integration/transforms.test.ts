@@ -192,3 +192,30 @@ describe("transforms", () => {
     assert.match(noSecret.error ?? "", /need transform\.secret/);
   });
 });
+
+describe("transforms of time values", () => {
+  let pair: DatabasePair;
+  before(async () => {
+    pair = await createDatabasePair("transforms_tz");
+    await pair.source.query(`CREATE TABLE visits (id int PRIMARY KEY, at timestamptz, token bytea);
+      INSERT INTO visits VALUES (1, '2024-06-01 12:00:00+00', '\\x0102')`);
+    await pair.target.query("CREATE TABLE visits (id int PRIMARY KEY, at timestamptz, token bytea)");
+  });
+  after(async () => pair?.drop());
+
+  it("hash a timestamptz and a bytea the same whatever the source role's TimeZone and bytea_output", async () => {
+    const config = settings({ tables: { visits: { transform: { at: { kind: "noise", range: "1 day" }, token: { kind: "hash" } } } }, transform: { secret: SECRET, rules: [] } });
+    const database = (await pair.source.query("SELECT quote_ident(current_database()) AS d")).rows[0].d as string;
+    const results: unknown[] = [];
+    for (const [zone, output] of [["UTC", "hex"], ["Asia/Kolkata", "escape"]]) {
+      await pair.source.query(`ALTER DATABASE ${database} SET TimeZone = '${zone}'`);
+      await pair.source.query(`ALTER DATABASE ${database} SET bytea_output = '${output}'`);
+      const run = await syncPair(pair, config);
+      assert.equal(run.report.ok, true, run.report.error);
+      results.push((await pair.target.query("SELECT extract(epoch FROM at)::text AS at, encode(token, 'hex') AS token FROM visits")).rows[0]);
+    }
+    assert.deepEqual(results[1], results[0]);
+    const expected = createHmac("sha256", SECRET).update("\\x0102").digest("hex");
+    assert.deepEqual(results[0], { at: (results[0] as { at: string }).at, token: expected });
+  });
+});
