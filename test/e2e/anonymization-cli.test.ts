@@ -129,6 +129,17 @@ describe("anonymization through the CLI (the README example)", () => {
     assert.deepEqual((await pair.target.query("SELECT (SELECT count(*)::int FROM users) + (SELECT count(*)::int FROM orders) AS n")).rows, [{ n: 0 }]);
   });
 
+  it("lists the transformers, and refuses a bad transform config in one line before connecting", async () => {
+    const list = await cli(["transformers", "--json"]);
+    assert.equal(list.code, 0, list.stderr);
+    const kinds = (JSON.parse(list.stdout) as { kind: string; uniqueSafe: string }[]).map((t) => `${t.kind}: ${t.uniqueSafe}`);
+    assert.deepEqual(kinds.filter((k) => /^(email|uuid|hash|full_name): /.test(k)), ["hash: length >= 24, or a bytea column", "email: yes", "full_name: no", "uuid: yes"]);
+    writeFileSync(join(dir, "typo.yml"), readmeExample().replace("{ kind: hash, length: 32 }", "{ kind: hash, lenght: 32 }"));
+    const typo = await cli(["--config", "typo.yml", "sync", "--yes"]);
+    assert.equal(typo.code, 2, typo.stderr);
+    assert.deepEqual(errorLines(typo.stderr), [`pgferry: error: ${join(dir, "typo.yml")}: tables.users.transform.api_token: kind hash has no parameter lenght (parameters: length)`]);
+  });
+
   it("never prints the secret or its key, also when a sql transform reads the key into an error, with --verbose", async () => {
     // The user's own SQL can read the session's key: the error quotes it, and redaction hides it.
     const leaky = readmeExample().replace('notes: { kind: "null" }', `notes: { kind: sql, expression: "current_setting('pgferry.transform_ikey')::int" }`);
