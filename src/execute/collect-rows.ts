@@ -63,6 +63,26 @@ function parentLinks(table: Table, tree: PartitionTree): ParentLink[] {
   return [...links.values()];
 }
 
+/**
+ * Each transformed table's row read, checked with EXPLAIN before any row is read (in a savepoint,
+ * as where filters are): a sql transform's expression or a constant its type rejects fails here,
+ * named as a transform, not later as the where condition it is read with.
+ */
+export async function checkRowTransforms(source: SqlSession, tables: readonly Table[], transforms: TableTransforms): Promise<void> {
+  for (const table of tables) {
+    const own = transforms.get(nameKey(table.name));
+    if (!own?.length) continue;
+    await source.query("SAVEPOINT pgferry_transforms");
+    try {
+      await source.querySingle(`EXPLAIN ${renderRowsWhere(table, "false", own)}`);
+      await source.query("RELEASE SAVEPOINT pgferry_transforms");
+    } catch (error) {
+      await source.query("ROLLBACK TO SAVEPOINT pgferry_transforms");
+      throw new ConfigError(`transforms for ${displayName(table.name)} are not valid SQL here: ${describePgError(error)}`, { table: table.name, cause: error });
+    }
+  }
+}
+
 /** The table and every table its rows can pull parent rows from, transitively (the tables collectRows may read). */
 export function reachableTables(catalog: Catalog, table: Table): Table[] {
   const tree = buildPartitionTree(catalog.tables);

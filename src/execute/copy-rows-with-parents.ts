@@ -22,7 +22,7 @@ import { matchesPattern, parseTablePattern } from "../plan/table-pattern.js";
 import { holdTargetLock, waitForTargetLock } from "../pg/advisory-lock.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
-import { collectRows, reachableTables, type CollectedRows, type TableTransforms } from "./collect-rows.js";
+import { checkRowTransforms, collectRows, reachableTables, type CollectedRows, type TableTransforms } from "./collect-rows.js";
 import { resolveTransforms } from "../plan/plan-transforms.js";
 import type { TransformOptions } from "../transform/transform-spec.js";
 import { renderUpsertRows } from "../sql/rows-sql.js";
@@ -77,6 +77,7 @@ export async function copyRowsWithParents(options: RowsOptions, whileLocked?: Ro
     const sourceCatalog = await introspectCatalog(source.owner);
     const table = findTable(sourceCatalog, options.table);
     const transforms = planRowTransforms(sourceCatalog, table, options);
+    await checkRowTransforms(source.owner, reachableTables(sourceCatalog, table), transforms);
     const collected = await collectRows(source.owner, sourceCatalog, table, options.keys !== undefined ? { keys: options.keys } : { where: options.where! }, transforms);
     // Everything needed from the source is read: no snapshot held open while the target is written and the hooks run.
     await source.close();

@@ -190,6 +190,15 @@ describe("transforms", () => {
     });
     assert.equal(noSecret.ok, false);
     assert.match(noSecret.error ?? "", /need transform\.secret/);
+    const badSql = await syncRows({
+      source: resolveEndpoint(pair.sourceUrl, "source", config),
+      target: resolveEndpoint(pair.targetUrl, "target", config),
+      table: "audit",
+      where: "id = 4",
+      ...settings({ ...CONFIG, tables: { audit: { transform: { action: { kind: "sql", expression: "no_such_column" } } } } }),
+    });
+    assert.equal(badSql.error, 'transforms for public.audit are not valid SQL here: column "no_such_column" does not exist [SQLSTATE 42703]');
+    assert.equal((await pair.target.query("SELECT count(*)::int AS n FROM audit")).rows[0].n, 3, "nothing more was written");
   });
 });
 
