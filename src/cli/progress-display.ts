@@ -96,7 +96,8 @@ function frameDisplay(log: ConsoleLog, stream: NodeJS.WriteStream, state: Progre
   const erase = () => (shown > 0 ? `\u001b[${shown}A\u001b[0J` : "");
   const draw = () => {
     lastDraw = clock();
-    const lines = renderProgressFrame(state, lastDraw, stream.columns ?? 80);
+    // A pseudo-terminal without a size reports 0 columns.
+    const lines = renderProgressFrame(state, lastDraw, stream.columns || 80);
     stream.write(`${erase()}${lines.map((line) => `${line}\n`).join("")}`);
     shown = lines.length;
     if (shown > 0 && !timer) timer = setInterval(draw, TICK_MS).unref();

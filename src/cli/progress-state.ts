@@ -84,10 +84,13 @@ export function tableFraction(table: TableInFlight): number | null {
   return Math.min(table.bytes / table.estimatedBytes, CAP);
 }
 
+/** Before this many seconds of a COPY, its rate says little (connection start-up, the first chunks). */
+const MIN_RATE_SECONDS = 1;
+
 /** Seconds left for a table at its rate so far; null before a rate is known or past its estimate. */
 export function tableEta(table: TableInFlight, now: number): number | null {
   const elapsed = (now - table.startedAt) / 1000;
-  if (table.estimatedBytes <= 0 || table.bytes <= 0 || elapsed <= 0 || table.bytes >= table.estimatedBytes) return null;
+  if (table.estimatedBytes <= 0 || table.bytes <= 0 || elapsed < MIN_RATE_SECONDS || table.bytes >= table.estimatedBytes) return null;
   return ((table.estimatedBytes - table.bytes) * elapsed) / table.bytes;
 }
 
@@ -109,12 +112,16 @@ export function runFraction(state: ProgressState): number | null {
   return total > 0 ? done / total : null;
 }
 
-/** Seconds left for the run's copies at the rate since the first COPY started. */
+/**
+ * Seconds left for the run's copies at the rate since the copies started; null while no table
+ * copies bytes (every table in flight builds its indexes: the rate of bytes says nothing then).
+ */
 export function runEta(state: ProgressState, now: number): number | null {
   const fraction = runFraction(state);
   if (fraction === null || fraction <= 0 || fraction >= 1 || state.copyStartedAt === null) return null;
+  if (![...state.running.values()].some((t) => t.build === null)) return null;
   const elapsed = (now - state.copyStartedAt) / 1000;
-  return elapsed > 0 ? (elapsed * (1 - fraction)) / fraction : null;
+  return elapsed >= MIN_RATE_SECONDS ? (elapsed * (1 - fraction)) / fraction : null;
 }
 
 /** Bytes the run expects to copy in all, counting only the tables whose size is known. */

@@ -86,15 +86,19 @@ export function renderProgressSummary(state: ProgressState, now: number): string
   return `${renderRunLine(state, now)}${tables.length ? `; in flight: ${tables.join("; ")}` : ""}`;
 }
 
+function statements(n: number): string {
+  return `${n} statement${n === 1 ? "" : "s"}`;
+}
+
 export function renderPhaseStart(event: Extract<SyncEvent, { kind: "phase-start" }>): string {
-  return `${phaseLabel(event.phase).running}: ${event.statements} statements`;
+  return `${phaseLabel(event.phase).running}: ${statements(event.statements)}`;
 }
 
 export function renderPhaseDone(event: Extract<SyncEvent, { kind: "phase-done" }>): string {
   const label = phaseLabel(event.phase);
   return event.ok
-    ? `${label.done}: ${event.statements} statements in ${formatSeconds(event.seconds)} s`
-    : `stopped ${label.running} after ${event.done} of ${event.statements} statements`;
+    ? `${label.done}: ${statements(event.statements)} in ${formatSeconds(event.seconds)} s`
+    : `stopped ${label.running} after ${event.done} of ${statements(event.statements)}`;
 }
 
 export function renderTableDone(event: Extract<SyncEvent, { kind: "table-done" }>): string {

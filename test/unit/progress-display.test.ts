@@ -77,6 +77,13 @@ describe("the progress frame on a terminal", () => {
     ]);
   });
 
+  it("gives no ETA before a second of copying, nor for the run while every table in flight builds its indexes", () => {
+    const early = stateAfter([[0, copyStart], [0, start(a, MB)], [500, progress(a, 60_000)]]);
+    assert.deepEqual(renderProgressFrame(early, 500, 120), ["copying: 0 of 4 tables done, 1% of ~4.0 MB", "  public.a  █░░░░░░░░░░░░░░░░░░░  6% 60.0 kB of ~1.0 MB"]);
+    const building = stateAfter([...jobs3, [3000, done(b, 2 * MB)], [3000, done(c, 1)], [3000, { kind: "table-build", table: a, done: 0, statements: 1 }]]);
+    assert.deepEqual(renderProgressFrame(building, 9000, 120), ["copying: 2 of 4 tables done, 74% of ~4.0 MB", "  public.a  building keys and indexes: 0/1 statements"]);
+  });
+
   it("shows the post-data phase with its statement count and elapsed time once the copies are done", () => {
     const state = stateAfter([
       ...jobs3,
@@ -182,11 +189,15 @@ describe("plain progress lines off a terminal", () => {
       [4000, { kind: "statement-done", phase: "post-data", done: 1, statements: 3 }],
       [12_000, { kind: "statement-done", phase: "post-data", done: 2, statements: 3 }],
       [13_000, { kind: "phase-done", phase: "post-data", done: 2, statements: 3, seconds: 13, ok: false }],
+      [14_000, { kind: "phase-start", phase: "row-security", statements: 1 }],
+      [14_100, { kind: "phase-done", phase: "row-security", done: 1, statements: 1, seconds: 0.1, ok: true }],
     ]);
     assert.deepEqual(lines, [
       "building keys, indexes and foreign keys: 3 statements",
       "building keys, indexes and foreign keys: 2/3 statements, 12 s",
       "stopped building keys, indexes and foreign keys after 2 of 3 statements",
+      "forcing row-level security: 1 statement",
+      "forced row-level security: 1 statement in 0.10 s",
     ]);
   });
 });
