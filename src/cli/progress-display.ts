@@ -117,6 +117,8 @@ function frameDisplay(log: ConsoleLog, stream: NodeJS.WriteStream, state: Progre
     listener(event) {
       switch (event.kind) {
         case "log":
+          // A debug line that is not printed must not erase and redraw the frame (a flicker per statement).
+          if (event.level === "debug" && !log.verbose) return;
           return above(() => logEvent(log, event));
         case "table-done":
           return above(() => log.info(renderTableDone(event)));

@@ -113,7 +113,7 @@ describe("the progress frame on a terminal", () => {
     const writes: string[] = [];
     const stream = { columns: 120, write: (s: string) => writes.push(s) > 0 } as unknown as NodeJS.WriteStream;
     const lines: string[] = [];
-    const log: ConsoleLog = { info: (m) => void stream.write(`pgferry: ${m}\n`), warn: (m) => lines.push(m), debug: () => undefined };
+    const log: ConsoleLog = { info: (m) => void stream.write(`pgferry: ${m}\n`), warn: (m) => lines.push(m), debug: () => undefined, verbose: false };
     let now = 0;
     const display = createProgressDisplay(log, stream, true, () => now);
     try {
@@ -138,12 +138,29 @@ describe("the progress frame on a terminal", () => {
     assert.ok(writes.at(-1)!.startsWith("\u001b["), "stop erases the frame");
     assert.deepEqual(lines, []);
   });
+
+  it("a debug line that --verbose would not print leaves the frame alone (no erase and redraw per statement)", () => {
+    const writes: string[] = [];
+    const stream = { columns: 120, write: (s: string) => writes.push(s) > 0 } as unknown as NodeJS.WriteStream;
+    const log: ConsoleLog = { info: () => undefined, warn: () => undefined, debug: () => undefined, verbose: false };
+    let now = 0;
+    const display = createProgressDisplay(log, stream, true, () => now);
+    try {
+      display.listener({ kind: "phase-start", phase: "post-data", statements: 2 });
+      const before = writes.length;
+      now = 50;
+      display.listener({ kind: "log", level: "debug", message: "CREATE INDEX …" });
+      assert.equal(writes.length, before, writes.slice(before).join(""));
+    } finally {
+      display.stop();
+    }
+  });
 });
 
 describe("plain progress lines off a terminal", () => {
   function plainRun(events: readonly [number, SyncEvent][]): string[] {
     const lines: string[] = [];
-    const log: ConsoleLog = { info: (m) => lines.push(m), warn: (m) => lines.push(`warning: ${m}`), debug: () => undefined };
+    const log: ConsoleLog = { info: (m) => lines.push(m), warn: (m) => lines.push(`warning: ${m}`), debug: () => undefined, verbose: false };
     let now = 0;
     const display = createProgressDisplay(log, process.stderr, false, () => now);
     for (const [at, event] of events) {
