@@ -151,7 +151,10 @@ export function resolveRestoreOptions(config: PgferryConfig, flags: RestoreFlags
 
 /** pgferry.yml's hooks.after as specs for this target (its environment's Redis), or none. */
 export function resolveHooks(config: PgferryConfig, target: Endpoint, enabled: boolean): HookSpec[] {
-  return enabled ? planHooks(config.hooks.after, target.name ? config.environments[target.name]?.redis : undefined) : [];
+  if (!enabled) return [];
+  // The environment's redis only when a hook needs it: an unset ${VAR} there fails only those runs.
+  const needsRedis = config.hooks.after.some((hook) => "redis" in hook && hook.redis.url === undefined);
+  return planHooks(config.hooks.after, needsRedis && target.name ? config.environments[target.name]?.redis : undefined);
 }
 
 /**
