@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { parseConfigText } from "../../src/config/load-config.js";
 import { redactText } from "../../src/config/redact.js";
 import { resolveEndpoint } from "../../src/config/resolve-endpoint.js";
-import { resolveHooks, resolveSyncOptions } from "../../src/config/resolve-sync-options.js";
+import { resolveHooks, resolveRestoreOptions, resolveSyncOptions } from "../../src/config/resolve-sync-options.js";
 import { ConfigError, SafetyError, UnsetVariableError } from "../../src/errors.js";
 import { assertWritableTarget } from "../../src/execute/target-protection.js";
 import { openStore } from "../../src/storage/open-store.js";
@@ -113,5 +113,12 @@ describe("config: unset ${VAR}", () => {
     // A redis url of the hook's own is checked by its pattern only once known.
     const own = parse(text("redis: { url: '${HOOK_REDIS}', flush: 0 }"));
     assert.throws(() => resolveHooks(own, resolveEndpoint("dev", "target", own), true), unsetError("HOOK_REDIS", "hooks.after.0.redis.url"));
+  });
+
+  it("an unset history schema fails when the run's options are resolved, before anything is written (not after the commit)", () => {
+    const config = parse("environments:\n  dev:\n    url: postgres://u@127.0.0.1/dev\nhistory:\n  schema: ${HISTORY_SCHEMA}\n");
+    const dev = resolveEndpoint("dev", "target", config);
+    assert.throws(() => resolveRestoreOptions(config, {}, dev), unsetError("HISTORY_SCHEMA", "history.schema"));
+    assert.throws(() => resolveSyncOptions(config, {}, { source: dev, target: dev }), unsetError("HISTORY_SCHEMA", "history.schema"));
   });
 });

@@ -2,7 +2,7 @@
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import type { PgferryConfig } from "../../config/schema.js";
 import { ConfigError } from "../../errors.js";
-import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseWhereFlags, resolveHooks } from "../../config/resolve-sync-options.js";
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseWhereFlags, resolveHistory, resolveHooks } from "../../config/resolve-sync-options.js";
 import { assertWritableTarget } from "../../execute/run-sync.js";
 import { syncRows } from "../../ops/sync-rows.js";
 import { displayName } from "../../model/qualified-name.js";
@@ -42,6 +42,7 @@ export async function runSyncRowsCommand(ctx: CliContext, config: PgferryConfig,
   const target = resolveEndpoint(input.to, "target", config);
   assertWritableTarget(target);
   const hooks = resolveHooks(config, target, input.hooks);
+  const history = resolveHistory(config);
   if (!input.yes) {
     requireConfirmationPossible(false, Boolean(ctx.stdin.isTTY && ctx.stderr.isTTY), target.label);
     if (!(await askConfirmation(`Upsert the chosen ${table} rows and the rows they reference into ${target.label}?`, ctx.stdin, ctx.stderr))) return EXIT.safety;
@@ -55,7 +56,7 @@ export async function runSyncRowsCommand(ctx: CliContext, config: PgferryConfig,
     tables: config.tables,
     lockTimeoutSeconds: input.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
     throwOnError: true,
-    ...(config.history ? { history: config.history } : {}),
+    ...(history ? { history } : {}),
     hooks,
     hookContext: { cwd: input.hookCwd, env: ctx.env, onLine: (line) => log.info(line) },
     onWarning: (message) => log.warn(message),
