@@ -92,6 +92,23 @@ describe("per-table modes", () => {
   });
 });
 
+describe("a referenced refresh whose unique value moved to another key", () => {
+  let pair: DatabasePair;
+  after(async () => pair?.drop());
+
+  it("fails the run, since rows the source lacks are deleted after the upsert, and rolls everything back", async () => {
+    pair = await createDatabasePair("table_modes_moved");
+    const schema = `CREATE TABLE orgs (id int PRIMARY KEY, slug text NOT NULL UNIQUE);
+      CREATE TABLE users (id int PRIMARY KEY, org_id int NOT NULL REFERENCES orgs, sub text);`;
+    await pair.source.query(`${schema} INSERT INTO orgs VALUES (2, 'acme'); INSERT INTO users VALUES (1, 2, 'prod');`);
+    await pair.target.query(`${schema} INSERT INTO orgs VALUES (1, 'acme'); INSERT INTO users VALUES (1, 1, 'staging');`);
+    const { report } = await syncPair(pair, { include: ["orgs", "users"], tables: { users: { preserve: ["sub"] } } });
+    assert.equal(report.ok, false);
+    assert.match(report.steps.find((s) => s.table.name === "orgs")?.reason ?? "", /duplicate key value violates unique constraint "orgs_slug_key"/);
+    assert.deepEqual(await rows(pair, "target", "SELECT * FROM orgs"), ["1 acme"]);
+  });
+});
+
 describe("a referenced refresh that cannot be merged", () => {
   let pair: DatabasePair;
   after(async () => pair?.drop());
