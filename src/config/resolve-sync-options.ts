@@ -82,12 +82,12 @@ export function resolveSyncOptions(config: PgferryConfig, flags: SyncFlags, endp
     },
     mode: flags.mode ?? config.sync.mode ?? "refresh",
     deleteMissing: flags.deleteMissing ?? config.sync.deleteMissing ?? false,
-    tables: config.tables,
+    tables: tablesUnderFlags(config.tables, flags),
     jobs: flags.jobs ?? config.sync.jobs ?? 1,
     dryRun: flags.dryRun ?? false,
     lockTimeoutSeconds: flags.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
     hooks: resolveHooks(config, target, flags.hooks ?? true),
-    history: config.history,
+    history: resolveHistory(config),
     privileges: resolvePrivileges(config, flags),
     transform: config.transform,
   });
@@ -145,17 +145,45 @@ export function resolveRestoreOptions(config: PgferryConfig, flags: RestoreFlags
     cascade: flags.cascade ?? false,
     drift: { addColumns: flags.addColumns ?? false, create: flags.create ?? true, strict: flags.strict ?? false },
     mode: flags.mode ?? "refresh",
-    tableSettings: config.tables,
+    tableSettings: tablesUnderFlags(config.tables, flags),
     dryRun: flags.dryRun ?? false,
     lockTimeoutSeconds: flags.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
     hooks: resolveHooks(config, target, flags.hooks ?? true),
-    history: config.history,
+    history: resolveHistory(config),
   });
+}
+
+/**
+ * pgferry.yml's history setting, read now: a schema naming an unset ${VAR} fails the run before
+ * it writes, not after its commit when the history row is written.
+ */
+export function resolveHistory(config: PgferryConfig): { readonly schema: string } | false {
+  return config.history ? { schema: config.history.schema } : false;
+}
+
+/**
+ * pgferry.yml's per-table settings for a run: a mode given for the run (--mode, a scheduled job's
+ * `mode:`) applies to every table, so tables.<t>.mode and deleteMissing give way to it; a run's
+ * --delete-missing likewise replaces tables.<t>.deleteMissing.
+ */
+export function tablesUnderFlags(tables: PgferryConfig["tables"], flags: Pick<SyncFlags, "mode" | "deleteMissing">): Record<string, TableSettings> {
+  if (flags.mode === undefined && flags.deleteMissing === undefined) return tables;
+  return Object.fromEntries(
+    Object.entries(tables).map(([pattern, settings]) => {
+      const { mode, deleteMissing, ...rest } = settings;
+      const keepMode = flags.mode === undefined && mode !== undefined ? { mode } : {};
+      const keepDelete = flags.mode === undefined && flags.deleteMissing === undefined && deleteMissing !== undefined ? { deleteMissing } : {};
+      return [pattern, { ...rest, ...keepMode, ...keepDelete }];
+    }),
+  );
 }
 
 /** pgferry.yml's hooks.after as specs for this target (its environment's Redis), or none. */
 export function resolveHooks(config: PgferryConfig, target: Endpoint, enabled: boolean): HookSpec[] {
-  return enabled ? planHooks(config.hooks.after, target.name ? config.environments[target.name]?.redis : undefined) : [];
+  if (!enabled) return [];
+  // The environment's redis only when a hook needs it: an unset ${VAR} there fails only those runs.
+  const needsRedis = config.hooks.after.some((hook) => "redis" in hook && hook.redis.url === undefined);
+  return planHooks(config.hooks.after, needsRedis && target.name ? config.environments[target.name]?.redis : undefined);
 }
 
 /**

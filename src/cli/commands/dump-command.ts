@@ -11,6 +11,7 @@ import { openStore } from "../../storage/open-store.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { createConsoleLog } from "../console-log.js";
 import { EXIT } from "../exit-codes.js";
+import { renderJson } from "../json-output.js";
 import { formatBytes, formatCount, formatSeconds } from "../format-units.js";
 import { commaList, repeatable, wholeNumber } from "../option-parsers.js";
 import { renderTextTable } from "../render-table.js";
@@ -68,7 +69,8 @@ export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
       const raw = tables.reduce((n, t) => n + t.rawBytes, 0);
       const stored = tables.reduce((n, t) => n + t.storedBytes, 0);
       if (options.json) {
-        ctx.stdout.write(`${JSON.stringify({ snapshot: result.name, store: store.label, seconds: result.seconds, tables: tables.map(({ schema, name, rows, rawBytes, storedBytes, sha256 }) => ({ schema, name, rows, rawBytes, storedBytes, sha256 })), rawBytes: raw, storedBytes: stored, encrypted: Boolean(key) }, null, 2)}\n`);
+        const fields = { snapshot: result.name, store: store.label, seconds: result.seconds, tables: tables.map(({ schema, name, rows, rawBytes, storedBytes, sha256 }) => ({ schema, name, rows, rawBytes, storedBytes, sha256 })), rawBytes: raw, storedBytes: stored, encrypted: Boolean(key) };
+        ctx.stdout.write(renderJson(fields, EXIT.ok, null));
       } else {
         const rows = tables.map((t) => [`${t.schema}.${t.name}`, formatCount(t.rows), formatBytes(t.rawBytes), formatBytes(t.storedBytes)]);
         ctx.stdout.write(`${renderTextTable(["table", "rows", "data", "stored"], rows, new Set([1, 2, 3]))}\n\nSnapshot ${result.name} written to ${store.label}: ${tables.length} table(s), ${formatBytes(raw)} → ${formatBytes(stored)}${key ? " (encrypted)" : ""} in ${formatSeconds(result.seconds)} s.\n`);

@@ -13,6 +13,7 @@ import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
 import { createConsoleLog } from "../console-log.js";
 import { EXIT } from "../exit-codes.js";
+import { renderJson } from "../json-output.js";
 
 interface RemapOptions {
   readonly table?: string;
@@ -53,7 +54,7 @@ export function remapCommand(ctx: CliContext, globals: () => GlobalOptions, setE
       // A file named on the command line is relative to the current folder; one from pgferry.yml to the config's.
       const cwd = options.from || options.fromCommand || !path ? ctx.cwd : dirname(path);
       const counts = await runRemapHook({ target }, spec, { cwd, env: ctx.env, signal: ctx.signal, onLine: (line) => log.info(line) });
-      if (options.json) ctx.stdout.write(`${JSON.stringify(counts, null, 2)}\n`);
+      if (options.json) ctx.stdout.write(renderJson(counts, EXIT.ok, null));
       else ctx.stdout.write(`Committed: ${describeRemap(counts)}.\n`);
       setExit(EXIT.ok);
     });

@@ -2,15 +2,15 @@
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import type { PgferryConfig } from "../../config/schema.js";
 import { ConfigError } from "../../errors.js";
-import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseWhereFlags, resolveHooks } from "../../config/resolve-sync-options.js";
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseWhereFlags, resolveHistory, resolveHooks } from "../../config/resolve-sync-options.js";
 import { assertWritableTarget } from "../../execute/run-sync.js";
 import { syncRows } from "../../ops/sync-rows.js";
 import { displayName } from "../../model/qualified-name.js";
 import type { CliContext } from "../cli-context.js";
-import { withoutRowValues } from "../../pg/describe-pg-error.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
 import { createConsoleLog } from "../console-log.js";
 import { EXIT } from "../exit-codes.js";
+import { renderJson } from "../json-output.js";
 import { formatCount } from "../format-units.js";
 import { renderHookResults } from "../render-hooks.js";
 import { renderTextTable } from "../render-table.js";
@@ -42,6 +42,7 @@ export async function runSyncRowsCommand(ctx: CliContext, config: PgferryConfig,
   const target = resolveEndpoint(input.to, "target", config);
   assertWritableTarget(target);
   const hooks = resolveHooks(config, target, input.hooks);
+  const history = resolveHistory(config);
   if (!input.yes) {
     requireConfirmationPossible(false, Boolean(ctx.stdin.isTTY && ctx.stderr.isTTY), target.label);
     if (!(await askConfirmation(`Upsert the chosen ${table} rows and the rows they reference into ${target.label}?`, ctx.stdin, ctx.stderr))) return EXIT.safety;
@@ -56,18 +57,19 @@ export async function runSyncRowsCommand(ctx: CliContext, config: PgferryConfig,
     transform: config.transform,
     lockTimeoutSeconds: input.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
     throwOnError: true,
-    ...(config.history ? { history: config.history } : {}),
+    ...(history ? { history } : {}),
     hooks,
     hookContext: { cwd: input.hookCwd, env: ctx.env, onLine: (line) => log.info(line) },
     onWarning: (message) => log.warn(message),
   });
+  const exitCode = result.ok ? EXIT.ok : EXIT.failed;
   if (input.json) {
     const tables = result.tables.map((t) => ({ ...t, table: displayName(t.table) }));
-    ctx.stdout.write(`${JSON.stringify(withoutRowValues({ ...result, tables }), null, 2)}\n`);
+    ctx.stdout.write(renderJson({ ...result, tables }, exitCode, result.error ?? null));
   } else {
     const rows = result.tables.map((t) => [displayName(t.table), formatCount(t.rows), formatCount(t.inserted), formatCount(t.updated), formatCount(t.unchanged)]);
     const hookResults = renderHookResults(result.hooks, { rowValues: verbose });
     ctx.stdout.write(`${renderTextTable(["table", "rows", "inserted", "updated", "unchanged"], rows, new Set([1, 2, 3, 4]))}\n\nCommitted: ${formatCount(result.rows)} row(s) in ${result.seconds.toFixed(2)} s.${hookResults}\n`);
   }
-  return result.ok ? EXIT.ok : EXIT.failed;
+  return exitCode;
 }
