@@ -178,6 +178,17 @@ export function resolveSelection(config: PgferryConfig, flags: SelectionFlags): 
 }
 
 /**
+ * What `pgferry dump` reads: every table (pgferry's own run history aside), or what its flags
+ * choose. pgferry.yml's `sync:` (tables, exclude, where) does not apply: a snapshot is a copy of
+ * the database, and a restore takes its choices from its own flags, not from `sync:`, either.
+ */
+export function resolveDumpSelection(config: PgferryConfig, flags: SelectionFlags): Selection {
+  const resolved = resolveSelection(config, flags);
+  const fromFlags = (flags.tables?.length ?? 0) + (flags.group?.length ?? 0) > 0;
+  return { include: fromFlags ? resolved.include : [], exclude: [...(flags.exclude ?? [])], excludeQuietly: resolved.excludeQuietly ?? [], where: resolved.where };
+}
+
+/**
  * --where TABLE:SQL values → table pattern → SQL. The table part may be double-quoted and hold
  * a colon (`"odd:name":id > 1`): the first colon outside quotes separates the two.
  */
