@@ -35,6 +35,13 @@ export class ConfigError extends PgferryError {
   readonly code = "CONFIG" as const;
 }
 
+/**
+ * A setting of pgferry.yml that names an environment variable that is not set was used. Thrown
+ * when the setting is read, not when the file is loaded: a command that does not use the setting
+ * runs. A ConfigError (exit code 2) that callers tell apart by its class.
+ */
+export class UnsetVariableError extends ConfigError {}
+
 /** pgferry refuses to do something unsafe (protected target, same database, no confirmation). */
 export class SafetyError extends PgferryError {
   readonly code = "SAFETY" as const;

@@ -1,6 +1,6 @@
 /** pgferry as a library. Re-exports only; importing has no side effects. */
 export { runSync, type SyncOptions, type SyncOutcome } from "./execute/run-sync.js";
-export type { SyncEvent, SyncEventListener } from "./execute/events.js";
+export type { CopyEstimate, SyncEvent, SyncEventListener, SyncPhase } from "./execute/events.js";
 export { loadConfig, parseConfigText, type LoadedConfig } from "./config/load-config.js";
 export { resolveEndpoint, type Endpoint } from "./config/resolve-endpoint.js";
 export type { PgferryConfig } from "./config/schema.js";

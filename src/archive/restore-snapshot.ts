@@ -166,5 +166,7 @@ function fitToSnapshot(action: TableAction, manifest: Manifest): TableAction {
   if (action.kind !== "create" && action.kind !== "refresh") return action;
   const entry = manifest.tables.find((t) => t.schema === action.table.schema && t.name === action.table.name);
   const columns = entry ? action.columns.filter((c) => entry.columns.includes(c.name)) : action.columns;
-  return { ...action, columns, copy: { ...action.copy, format: "text" } };
+  // The manifest knows each file's rows and COPY bytes exactly: progress shows true percentages.
+  const sizes = entry ? { estimatedBytes: entry.rawBytes, estimatedRows: entry.rows } : {};
+  return { ...action, columns, copy: { ...action.copy, ...sizes, format: "text" } };
 }

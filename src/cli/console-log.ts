@@ -9,6 +9,8 @@ export interface ConsoleLog {
   info(message: string): void;
   warn(message: string): void;
   debug(message: string): void;
+  /** Whether debug lines are printed (--verbose). */
+  readonly verbose: boolean;
 }
 
 export function createConsoleLog(stream: { write(text: string): unknown }, verbose: boolean): ConsoleLog {
@@ -19,5 +21,6 @@ export function createConsoleLog(stream: { write(text: string): unknown }, verbo
     debug: (message) => {
       if (verbose) write("pgferry: debug: ", message);
     },
+    verbose,
   };
 }

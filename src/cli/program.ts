@@ -17,10 +17,17 @@ import { scheduleCommand } from "./commands/schedule-command.js";
 import { snapshotsCommand } from "./commands/snapshots-command.js";
 import { syncCommand } from "./commands/sync-command.js";
 import { EXIT, exitCodeFor } from "./exit-codes.js";
+import { renderJson } from "./json-output.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
 
-export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+export async function runCli(argv: readonly string[], outer: CliContext): Promise<number> {
+  // --json promises one object on stdout whatever happens: know whether the command wrote it.
+  let wroteStdout = false;
+  const stdout = Object.create(outer.stdout, {
+    write: { value: (...args: Parameters<NodeJS.WriteStream["write"]>) => ((wroteStdout = true), outer.stdout.write(...args)) },
+  }) as NodeJS.WriteStream;
+  const ctx: CliContext = { ...outer, stdout };
   let exitCode: number = EXIT.ok;
   const program = new Command("pgferry")
     .description("Carry PostgreSQL data between environments: safe, atomic, fast, verified.")
@@ -51,21 +58,45 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   };
   for (const command of program.commands) override(command);
 
+  const json = wantsJson(program, argv);
+  let failure: string | null = null;
   try {
     await program.parseAsync([...argv], { from: "user" });
-    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage; // help and version exit 0; commander already printed the message
+      // help and version exit 0; commander already printed the message
+      exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      failure = error.message.replace(/^error: /, "");
+    } else {
+      const verbose = Boolean(globals().verbose);
+      const message = errorMessage(error);
+      ctx.stderr.write(`pgferry: error: ${redactText(verbose ? message : stripRowValues(message))}\n`);
+      if (verbose && error instanceof Error) ctx.stderr.write(`${redactText(error.stack ?? "")}\n${causeChain(error)}`);
+      exitCode = ctx.signal.aborted ? EXIT.interrupted : errorExit !== undefined ? errorExit : isPgferryError(error) ? exitCodeFor(error.code) : EXIT.failed;
+      failure = stripRowValues(message);
     }
-    const verbose = Boolean(globals().verbose);
-    const message = errorMessage(error);
-    ctx.stderr.write(`pgferry: error: ${redactText(verbose ? message : stripRowValues(message))}\n`);
-    if (verbose && error instanceof Error) ctx.stderr.write(`${redactText(error.stack ?? "")}\n${causeChain(error)}`);
-    if (ctx.signal.aborted) return EXIT.interrupted;
-    if (errorExit !== undefined) return errorExit;
-    return isPgferryError(error) ? exitCodeFor(error.code) : EXIT.failed;
   }
+  if (json && !wroteStdout) ctx.stdout.write(renderJson({}, exitCode, exitCode === EXIT.ok ? null : (failure ?? EXIT_MEANINGS[exitCode] ?? `failed (exit code ${exitCode})`)));
+  return exitCode;
+}
+
+/** What an exit code says when the command returned it without an error (a declined confirmation). */
+const EXIT_MEANINGS: Readonly<Record<number, string>> = {
+  [EXIT.safety]: "not confirmed: nothing was written",
+  [EXIT.interrupted]: "interrupted",
+};
+
+/** --json among the arguments of a command that has it (read before parsing: a usage error happens before any action). */
+function wantsJson(program: Command, argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  const args = end < 0 ? argv : argv.slice(0, end);
+  if (!args.includes("--json")) return false;
+  let command: Command = program;
+  for (const arg of args) {
+    const sub = command.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (sub) command = sub;
+  }
+  return command.options.some((option) => option.long === "--json");
 }
 
 function errorMessage(error: unknown): string {

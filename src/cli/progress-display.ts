@@ -1,28 +1,41 @@
 /**
- * Shows a run's progress: bars (bytes per table) on a terminal, plain lines otherwise — a piped
- * or logged run still says what it is doing, every table and every 10 s of a long copy.
+ * Shows a run's progress. On a terminal: a live frame redrawn in place (the run's share and ETA,
+ * every table in flight with its bar, percentage and ETA, the DDL phase with its statement count)
+ * and a line above it per finished table and phase. Otherwise plain lines: one per finished table,
+ * one per phase start and end, and every 10 s one saying what is in flight, so a piped or logged
+ * run still says what it is doing.
  */
-import cliProgress from "cli-progress";
 import type { SyncEvent, SyncEventListener } from "../execute/events.js";
-import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
+import { displayName } from "../model/qualified-name.js";
 import type { ConsoleLog } from "./console-log.js";
-import { formatBytes, formatCount, formatSeconds } from "./format-units.js";
+import { formatBytes, formatSeconds } from "./format-units.js";
+import { applyProgressEvent, createProgressState, type ProgressState } from "./progress-state.js";
+import { renderPhaseDone, renderPhaseLine, renderPhaseStart, renderProgressFrame, renderProgressSummary, renderTableDone } from "./render-progress.js";
 
 export interface ProgressDisplay {
   readonly listener: SyncEventListener;
   stop(): void;
 }
 
-export function createProgressDisplay(log: ConsoleLog, stream: NodeJS.WriteStream, tty: boolean): ProgressDisplay {
-  const display = tty ? barDisplay(log, stream) : lineDisplay(log);
+/** Off a terminal: a line saying what is in flight at most this often. */
+export const PLAIN_LINE_INTERVAL_MS = 10_000;
+/** On a terminal: the frame is redrawn at most this often for bytes and statements, and at least this often for clocks. */
+const REDRAW_MS = 100;
+const TICK_MS = 500;
+
+/** `clock` gives milliseconds (tests pass their own). */
+export function createProgressDisplay(log: ConsoleLog, stream: NodeJS.WriteStream, tty: boolean, clock: () => number = () => performance.now()): ProgressDisplay {
+  const state = createProgressState();
+  const display = tty ? frameDisplay(log, stream, state, clock) : lineDisplay(log, state, clock);
   let firstCopy = true;
   return {
     listener(event) {
       if (event.kind === "table-start" && firstCopy) {
         firstCopy = false;
         // The fixed cost of a run (start-up, module loading, catalog reads): performance.now() counts from process start.
-        log.debug(`first COPY started ${formatSeconds(performance.now() / 1000)} s after pgferry started`);
+        display.listener({ kind: "log", level: "debug", message: `first COPY started ${formatSeconds(performance.now() / 1000)} s after pgferry started` });
       }
+      applyProgressEvent(state, event, clock());
       display.listener(event);
     },
     stop: () => display.stop(),
@@ -35,30 +48,36 @@ function logEvent(log: ConsoleLog, event: Extract<SyncEvent, { kind: "log" }>): 
   else log.info(event.message);
 }
 
-function doneLine(event: Extract<SyncEvent, { kind: "table-done" }>): string {
-  return event.ok
-    ? `copied ${displayName(event.table)}: ${formatCount(event.rows)} rows, ${formatBytes(event.bytes)} in ${formatSeconds(event.seconds)} s`
-    : `failed ${displayName(event.table)} after ${formatBytes(event.bytes)}`;
-}
-
-function lineDisplay(log: ConsoleLog): ProgressDisplay {
-  let lastLine = 0;
+function lineDisplay(log: ConsoleLog, state: ProgressState, clock: () => number): ProgressDisplay {
+  let lastLine = clock();
+  const every10s = (line: () => string | null) => {
+    if (clock() - lastLine < PLAIN_LINE_INTERVAL_MS) return;
+    lastLine = clock();
+    const text = line();
+    if (text) log.info(text);
+  };
   return {
     listener(event) {
       switch (event.kind) {
         case "log":
           return logEvent(log, event);
+        case "copy-start":
+          lastLine = clock();
+          return;
         case "table-start":
-          lastLine = Date.now();
           return log.debug(`copying ${displayName(event.table)} (~${formatBytes(event.estimatedBytes)})`);
         case "table-progress":
-          if (Date.now() - lastLine >= 10_000) {
-            lastLine = Date.now();
-            log.info(`copying ${displayName(event.table)}: ${formatBytes(event.bytes)} so far`);
-          }
-          return;
+        case "table-build":
+          return every10s(() => renderProgressSummary(state, clock()));
         case "table-done":
-          return log.info(doneLine(event));
+          return log.info(renderTableDone(event));
+        case "phase-start":
+          lastLine = clock();
+          return log.info(renderPhaseStart(event));
+        case "statement-done":
+          return every10s(() => renderPhaseLine(state, clock()));
+        case "phase-done":
+          return log.info(renderPhaseDone(event));
       }
     },
     stop() {},
@@ -66,54 +85,60 @@ function lineDisplay(log: ConsoleLog): ProgressDisplay {
 }
 
 /**
- * One bar at a time: the table that copies (with --jobs, the one whose bytes arrive while no bar
- * is up). Every line is written with no bar on screen, so nothing is redrawn twice.
+ * The frame is erased before any line is written and drawn again below it, so lines scroll up
+ * and the frame stays at the bottom. A timer redraws it while it shows something, so clocks move
+ * during a long index build.
  */
-function barDisplay(log: ConsoleLog, stream: NodeJS.WriteStream): ProgressDisplay {
-  const running = new Map<string, { table: QualifiedName; estimate: number }>();
-  let current: { key: string; bar: cliProgress.SingleBar } | null = null;
-  const clearBar = () => {
-    current?.bar.stop();
-    current = null;
+function frameDisplay(log: ConsoleLog, stream: NodeJS.WriteStream, state: ProgressState, clock: () => number): ProgressDisplay {
+  let shown = 0;
+  let lastDraw = -Infinity;
+  let timer: NodeJS.Timeout | null = null;
+  const erase = () => (shown > 0 ? `\u001b[${shown}A\u001b[0J` : "");
+  const draw = () => {
+    lastDraw = clock();
+    // A pseudo-terminal without a size reports 0 columns.
+    const lines = renderProgressFrame(state, lastDraw, stream.columns || 80);
+    stream.write(`${erase()}${lines.map((line) => `${line}\n`).join("")}`);
+    shown = lines.length;
+    if (shown > 0 && !timer) timer = setInterval(draw, TICK_MS).unref();
+    if (shown === 0 && timer) stopTimer();
   };
-  const showBar = (key: string, table: QualifiedName, estimate: number, bytes: number) => {
-    const bar = new cliProgress.SingleBar(
-      { stream, clearOnComplete: true, hideCursor: true, format: ` ${displayName(table)} |{bar}| {done} of ~{total_size}` },
-      cliProgress.Presets.shades_classic,
-    );
-    bar.start(estimate, bytes, { done: formatBytes(bytes), total_size: formatBytes(estimate) });
-    current = { key, bar };
+  const stopTimer = () => {
+    if (timer) clearInterval(timer);
+    timer = null;
+  };
+  const above = (write: () => void) => {
+    if (shown > 0) stream.write(erase());
+    shown = 0;
+    write();
+    draw();
   };
   return {
     listener(event) {
       switch (event.kind) {
         case "log":
-          clearBar();
-          return logEvent(log, event);
-        case "table-start":
-          clearBar();
-          running.set(nameKey(event.table), { table: event.table, estimate: Math.max(event.estimatedBytes, 1) });
-          showBar(nameKey(event.table), event.table, Math.max(event.estimatedBytes, 1), 0);
-          return;
-        case "table-progress": {
-          const key = nameKey(event.table);
-          const table = running.get(key);
-          if (!table) return;
-          if (current === null) showBar(key, table.table, table.estimate, 0);
-          if (current!.key !== key) return;
-          if (event.bytes > table.estimate) {
-            table.estimate = event.bytes;
-            current!.bar.setTotal(table.estimate);
-          }
-          current!.bar.update(event.bytes, { done: formatBytes(event.bytes), total_size: formatBytes(table.estimate) });
-          return;
-        }
+          // A debug line that is not printed must not erase and redraw the frame (a flicker per statement).
+          if (event.level === "debug" && !log.verbose) return;
+          return above(() => logEvent(log, event));
         case "table-done":
-          running.delete(nameKey(event.table));
-          clearBar();
-          return log.info(doneLine(event));
+          return above(() => log.info(renderTableDone(event)));
+        case "phase-done":
+          return above(() => log.info(renderPhaseDone(event)));
+        case "copy-start":
+        case "table-start":
+        case "table-build":
+        case "phase-start":
+          return draw();
+        case "table-progress":
+        case "statement-done":
+          if (clock() - lastDraw >= REDRAW_MS) draw();
+          return;
       }
     },
-    stop: clearBar,
+    stop() {
+      stopTimer();
+      if (shown > 0) stream.write(erase());
+      shown = 0;
+    },
   };
 }

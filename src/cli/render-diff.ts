@@ -17,7 +17,7 @@ export function renderDiff(diff: SchemaDiff, sourceLabel: string, targetLabel: s
   return lines.join("\n");
 }
 
-export function diffJson(diff: SchemaDiff, sourceLabel: string, targetLabel: string): unknown {
+export function diffJson(diff: SchemaDiff, sourceLabel: string, targetLabel: string): object {
   const json = (m: MigrationVersion) => ({ ...m, table: displayName(m.table) });
   return {
     source: sourceLabel,

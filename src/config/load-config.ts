@@ -4,10 +4,11 @@ import { resolve } from "node:path";
 import { parse, YAMLParseError } from "yaml";
 import type { ZodError } from "zod";
 import { ConfigError } from "../errors.js";
-import { interpolateEnv } from "./interpolate-env.js";
+import { interpolateEnv, type UnsetValue } from "./interpolate-env.js";
 import { registerEnvironmentSecrets, registerSecret, registerUrlSecrets } from "./redact.js";
 import { configSchema, type PgferryConfig } from "./schema.js";
 import { deepFreeze } from "../model/deep-freeze.js";
+import { freezeWithUnset, validateWithUnset } from "./unset-values.js";
 
 export const DEFAULT_CONFIG_FILES = ["pgferry.yml", "pgferry.yaml"] as const;
 
@@ -54,20 +55,17 @@ export function parseConfigText(text: string, label: string, env: NodeJS.Process
     throw new ConfigError(`${label}: ${describeYamlError(error)}`);
   }
   registerEnvironmentSecrets(env);
-  let interpolated: unknown;
-  try {
-    interpolated = interpolateEnv(raw, env, [], registerInterpolatedSecret);
-  } catch (error) {
-    throw new ConfigError(`${label}: ${(error as Error).message}`, { cause: error });
-  }
+  // An unset variable fails only the command that reads its value (see unset-values.ts).
+  const unset: UnsetValue[] = [];
+  const interpolated = interpolateEnv(raw, env, [], registerInterpolatedSecret, (value) => unset.push(value));
   // Before validation: a config that fails it may still be printed in part by the error.
   if (interpolated !== null && typeof interpolated === "object") {
     const { environments, stores, hooks } = interpolated as Record<string, unknown>;
     registerConfigSecrets([environments, stores, hooks]);
   }
-  const parsed = configSchema.safeParse(interpolated);
+  const parsed = validateWithUnset(configSchema, interpolated, unset);
   if (!parsed.success) throw new ConfigError(`${label}: ${describeZodError(parsed.error)}`, { cause: parsed.error });
-  return deepFreeze(parsed.data);
+  return freezeWithUnset(parsed.data, unset, label);
 }
 
 /** Keys whose values are secrets, and keys whose values are URLs that may carry a password. */

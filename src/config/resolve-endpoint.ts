@@ -1,5 +1,5 @@
 /** Turn a FROM/TO argument (environment name or postgres:// URL) into a connectable endpoint. */
-import { ConfigError } from "../errors.js";
+import { ConfigError, UnsetVariableError } from "../errors.js";
 import { describeTarget, resolveConnectionTarget, type ConnectionTarget } from "../pg/connection-target.js";
 import { hostKey } from "./host-key.js";
 import { redactUrl } from "./redact.js";
@@ -17,6 +17,11 @@ export interface Endpoint {
   readonly target: ConnectionTarget;
   /** Every protected environment of the config: checked against what the server says after connecting. */
   readonly protectedPeers: readonly ProtectedPeer[];
+  /**
+   * Protected environments whose address names an unset `${VAR}`: why each cannot be told apart
+   * from this endpoint. Writing is refused while there are any (absent: none).
+   */
+  readonly unknownProtectedPeers?: readonly string[];
 }
 
 /** A protected environment, by where its URL leads. */
@@ -38,7 +43,7 @@ export function resolveEndpoint(arg: string | undefined, role: "source" | "targe
   }
   const url = validateUrl(env ? environmentUrl(env) : chosen, role, named ?? undefined);
   const target = resolveConnectionTarget(url, named ? `${role} "${named}"` : role);
-  const protectedPeers = findProtectedPeers(config);
+  const { peers: protectedPeers, unknown } = findProtectedPeers(config);
   const protectedMatch = protectedPeers.find((peer) => sameEndpointText(peer.target, target));
   return Object.freeze({
     name: named,
@@ -47,6 +52,7 @@ export function resolveEndpoint(arg: string | undefined, role: "source" | "targe
     protected: (env?.protected ?? false) || protectedMatch !== undefined,
     target,
     protectedPeers,
+    ...(unknown.length > 0 ? { unknownProtectedPeers: unknown } : {}),
   });
 }
 
@@ -92,17 +98,43 @@ function validateUrl(url: string, role: string, name?: string): string {
   }
 }
 
-function findProtectedPeers(config: PgferryConfig): ProtectedPeer[] {
+function findProtectedPeers(config: PgferryConfig): { peers: ProtectedPeer[]; unknown: string[] } {
   const peers: ProtectedPeer[] = [];
+  const unknown: string[] = [];
   for (const [name, env] of Object.entries(config.environments)) {
-    if (!env.protected) continue;
     try {
-      peers.push({ name, target: resolveConnectionTarget(environmentUrl(env), `environment "${name}"`) });
-    } catch {
-      // An environment nobody can connect to: nothing can reach it through its own settings either.
+      if (!env.protected) continue;
+      peers.push({ name, target: resolveConnectionTarget(environmentUrl(environmentAddress(env)), `environment "${name}"`) });
+    } catch (error) {
+      // Its address is not known: nobody can tell whether an endpoint is this environment.
+      if (error instanceof UnsetVariableError) unknown.push(`${error.message}: pgferry cannot tell whether the target is the protected environment "${name}"`);
+      // Otherwise an environment nobody can connect to: nothing can reach it through its own settings either.
     }
   }
-  return peers;
+  return { peers, unknown };
+}
+
+/**
+ * Where an environment leads, without its password (which may be unset: it does not change the
+ * address). An unset user stands in for any user when a database is named (without one, the user names it).
+ */
+function environmentAddress(env: EnvironmentConfig): EnvironmentConfig {
+  if (env.url !== undefined) return { url: env.url, protected: true };
+  let user: string | undefined;
+  try {
+    user = env.user;
+  } catch (error) {
+    if (!(error instanceof UnsetVariableError) || env.database === undefined) throw error;
+    user = "pgferry";
+  }
+  return {
+    protected: true,
+    ...(env.host !== undefined ? { host: env.host } : {}),
+    ...(env.port !== undefined ? { port: env.port } : {}),
+    ...(env.database !== undefined ? { database: env.database } : {}),
+    ...(user !== undefined ? { user } : {}),
+    ...(env.sslmode !== undefined ? { sslmode: env.sslmode } : {}),
+  };
 }
 
 /**

@@ -84,7 +84,7 @@ export function resolveSyncOptions(config: PgferryConfig, flags: SyncFlags, endp
     dryRun: flags.dryRun ?? false,
     lockTimeoutSeconds: flags.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
     hooks: resolveHooks(config, target, flags.hooks ?? true),
-    history: config.history,
+    history: resolveHistory(config),
     privileges: resolvePrivileges(config, flags),
   });
 }
@@ -145,13 +145,24 @@ export function resolveRestoreOptions(config: PgferryConfig, flags: RestoreFlags
     dryRun: flags.dryRun ?? false,
     lockTimeoutSeconds: flags.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
     hooks: resolveHooks(config, target, flags.hooks ?? true),
-    history: config.history,
+    history: resolveHistory(config),
   });
+}
+
+/**
+ * pgferry.yml's history setting, read now: a schema naming an unset ${VAR} fails the run before
+ * it writes, not after its commit when the history row is written.
+ */
+export function resolveHistory(config: PgferryConfig): { readonly schema: string } | false {
+  return config.history ? { schema: config.history.schema } : false;
 }
 
 /** pgferry.yml's hooks.after as specs for this target (its environment's Redis), or none. */
 export function resolveHooks(config: PgferryConfig, target: Endpoint, enabled: boolean): HookSpec[] {
-  return enabled ? planHooks(config.hooks.after, target.name ? config.environments[target.name]?.redis : undefined) : [];
+  if (!enabled) return [];
+  // The environment's redis only when a hook needs it: an unset ${VAR} there fails only those runs.
+  const needsRedis = config.hooks.after.some((hook) => "redis" in hook && hook.redis.url === undefined);
+  return planHooks(config.hooks.after, needsRedis && target.name ? config.environments[target.name]?.redis : undefined);
 }
 
 /**

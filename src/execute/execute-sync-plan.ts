@@ -18,7 +18,7 @@ import { quoteRelation } from "../sql/quote.js";
 import { renderDeleteMissing } from "../sql/copy-sql.js";
 import { setDeferredSequences, setSequences, type SequencePosition } from "./set-sequences.js";
 import { classifyCopyFailure, copyTable } from "./copy-table.js";
-import type { SyncEventListener } from "./events.js";
+import { throttleProgress, type SyncEventListener, type SyncPhase } from "./events.js";
 import type { TableReader, TableReaders } from "./table-reader.js";
 import { applyTargetSettings, type TargetSettings } from "./target-settings.js";
 import { verifyTargetCounts } from "./verify-counts.js";
@@ -112,11 +112,14 @@ export async function executeSyncPlan(given: ExecuteInput): Promise<ExecuteOutco
     // The run's own index builds (post-data, rebuilt keys) start after the workers are done: the server's parallelism, not a share of it.
     await applyTargetSettings(target, { ...input.settings, parallelIndexWorkers: null });
     if (plan.preData.some(locksExistingTable)) lockedAt = performance.now();
-    await runStatements(target, parallel?.plan.preData ?? plan.preData, "changing the schema before the load", input);
+    await runStatements(target, parallel?.plan.preData ?? plan.preData, "pre-data", input);
     if (plan.truncate.length > 0) {
       input.onEvent({ kind: "log", level: "info", message: `truncating ${plan.truncate.length} table(s) inside the transaction` });
       lockedAt ??= performance.now();
       await truncateTables(target, plan, input.settings.lockTimeoutSeconds);
+    }
+    if (copies.length > 0) {
+      input.onEvent({ kind: "copy-start", tables: copies.map((c) => ({ table: c.table, estimatedBytes: c.copy.estimatedBytes, estimatedRows: c.copy.estimatedRows })) });
     }
     // The run's session copies what cannot load as a shadow while the workers load the rest.
     const stop = new AbortController();
@@ -137,7 +140,7 @@ export async function executeSyncPlan(given: ExecuteInput): Promise<ExecuteOutco
     for (const [key, result] of shadows.value) results.set(key, result);
     if (parallel && [...results.values()].every((r) => r.status === "ok")) {
       const attach = parallel.plan.loads.flatMap((l) => l.attach);
-      await runStatements(target, attach, `moving ${parallel.plan.loads.length} table(s) loaded in parallel into place`, input);
+      await runStatements(target, attach, "attach", input);
     }
     if ([...results.values()].every((r) => r.status === "ok")) {
       await deleteMissingRows(copies, results, input);
@@ -146,7 +149,7 @@ export async function executeSyncPlan(given: ExecuteInput): Promise<ExecuteOutco
       // FORCE ROW LEVEL SECURITY binds the owner (the run's role) to the policies: set once the counts are verified.
       const postData = parallel?.plan.postData ?? plan.postData;
       const forced = postData.filter(isForceRowSecurity);
-      await runStatements(target, postData.filter((s) => !isForceRowSecurity(s)), "building keys, indexes and foreign keys", input).catch((error: unknown) => {
+      await runStatements(target, postData.filter((s) => !isForceRowSecurity(s)), "post-data", input).catch((error: unknown) => {
         // A key or FK that the rows break (built after the load) fails its table, as a failing COPY would.
         if (error instanceof StatementFailed && error.table && results.has(nameKey(error.table))) {
           const result = results.get(nameKey(error.table))!;
@@ -161,7 +164,7 @@ export async function executeSyncPlan(given: ExecuteInput): Promise<ExecuteOutco
       for (const mismatch of await verifyTargetCounts(target, copies, results)) {
         results.set(nameKey(mismatch.table), mismatch);
       }
-      await runStatements(target, forced, "forcing row-level security", input);
+      await runStatements(target, forced, "row-security", input);
     }
     // An interrupt during the last statements must still win over COMMIT.
     throwIfAborted(input.signal);
@@ -297,10 +300,11 @@ async function copyInSavepoint(action: CopyAction, source: TableReader, staging:
   input.onEvent({ kind: "table-start", table: action.table, estimatedBytes: action.copy.estimatedBytes, estimatedRows: action.copy.estimatedRows });
   await target.query("SAVEPOINT pgferry_table");
   let bytes = 0;
+  const progress = throttleProgress(action.table, input.onEvent);
   try {
     const outcome = await copyTable(action, source, target, staging, (b) => {
       bytes = b;
-      input.onEvent({ kind: "table-progress", table: action.table, bytes: b });
+      progress(b);
     }, input.signal);
     await target.query("RELEASE SAVEPOINT pgferry_table");
     const seconds = (performance.now() - started) / 1000;
@@ -333,19 +337,29 @@ async function copyInSavepoint(action: CopyAction, source: TableReader, staging:
   }
 }
 
-async function runStatements(target: SqlSession, statements: SyncPlan["preData"], what: string, input: ExecuteInput): Promise<void> {
+/** One phase's statements on the run's session: a phase-start, a statement-done per statement, a phase-done (also when one fails). */
+async function runStatements(target: SqlSession, statements: SyncPlan["preData"], phase: SyncPhase, input: ExecuteInput): Promise<void> {
   if (statements.length === 0) return;
-  input.onEvent({ kind: "log", level: "info", message: `${what} (${statements.length} statement(s))` });
-  for (const statement of statements) {
-    throwIfAborted(input.signal);
-    input.onEvent({ kind: "log", level: "debug", message: describeDdl(statement) });
-    try {
-      await runDdl(target, statement);
-    } catch (error) {
-      const table = tableOf(statement);
-      if (table) throwIfLockWaitEnded(error, [table], "it", input.settings.lockTimeoutSeconds);
-      throw new StatementFailed(`${describeDdl(statement)}: ${describePgError(error)}`, table, error);
+  const started = performance.now();
+  let done = 0;
+  input.onEvent({ kind: "phase-start", phase, statements: statements.length });
+  try {
+    for (const statement of statements) {
+      throwIfAborted(input.signal);
+      input.onEvent({ kind: "log", level: "debug", message: describeDdl(statement) });
+      try {
+        await runDdl(target, statement);
+      } catch (error) {
+        const table = tableOf(statement);
+        if (table) throwIfLockWaitEnded(error, [table], "it", input.settings.lockTimeoutSeconds);
+        throw new StatementFailed(`${describeDdl(statement)}: ${describePgError(error)}`, table, error);
+      }
+      done++;
+      input.onEvent({ kind: "statement-done", phase, done, statements: statements.length });
     }
+  } finally {
+    const seconds = (performance.now() - started) / 1000;
+    input.onEvent({ kind: "phase-done", phase, done, statements: statements.length, seconds, ok: done === statements.length });
   }
 }
 

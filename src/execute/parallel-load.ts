@@ -17,7 +17,7 @@ import type { SqlSession } from "../pg/session.js";
 import { quoteIdent, quoteLiteral } from "../sql/quote.js";
 import { renderCopyIn } from "../sql/copy-sql.js";
 import { classifyCopyFailure, streamCopy } from "./copy-table.js";
-import type { SyncEventListener } from "./events.js";
+import { throttleProgress, type SyncEventListener } from "./events.js";
 import type { CopyAction, TableReader, TableReaders } from "./table-reader.js";
 import { applyTargetSettings, type TargetSettings } from "./target-settings.js";
 
@@ -106,20 +106,24 @@ async function loadShadow(
   const started = performance.now();
   input.onEvent({ kind: "table-start", table: action.table, estimatedBytes: action.copy.estimatedBytes, estimatedRows: action.copy.estimatedRows });
   let bytes = 0;
+  const progress = throttleProgress(action.table, input.onEvent);
   try {
     const copied = await withTransaction(target, async () => {
       await applyTargetSettings(target, input.settings);
       await runDdl(target, load.create);
       const streamed = await streamCopy(action, source, target, renderCopyIn({ ...action, table: load.loadTable }), (b) => {
         bytes = b;
-        input.onEvent({ kind: "table-progress", table: action.table, bytes: b });
+        progress(b);
       }, signal);
       if (alone() && load.build.length > 0) {
         await target.query("SELECT set_config('max_parallel_maintenance_workers', reset_val, true) FROM pg_settings WHERE name = 'max_parallel_maintenance_workers'");
       }
-      for (const statement of load.build) {
+      const statements = load.build.length;
+      if (statements > 0) input.onEvent({ kind: "table-build", table: action.table, done: 0, statements });
+      for (const [index, statement] of load.build.entries()) {
         input.onEvent({ kind: "log", level: "debug", message: describeDdl(statement) });
         await runDdl(target, statement);
+        input.onEvent({ kind: "table-build", table: action.table, done: index + 1, statements });
       }
       return streamed;
     });

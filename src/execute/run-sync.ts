@@ -149,6 +149,13 @@ async function parallelExecution(plan: SyncPlan, jobs: number, target: SqlSessio
   return { plan: parallelPlan, jobs, openTarget: () => connect(targetUrl, { role: "target worker", attempts: 2 }) };
 }
 
+/** Tables that failed (each with its reason) say why a run without an error of its own failed. */
+function describeFailedSteps(steps: readonly StepResult[]): string | undefined {
+  const failed = steps.filter((s) => s.status === "failed");
+  if (failed.length === 0) return undefined;
+  return `${failed.length} table${failed.length > 1 ? "s" : ""} failed: ${failed.map((s) => `${displayName(s.table)}: ${s.reason ?? "failed"}`).join("; ")}`;
+}
+
 /** A run's report: ok when every step is ok, skipped or planned and nothing else failed. */
 export function buildReport(
   run: { readonly source: string; readonly target: string; readonly dryRun: boolean; readonly startedAt: Date },
@@ -161,17 +168,19 @@ export function buildReport(
     const mode = modes.get(nameKey(s.table));
     return mode && s.action !== "skip" && s.action !== "truncate-cascade" ? { ...s, mode } : s;
   });
+  const error = extra.error ?? describeFailedSteps(steps);
   return {
     source: run.source,
     target: run.target,
     dryRun: run.dryRun,
-    ok: steps.every((s) => s.status === "ok" || s.status === "skipped" || s.status === "planned") && !extra.error,
+    ok: steps.every((s) => s.status === "ok" || s.status === "skipped" || s.status === "planned") && !error,
     committed: false,
     startedAt: run.startedAt.toISOString(),
     seconds: (Date.now() - run.startedAt.getTime()) / 1000,
     steps,
     sequencesSet: 0,
     ...extra,
+    ...(error ? { error } : {}),
   };
 }
 

@@ -8,7 +8,7 @@
 import { lookup } from "node:dns/promises";
 import type { Endpoint, ProtectedPeer } from "../config/resolve-endpoint.js";
 import { hostKey, LOCAL } from "../config/host-key.js";
-import { SafetyError } from "../errors.js";
+import { SafetyError, UnsetVariableError } from "../errors.js";
 import { lockTargetOrFail } from "../pg/advisory-lock.js";
 import { dropStaleLoadSchemas } from "./parallel-load.js";
 import { connect, type ConnectOptions } from "../pg/connect.js";
@@ -20,6 +20,8 @@ export const PROTECTED_SETTING = "pgferry.protected";
 
 export function assertWritableTarget(target: Endpoint): void {
   if (target.protected) throw new SafetyError(`target ${target.label} is protected: pgferry never writes to it`);
+  const [unknown] = target.unknownProtectedPeers ?? [];
+  if (unknown) throw new UnsetVariableError(unknown);
 }
 
 /** Connect to a target that is about to be written, and refuse it if the server turns out protected. */

@@ -68,8 +68,8 @@ describe("dry runs of --with-parents, dump and remap; prune's plan; dump's selec
 
     const json = await cli(["sync", "--tables", "users", "--where", "users:id = 10", "--with-parents", "--dry-run", "--json"]);
     assert.equal(json.code, 0, json.stderr);
-    const report = JSON.parse(json.stdout) as { ok: boolean; dryRun: boolean; committed: boolean; rows: number; tables: { table: string; rows: number; inserted: number; updated: number; unchanged: number }[] };
-    assert.deepEqual([report.ok, report.dryRun, report.committed, report.rows], [true, true, false, 2]);
+    const report = JSON.parse(json.stdout) as { ok: boolean; exitCode: number; error: string | null; dryRun: boolean; committed: boolean; rows: number; tables: { table: string; rows: number; inserted: number; updated: number; unchanged: number }[] };
+    assert.deepEqual([report.ok, report.exitCode, report.error, report.dryRun, report.committed, report.rows], [true, 0, null, true, false, 2]);
     assert.deepEqual(report.tables.map((t) => [t.table, t.rows, t.inserted, t.updated, t.unchanged]), [
       ["public.organizations", 1, 0, 1, 0],
       ["public.users", 1, 1, 0, 0],
@@ -135,7 +135,7 @@ describe("dry runs of --with-parents, dump and remap; prune's plan; dump's selec
     assert.match(text.stdout, /^Dry run, nothing written: 3 pairs: would match 2, would update 1 \(users\.cognito_sub in staging \(postgres:.*\)\), unmatched 1\.\n$/);
     const json = await cli(["remap", "--table", "users", "--set", "cognito_sub", "--from", "idp.csv", "--dry-run", "--json"]);
     assert.equal(json.code, 0, json.stderr);
-    assert.deepEqual(JSON.parse(json.stdout), { pairs: 3, matched: 2, updated: 1, unmatched: 1, dryRun: true });
+    assert.deepEqual(JSON.parse(json.stdout), { pairs: 3, matched: 2, updated: 1, unmatched: 1, dryRun: true, ok: true, exitCode: 0, error: null });
     assert.equal(await tableFingerprint(pair.target, "users"), before, "nothing was updated");
 
     const bad = await cli(["remap", "--table", "users", "--set", "nope", "--from", "idp.csv", "--dry-run"]);

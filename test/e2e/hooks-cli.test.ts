@@ -67,7 +67,7 @@ describe("pgferry sync with hooks, history and remap", () => {
 
     const history = await cli(["history", "--json"]);
     assert.equal(history.code, 0, history.stderr);
-    const runs = JSON.parse(history.stdout) as { job: string | null; status: string; tables: string[]; rows: number; mode: string; source: string }[];
+    const { runs } = JSON.parse(history.stdout) as { runs: { job: string | null; status: string; tables: string[]; rows: number; mode: string; source: string }[] };
     assert.equal(runs[0]?.status, "ok");
     assert.deepEqual(runs[0]?.tables, ["public.users"]);
     assert.equal(runs[0]?.rows, 2);
@@ -155,7 +155,7 @@ describe("pgferry sync with hooks, history and remap", () => {
     writeFileSync(join(dir, "again.json"), JSON.stringify({ "carol@new.example.com": "staging-sub-3", "zed@example.com": "staging-sub-9" }));
     const ok = await cli(["remap", "staging", "--table", "users", "--set", "cognito_sub", "--from", "again.json", "--yes", "--json"]);
     assert.equal(ok.code, 0, ok.stderr);
-    assert.deepEqual(JSON.parse(ok.stdout), { pairs: 2, matched: 1, updated: 1, unmatched: 1 });
+    assert.deepEqual(JSON.parse(ok.stdout), { pairs: 2, matched: 1, updated: 1, unmatched: 1, ok: true, exitCode: 0, error: null });
 
     writeFileSync(join(dir, "dupes.csv"), "email,sub\na@x.com,1\nA@X.com,2\n");
     const cases: [string[], number, RegExp][] = [

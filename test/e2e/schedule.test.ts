@@ -28,7 +28,7 @@ describe("pgferry schedule", () => {
   const runsOf = async (job: string): Promise<Run[]> => {
     const history = await cli(["history", "staging", "--job", job, "--json", "--limit", "50"]);
     assert.equal(history.code, 0, history.stderr);
-    return (JSON.parse(history.stdout) as Run[]).reverse();
+    return (JSON.parse(history.stdout) as { runs: Run[] }).runs.reverse();
   };
 
   before(async () => {

@@ -100,7 +100,7 @@ describe("pgferry dump, snapshots and restore", () => {
 
     const history = await cli(["history", "--json", "--limit", "4"]);
     assert.equal(history.code, 0, history.stderr);
-    const runs = JSON.parse(history.stdout) as { status: string; mode: string; source: string; tables: string[]; rows: number; error: string | null; job: string | null }[];
+    const { runs } = JSON.parse(history.stdout) as { runs: { status: string; mode: string; source: string; tables: string[]; rows: number; error: string | null; job: string | null }[] };
     assert.deepEqual(runs.map((r) => [r.status, r.mode, r.tables, r.rows, r.job]), [
       ["failed", "restore", [], 0, null],
       ["failed", "restore", ["public.books"], 1000, null],

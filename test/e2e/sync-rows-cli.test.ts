@@ -70,7 +70,7 @@ describe("pgferry sync --with-parents", () => {
 
     const history = await cli(["history", "--json", "--limit", "3"]);
     assert.equal(history.code, 0, history.stderr);
-    const runs = JSON.parse(history.stdout) as { status: string; mode: string; source: string; tables: string[]; rows: number; error: string | null; job: string | null }[];
+    const { runs } = JSON.parse(history.stdout) as { runs: { status: string; mode: string; source: string; tables: string[]; rows: number; error: string | null; job: string | null }[] };
     assert.deepEqual(runs.map((r) => [r.status, r.mode, r.tables, r.rows, r.job]), [
       ["failed", "rows", [], 0, null],
       ["ok", "rows", ["public.organizations", "public.users"], 2, null],

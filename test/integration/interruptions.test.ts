@@ -18,7 +18,7 @@ describe("interruptions and session settings", () => {
     const { report } = await syncPair(pair, {
       signal: controller.signal,
       onEvent: (e) => {
-        if (e.kind === "log" && e.message.startsWith("building keys")) controller.abort();
+        if (e.kind === "phase-start" && e.phase === "post-data") controller.abort();
       },
     });
     assert.equal(report.committed, false);

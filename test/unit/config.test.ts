@@ -15,8 +15,9 @@ describe("config", () => {
     const config = parse("environments:\n  prod:\n    url: postgres://app:${PW}@${HOST:-db}/app\n", { PW: "x: [y]" });
     assert.equal(config.environments.prod?.url, "postgres://app:x: [y]@db/app");
   });
-  it("names an unset variable and where it is used", () => {
-    assert.throws(() => parse("environments:\n  prod:\n    url: postgres://${NOPE}/x\n"), /environment variable NOPE is not set \(used at environments\.prod\.url\)/);
+  it("names an unset variable and where it is used, when the value is read", () => {
+    const config = parse("environments:\n  prod:\n    url: postgres://${NOPE}/x\n");
+    assert.throws(() => config.environments.prod?.url, /^UnsetVariableError: pgferry.yml: environment variable NOPE is not set \(used at environments\.prod\.url\)$/);
   });
   it("rejects unknown keys, with their path", () => {
     assert.throws(() => parse("environments:\n  prod:\n    url: postgres://h/d\n    protect: true\n"), /unknown key protect in environments\.prod/);

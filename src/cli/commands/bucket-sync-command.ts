@@ -15,6 +15,7 @@ import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
 import { createConsoleLog } from "../console-log.js";
 import { EXIT } from "../exit-codes.js";
+import { renderJson } from "../json-output.js";
 import { wholeNumber } from "../option-parsers.js";
 import { formatBytes, formatCount, formatSeconds } from "../format-units.js";
 import { renderTextTable } from "../render-table.js";
@@ -74,9 +75,24 @@ async function runBucketSyncCommand(ctx: CliContext, globals: GlobalOptions, fro
     progress.stop();
   }
   const seconds = (performance.now() - started) / 1000; // listing included: that is most of a run with nothing to copy
-  writeReport(ctx, options, { source, target, dryRun: false, totals: result.done, failures: result.failures, seconds, interrupted: result.interrupted });
-  if (result.interrupted) return EXIT.interrupted;
-  return result.failures.length > 0 ? EXIT.failed : EXIT.ok;
+  const report = { source, target, dryRun: false, totals: result.done, failures: result.failures, seconds, interrupted: result.interrupted };
+  writeReport(ctx, options, report);
+  return reportExitCode(report);
+}
+
+function reportExitCode(report: ReportInput): number {
+  if (report.interrupted) return EXIT.interrupted;
+  return report.failures.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** The report's error for --json: why the mirror is not complete, or null. */
+function reportError(report: ReportInput): string | null {
+  if (report.interrupted) return "interrupted: run the same command again to resume";
+  const { failures } = report;
+  if (failures.length === 0) return null;
+  const shown = failures.slice(0, MAX_FAILURES_SHOWN).map((f) => `${ACTION_NAMES[f.kind]} ${f.key}: ${f.message}`);
+  const more = failures.length > MAX_FAILURES_SHOWN ? `; … and ${failures.length - MAX_FAILURES_SHOWN} more (see failures)` : "";
+  return `${failures.length} object${failures.length > 1 ? "s" : ""} failed: ${shown.join("; ")}${more}`;
 }
 
 /** Mirroring a store onto itself, or into a folder inside itself, would copy its own copies again. */
@@ -119,9 +135,8 @@ function writeReport(ctx: CliContext, options: BucketSyncOptions, report: Report
       failures: report.failures.map((f) => ({ key: f.key, action: ACTION_NAMES[f.kind], message: f.message })),
       ...(report.seconds === null ? {} : { seconds: Number(report.seconds.toFixed(3)) }),
       ...(report.interrupted ? { interrupted: true } : {}),
-      ok: report.failures.length === 0 && !report.interrupted,
     };
-    ctx.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    ctx.stdout.write(renderJson(json, reportExitCode(report), reportError(report)));
     return;
   }
   const title = report.dryRun

@@ -8,6 +8,7 @@ import { createConsoleLog } from "../console-log.js";
 import { commaList, repeatable } from "../option-parsers.js";
 import { parseRoleMapFlags, resolvePrivileges } from "../../config/resolve-sync-options.js";
 import { EXIT } from "../exit-codes.js";
+import { renderJson } from "../json-output.js";
 import { diffJson, renderDiff } from "../render-diff.js";
 
 interface DiffCommandOptions {
@@ -40,8 +41,10 @@ export function diffCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
       const diff = await runDiff({ source, target, include: options.tables ?? [], exclude: options.exclude ?? [],
         ignoreSchemas: config.history ? [config.history.schema] : [], onRetry: (m) => log.warn(m),
         privileges: resolvePrivileges(config, { privileges: options.privileges ?? false, roleMap: options.roleMap ? parseRoleMapFlags(options.roleMap) : undefined }) });
-      if (options.json) ctx.stdout.write(`${JSON.stringify(diffJson(diff, source.label, target.label), null, 2)}\n`);
+      // Exit 1 says the schemas differ: no failure, so error stays null.
+      const exitCode = diff.items.length === 0 ? EXIT.ok : EXIT.failed;
+      if (options.json) ctx.stdout.write(renderJson(diffJson(diff, source.label, target.label), exitCode, null));
       else ctx.stdout.write(`${renderDiff(diff, source.label, target.label)}\n`);
-      setExit(diff.items.length === 0 ? EXIT.ok : EXIT.failed);
+      setExit(exitCode);
     });
 }

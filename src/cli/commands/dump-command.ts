@@ -11,6 +11,7 @@ import { openStore } from "../../storage/open-store.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { createConsoleLog } from "../console-log.js";
 import { EXIT } from "../exit-codes.js";
+import { renderJson } from "../json-output.js";
 import { formatBytes, formatCount, formatSeconds } from "../format-units.js";
 import { commaList, repeatable, wholeNumber } from "../option-parsers.js";
 import { renderTextTable } from "../render-table.js";
@@ -76,7 +77,8 @@ export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
       const raw = tables.reduce((n, t) => n + t.rawBytes, 0);
       const stored = tables.reduce((n, t) => n + t.storedBytes, 0);
       if (options.json) {
-        ctx.stdout.write(`${JSON.stringify({ snapshot: result.name, store: store.label, seconds: result.seconds, tables: tables.map(({ schema, name, rows, rawBytes, storedBytes, sha256 }) => ({ schema, name, rows, rawBytes, storedBytes, sha256 })), rawBytes: raw, storedBytes: stored, encrypted: Boolean(key) }, null, 2)}\n`);
+        const fields = { snapshot: result.name, store: store.label, seconds: result.seconds, tables: tables.map(({ schema, name, rows, rawBytes, storedBytes, sha256 }) => ({ schema, name, rows, rawBytes, storedBytes, sha256 })), rawBytes: raw, storedBytes: stored, encrypted: Boolean(key) };
+        ctx.stdout.write(renderJson(fields, EXIT.ok, null));
       } else {
         const rows = tables.map((t) => [`${t.schema}.${t.name}`, formatCount(t.rows), formatBytes(t.rawBytes), formatBytes(t.storedBytes)]);
         ctx.stdout.write(`${renderTextTable(["table", "rows", "data", "stored"], rows, new Set([1, 2, 3]))}\n\nSnapshot ${result.name} written to ${store.label}: ${tables.length} table(s), ${formatBytes(raw)} → ${formatBytes(stored)}${key ? " (encrypted)" : ""} in ${formatSeconds(result.seconds)} s.\n`);
@@ -89,7 +91,7 @@ export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
 function renderDumpPreview(preview: DumpPreview, sourceLabel: string, storeLabel: string, encrypted: boolean, json: boolean): string {
   if (json) {
     const tables = preview.tables.map((a) => ({ schema: a.table.schema, name: a.table.name, columns: a.columns.map((c) => c.name), estimatedRows: a.copy.estimatedRows, estimatedBytes: a.copy.estimatedBytes, where: describeFilter(a.copy.where) }));
-    return `${JSON.stringify({ ok: true, dryRun: true, snapshot: preview.name, source: sourceLabel, store: storeLabel, encrypted, tables }, null, 2)}\n`;
+    return renderJson({ dryRun: true, snapshot: preview.name, source: sourceLabel, store: storeLabel, encrypted, tables }, EXIT.ok, null);
   }
   const rows = preview.tables.map((a) => [displayName(a.table), a.copy.estimatedRows === null ? "not analyzed" : `~${formatCount(a.copy.estimatedRows)}`, formatBytes(a.copy.estimatedBytes), a.copy.where ?? ""]);
   return `Source: ${sourceLabel}\nStore: ${storeLabel}\nSnapshot: ${preview.name} (the time and suffix are drawn when the dump runs)${encrypted ? ", encrypted" : ""}\n\n${renderTextTable(["table", "est. rows", "est. size", "where"], rows, new Set([1, 2]))}\n\nDry run, nothing written: ${preview.tables.length} table(s) would be dumped to ${storeLabel}.\n`;

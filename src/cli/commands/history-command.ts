@@ -6,6 +6,7 @@ import { ConfigError } from "../../errors.js";
 import { listRuns } from "../../ops/run-history.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { EXIT } from "../exit-codes.js";
+import { renderJson } from "../json-output.js";
 import { wholeNumber } from "../option-parsers.js";
 import { formatCount, formatSeconds } from "../format-units.js";
 import { renderTextTable } from "../render-table.js";
@@ -31,7 +32,7 @@ export function historyCommand(ctx: CliContext, globals: () => GlobalOptions, se
       const target = resolveEndpoint(env, "target", config);
       const runs = await listRuns(target.url, config.history.schema, { limit: options.limit ?? 20, ...(options.job ? { job: options.job } : {}) });
       if (options.json) {
-        ctx.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+        ctx.stdout.write(renderJson({ runs }, EXIT.ok, null));
       } else if (runs.length === 0) {
         ctx.stdout.write(`No runs recorded on ${target.label}.\n`);
       } else {

@@ -13,6 +13,7 @@ import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
 import { createConsoleLog } from "../console-log.js";
 import { EXIT } from "../exit-codes.js";
+import { renderJson } from "../json-output.js";
 
 interface RemapOptions {
   readonly table?: string;
@@ -49,7 +50,7 @@ export function remapCommand(ctx: CliContext, globals: () => GlobalOptions, setE
       const context = { cwd, env: ctx.env, signal: ctx.signal, onLine: (line: string) => log.info(line) };
       if (options.dryRun) {
         const counts = await previewRemap(target, spec, context);
-        if (options.json) ctx.stdout.write(`${JSON.stringify({ ...counts, dryRun: true }, null, 2)}\n`);
+        if (options.json) ctx.stdout.write(renderJson({ ...counts, dryRun: true }, EXIT.ok, null));
         else ctx.stdout.write(`Dry run, nothing written: ${counts.pairs} pairs: would match ${counts.matched}, would update ${counts.updated} (${spec.table}.${spec.set} in ${target.label}), unmatched ${counts.unmatched}.\n`);
         return setExit(EXIT.ok);
       }
@@ -62,7 +63,7 @@ export function remapCommand(ctx: CliContext, globals: () => GlobalOptions, setE
         }
       }
       const counts = await runRemapHook({ target }, spec, context);
-      if (options.json) ctx.stdout.write(`${JSON.stringify(counts, null, 2)}\n`);
+      if (options.json) ctx.stdout.write(renderJson(counts, EXIT.ok, null));
       else ctx.stdout.write(`Committed: ${describeRemap(counts)}.\n`);
       setExit(EXIT.ok);
     });

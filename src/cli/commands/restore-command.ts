@@ -10,12 +10,12 @@ import { assertWritableTarget } from "../../execute/run-sync.js";
 import type { HookSpec } from "../../hooks/hook-spec.js";
 import type { SyncMode, SyncPlan } from "../../model/plan.js";
 import { runRestoreJob } from "../../ops/run-restore-job.js";
-import { withoutRowValues } from "../../pg/describe-pg-error.js";
 import { openStore } from "../../storage/open-store.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
 import { createConsoleLog } from "../console-log.js";
-import { EXIT } from "../exit-codes.js";
+import { renderJson } from "../json-output.js";
+import { syncExitCode } from "./sync-command.js";
 import { commaList } from "../option-parsers.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { renderDiagnostics, renderPlan } from "../render-plan.js";
@@ -95,18 +95,15 @@ export function restoreCommand(ctx: CliContext, globals: () => GlobalOptions, se
         progress.stop();
         if (outcome.thrown !== undefined || !outcome.result) throw outcome.thrown;
         const { plan, report, snapshot: name } = outcome.result;
-        const ok = outcome.status === "ok" || (report.dryRun && report.ok);
-        if (options.json) ctx.stdout.write(`${JSON.stringify(withoutRowValues({ snapshot: name, ...reportJson(report), hooks: outcome.hooks, ...(outcome.error ? { error: outcome.error } : {}), ok }), null, 2)}\n`);
+        const exitCode = syncExitCode(ctx.signal.aborted, options.dryRun ?? false, report, outcome.status === "ok");
+        if (options.json) ctx.stdout.write(renderJson({ snapshot: name, ...reportJson(report), hooks: outcome.hooks }, exitCode, outcome.error ?? report.error ?? null));
         else if (options.dryRun) ctx.stdout.write(`${renderPlan(plan, `snapshot ${name}`, target.label)}${renderHookPlan(hooks)}\n`);
         else {
           for (const line of renderDiagnostics(plan.diagnostics.filter((d) => d.level !== "info"))) log.info(line);
           const shown = { rowValues: globals().verbose ?? false };
           ctx.stdout.write(`${renderReport(report, shown)}${renderHookResults(outcome.hooks, shown)}\n`);
         }
-        // 130 means "rolled back": after a commit an interrupt only stopped hooks, a failure (1).
-        if (ctx.signal.aborted && !report.committed) return setExit(EXIT.interrupted);
-        if (options.dryRun && report.error) return setExit(EXIT.usage);
-        setExit(ok ? EXIT.ok : EXIT.failed);
+        setExit(exitCode);
       } finally {
         progress.stop();
       }

@@ -10,6 +10,7 @@ import { openStore } from "../../storage/open-store.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
 import { EXIT } from "../exit-codes.js";
+import { renderJson } from "../json-output.js";
 import { wholeNumber } from "../option-parsers.js";
 import { formatBytes, formatCount } from "../format-units.js";
 import { renderTextTable } from "../render-table.js";
@@ -29,7 +30,7 @@ export function snapshotsCommand(ctx: CliContext, globals: () => GlobalOptions, 
     .action(async (options: { from?: string; json?: boolean }) => {
       const opened = await store(options.from);
       const snapshots = await listSnapshots(opened.store);
-      if (options.json) ctx.stdout.write(`${JSON.stringify(snapshots, null, 2)}\n`);
+      if (options.json) ctx.stdout.write(renderJson({ store: opened.store.label, snapshots }, EXIT.ok, null));
       else if (snapshots.length === 0) ctx.stdout.write(`No snapshots in ${opened.store.label}.\n`);
       else {
         const rows = snapshots.map((s) => [s.name, s.createdAt.toISOString(), s.environment, formatBytes(s.bytes), String(s.tables), s.complete ? "complete" : "incomplete (no manifest)"]);
@@ -48,7 +49,7 @@ export function snapshotsCommand(ctx: CliContext, globals: () => GlobalOptions, 
       const name = await resolveSnapshot(opened.store, wanted);
       const full = parseManifest(await opened.store.getText(`${name}/${MANIFEST_FILE}`), `snapshot ${name}`);
       const manifest = { ...full, catalog: undefined }; // the catalog is for restore, not for reading
-      if (options.json) ctx.stdout.write(`${JSON.stringify({ snapshot: name, ...manifest }, null, 2)}\n`);
+      if (options.json) ctx.stdout.write(renderJson({ snapshot: name, ...manifest }, EXIT.ok, null));
       else {
         const rows = manifest.tables.map((t) => [`${t.schema}.${t.name}`, formatCount(t.rows), formatBytes(t.rawBytes), formatBytes(t.storedBytes), t.sha256.slice(0, 16), t.where ?? ""]);
         ctx.stdout.write(

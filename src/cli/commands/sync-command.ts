@@ -9,12 +9,13 @@ import { assertWritableTarget } from "../../execute/run-sync.js";
 import type { HookSpec } from "../../hooks/hook-spec.js";
 import type { SyncMode, SyncPlan } from "../../model/plan.js";
 import { runSyncJob } from "../../ops/run-sync-job.js";
-import { withoutRowValues } from "../../pg/describe-pg-error.js";
+import type { SyncReport } from "../../model/result.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
 import { createConsoleLog } from "../console-log.js";
 import { commaList, repeatable, wholeNumber } from "../option-parsers.js";
 import { EXIT } from "../exit-codes.js";
+import { renderJson } from "../json-output.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { renderDiagnostics, renderPlan } from "../render-plan.js";
 import { renderHookPlan, renderHookResults } from "../render-hooks.js";
@@ -135,20 +136,26 @@ async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: str
     progress.stop();
     if (outcome.thrown !== undefined || !outcome.plan || !outcome.report) throw outcome.thrown;
     const { plan, report } = outcome;
-    if (options.json) ctx.stdout.write(`${JSON.stringify(withoutRowValues({ ...reportJson(report), hooks: outcome.hooks, ...(outcome.error ? { error: outcome.error } : {}), ok: outcome.status === "ok" || (report.dryRun && report.ok) }), null, 2)}\n`);
+    const exitCode = syncExitCode(ctx.signal.aborted, options.dryRun ?? false, report, outcome.status === "ok");
+    if (options.json) ctx.stdout.write(renderJson({ ...reportJson(report), hooks: outcome.hooks }, exitCode, outcome.error ?? report.error ?? null));
     else if (options.dryRun) ctx.stdout.write(`${renderPlan(plan, source.label, target.label)}${renderHookPlan(hooks)}\n`);
     else {
       for (const line of renderDiagnostics(plan.diagnostics.filter((d) => d.level !== "info"))) log.info(line);
       const shown = { rowValues: globals.verbose ?? false };
       ctx.stdout.write(`${renderReport(report, shown)}${renderHookResults(outcome.hooks, shown)}\n`);
     }
-    // 130 means "rolled back": after a commit an interrupt only stopped hooks, a failure (1).
-    if (ctx.signal.aborted && !report.committed) return EXIT.interrupted;
-    if (options.dryRun && report.error) return EXIT.usage; // a plan with problems, as the real run would refuse it
-    return outcome.status === "ok" || (options.dryRun && report.ok) ? EXIT.ok : EXIT.failed;
+    return exitCode;
   } finally {
     progress.stop();
   }
+}
+
+/** The exit code of a sync or restore that produced a report. */
+export function syncExitCode(aborted: boolean, dryRun: boolean, report: SyncReport, jobOk: boolean): number {
+  // 130 means "rolled back": after a commit an interrupt only stopped hooks, a failure (1).
+  if (aborted && !report.committed) return EXIT.interrupted;
+  if (dryRun && report.error) return EXIT.usage; // a plan with problems, as the real run would refuse it
+  return jobOk || (dryRun && report.ok) ? EXIT.ok : EXIT.failed;
 }
 
 async function confirmPlan(ctx: CliContext, plan: SyncPlan, sourceLabel: string, targetLabel: string, hooks: readonly HookSpec[]): Promise<boolean> {

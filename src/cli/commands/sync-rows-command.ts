@@ -2,16 +2,16 @@
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import type { PgferryConfig } from "../../config/schema.js";
 import { ConfigError } from "../../errors.js";
-import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseWhereFlags, resolveHooks } from "../../config/resolve-sync-options.js";
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseWhereFlags, resolveHistory, resolveHooks } from "../../config/resolve-sync-options.js";
 import { assertWritableTarget } from "../../execute/run-sync.js";
 import { previewRowsWithParents, type RowsOptions, type SyncRowsTableResult } from "../../execute/copy-rows-with-parents.js";
 import { syncRows } from "../../ops/sync-rows.js";
 import { displayName } from "../../model/qualified-name.js";
 import type { CliContext } from "../cli-context.js";
-import { withoutRowValues } from "../../pg/describe-pg-error.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
 import { createConsoleLog } from "../console-log.js";
 import { EXIT } from "../exit-codes.js";
+import { renderJson } from "../json-output.js";
 import { formatCount } from "../format-units.js";
 import { renderHookResults } from "../render-hooks.js";
 import { renderTextTable } from "../render-table.js";
@@ -47,6 +47,7 @@ export async function runSyncRowsCommand(ctx: CliContext, config: PgferryConfig,
   if (input.dryRun) return previewSyncRows(ctx, { source, target, table, where: condition, tables: config.tables, lockTimeoutSeconds }, input.json);
   assertWritableTarget(target);
   const hooks = resolveHooks(config, target, input.hooks);
+  const history = resolveHistory(config);
   if (!input.yes) {
     requireConfirmationPossible(false, Boolean(ctx.stdin.isTTY && ctx.stderr.isTTY), target.label);
     if (!(await askConfirmation(`Upsert the chosen ${table} rows and the rows they reference into ${target.label}?`, ctx.stdin, ctx.stderr))) return EXIT.safety;
@@ -60,19 +61,20 @@ export async function runSyncRowsCommand(ctx: CliContext, config: PgferryConfig,
     tables: config.tables,
     lockTimeoutSeconds,
     throwOnError: true,
-    ...(config.history ? { history: config.history } : {}),
+    ...(history ? { history } : {}),
     hooks,
     hookContext: { cwd: input.hookCwd, env: ctx.env, onLine: (line) => log.info(line) },
     onWarning: (message) => log.warn(message),
   });
+  const exitCode = result.ok ? EXIT.ok : EXIT.failed;
   if (input.json) {
     const tables = result.tables.map((t) => ({ ...t, table: displayName(t.table) }));
-    ctx.stdout.write(`${JSON.stringify(withoutRowValues({ ...result, tables }), null, 2)}\n`);
+    ctx.stdout.write(renderJson({ ...result, tables }, exitCode, result.error ?? null));
   } else {
     const hookResults = renderHookResults(result.hooks, { rowValues: verbose });
     ctx.stdout.write(`${renderRowCounts(result.tables, ["inserted", "updated"])}\n\nCommitted: ${formatCount(result.rows)} row(s) in ${result.seconds.toFixed(2)} s.${hookResults}\n`);
   }
-  return result.ok ? EXIT.ok : EXIT.failed;
+  return exitCode;
 }
 
 /** --with-parents --dry-run: the chosen rows and their parents, and what the upsert would do with them. */
@@ -83,7 +85,7 @@ async function previewSyncRows(ctx: CliContext, options: RowsOptions, json: bool
   const seconds = (performance.now() - started) / 1000;
   if (json) {
     const shown = tables.map((t) => ({ ...t, table: displayName(t.table) }));
-    ctx.stdout.write(`${JSON.stringify({ ok: true, dryRun: true, committed: false, tables: shown, rows, seconds, hooks: [] }, null, 2)}\n`);
+    ctx.stdout.write(renderJson({ dryRun: true, committed: false, tables: shown, rows, seconds, hooks: [] }, EXIT.ok, null));
   } else {
     const what = tables.length ? `${formatCount(rows)} row(s) of ${tables.length} table(s), parents first, would be upserted into ${options.target.label}` : `no row of ${options.table} matches`;
     ctx.stdout.write(`Source: ${options.source.label}\nTarget: ${options.target.label}\n\n${renderRowCounts(tables, ["would insert", "would update"])}\n\nDry run, nothing written: ${what}.\n`);
