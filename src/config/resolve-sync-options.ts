@@ -79,7 +79,7 @@ export function resolveSyncOptions(config: PgferryConfig, flags: SyncFlags, endp
     },
     mode: flags.mode ?? config.sync.mode ?? "refresh",
     deleteMissing: flags.deleteMissing ?? config.sync.deleteMissing ?? false,
-    tables: config.tables,
+    tables: tablesUnderFlags(config.tables, flags),
     jobs: flags.jobs ?? config.sync.jobs ?? 1,
     dryRun: flags.dryRun ?? false,
     lockTimeoutSeconds: flags.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
@@ -141,7 +141,7 @@ export function resolveRestoreOptions(config: PgferryConfig, flags: RestoreFlags
     cascade: flags.cascade ?? false,
     drift: { addColumns: flags.addColumns ?? false, create: flags.create ?? true, strict: flags.strict ?? false },
     mode: flags.mode ?? "refresh",
-    tableSettings: config.tables,
+    tableSettings: tablesUnderFlags(config.tables, flags),
     dryRun: flags.dryRun ?? false,
     lockTimeoutSeconds: flags.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
     hooks: resolveHooks(config, target, flags.hooks ?? true),
@@ -155,6 +155,23 @@ export function resolveRestoreOptions(config: PgferryConfig, flags: RestoreFlags
  */
 export function resolveHistory(config: PgferryConfig): { readonly schema: string } | false {
   return config.history ? { schema: config.history.schema } : false;
+}
+
+/**
+ * pgferry.yml's per-table settings for a run: a mode given for the run (--mode, a scheduled job's
+ * `mode:`) applies to every table, so tables.<t>.mode and deleteMissing give way to it; a run's
+ * --delete-missing likewise replaces tables.<t>.deleteMissing.
+ */
+export function tablesUnderFlags(tables: PgferryConfig["tables"], flags: Pick<SyncFlags, "mode" | "deleteMissing">): Record<string, TableSettings> {
+  if (flags.mode === undefined && flags.deleteMissing === undefined) return tables;
+  return Object.fromEntries(
+    Object.entries(tables).map(([pattern, settings]) => {
+      const { mode, deleteMissing, ...rest } = settings;
+      const keepMode = flags.mode === undefined && mode !== undefined ? { mode } : {};
+      const keepDelete = flags.mode === undefined && flags.deleteMissing === undefined && deleteMissing !== undefined ? { deleteMissing } : {};
+      return [pattern, { ...rest, ...keepMode, ...keepDelete }];
+    }),
+  );
 }
 
 /** pgferry.yml's hooks.after as specs for this target (its environment's Redis), or none. */
@@ -186,17 +203,6 @@ export function resolveSelection(config: PgferryConfig, flags: SelectionFlags): 
     where: { ...(flags.where ?? {}) },
     defaultWhere: { ...(config.sync.where ?? {}) },
   };
-}
-
-/**
- * What `pgferry dump` reads: every table (pgferry's own run history aside), or what its flags
- * choose. pgferry.yml's `sync:` (tables, exclude, where) does not apply: a snapshot is a copy of
- * the database, and a restore takes its choices from its own flags, not from `sync:`, either.
- */
-export function resolveDumpSelection(config: PgferryConfig, flags: SelectionFlags): Selection {
-  const resolved = resolveSelection(config, flags);
-  const fromFlags = (flags.tables?.length ?? 0) + (flags.group?.length ?? 0) > 0;
-  return { include: fromFlags ? resolved.include : [], exclude: [...(flags.exclude ?? [])], excludeQuietly: resolved.excludeQuietly ?? [], where: resolved.where };
 }
 
 /**

@@ -43,16 +43,22 @@ const syncSettings = z.strictObject({
 const fillValue = z.union([z.string(), z.number(), z.boolean(), z.null()]).transform((v) => (v === null ? null : String(v)));
 
 /** Per-table settings, keyed by a table pattern as in --tables. */
-const tableSettings = z.strictObject({
-  /** Values for target-only columns (NOT NULL ones without default need one). */
-  fill: z.record(z.string().min(1), fillValue).optional(),
-  /** The key upsert / insert-missing match on, for tables without a primary key (a unique constraint must back it). */
-  key: z.array(z.string().min(1)).min(1).optional(),
-  /** Columns whose target values are kept for rows that match by key (e.g. staging's own API keys). */
-  preserve: z.array(z.string().min(1)).optional(),
-  /** Copy the table even when row-level security hides rows from the source role (copies only what it sees). */
-  allowRowSecurity: z.boolean().optional(),
-});
+const tableSettings = z
+  .strictObject({
+    /** How this table receives rows, over sync.mode (a run's --mode, or a scheduled job's mode, overrides it). */
+    mode: z.enum(["refresh", "upsert", "insert-missing"]).optional(),
+    /** With upsert: delete target rows whose key the source no longer has (over sync.deleteMissing). */
+    deleteMissing: z.boolean().optional(),
+    /** Values for target-only columns (NOT NULL ones without default need one). */
+    fill: z.record(z.string().min(1), fillValue).optional(),
+    /** The key upsert / insert-missing match on, for tables without a primary key (a unique constraint must back it). */
+    key: z.array(z.string().min(1)).min(1).optional(),
+    /** Columns whose target values are kept for rows that match by key (e.g. staging's own API keys). */
+    preserve: z.array(z.string().min(1)).optional(),
+    /** Copy the table even when row-level security hides rows from the source role (copies only what it sees). */
+    allowRowSecurity: z.boolean().optional(),
+  })
+  .refine((t) => !(t.deleteMissing && t.mode !== undefined && t.mode !== "upsert"), { message: "deleteMissing works with mode: upsert only" });
 
 const redisHook = z
   .strictObject({

@@ -116,12 +116,14 @@ export interface MergeSpec {
   readonly key: readonly string[];
   /** Columns an upsert overwrites on a key match: the copied non-key columns minus `preserve`. */
   readonly update: readonly string[];
+  /** The configured columns whose target values a key match keeps (tables.<t>.preserve). */
+  readonly preserve: readonly string[];
   /** Delete target rows (within the where filter) whose key the source no longer has. */
   readonly deleteMissing: boolean;
   /**
-   * A refresh of a table with preserved columns: carried out as an upsert that deletes every row
-   * the source lacks (whatever the where filter), so the table ends equal to the source apart
-   * from the preserved values.
+   * A refresh carried out as an upsert that deletes every row the source lacks (whatever the
+   * where filter), so the table ends equal to the source apart from the preserved values: a
+   * table with preserved columns, or one a merged table references (TRUNCATE cannot empty it).
    */
   readonly replace: boolean;
 }

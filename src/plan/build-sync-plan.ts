@@ -22,7 +22,7 @@ import type { RoleMap } from "./compare-acl.js";
 import type { CatalogPrivileges } from "../model/privileges.js";
 import { planRowSecurity } from "./plan-row-security.js";
 import { planSequenceResets } from "./plan-sequence-resets.js";
-import { planTruncation } from "./plan-truncation.js";
+import { mergeReferencedRefreshes } from "./merge-referenced-refreshes.js";
 import { selectTables, type Selection } from "./select-tables.js";
 import { wholeSchemas } from "./whole-schemas.js";
 import { tableSettingsLookup, userTypeLookup, type TableSettings } from "./table-settings.js";
@@ -82,9 +82,13 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
   const drift = input.drift ?? {};
   const settingsFor = tableSettingsLookup(input.tables ?? {});
   const mode = input.mode ?? "refresh";
-  if (input.deleteMissing && mode !== "upsert") throw new ConfigError("--delete-missing works with --mode upsert only");
+  // A run-wide delete-missing serves the tables that upsert: the run's mode, or a table's own.
+  if (input.deleteMissing && mode !== "upsert" && !Object.values(input.tables ?? {}).some((s) => s.mode === "upsert")) {
+    throw new ConfigError("--delete-missing works with --mode upsert only");
+  }
   const typeOnTarget = userTypeLookup(target);
   const actions: TableAction[] = [];
+  const mergeAsRefresh = new Map<string, () => ReturnType<typeof planMerge>>();
   const created: Table[] = [];
   const addedColumns: { table: QualifiedName; column: Column }[] = [];
   for (const name of fk.order) {
@@ -123,11 +127,18 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
     diagnostics.push(...mapping.diagnostics);
     addedColumns.push(...mapping.added.map((column) => ({ table: name, column })));
     const where = selected.where.get(nameKey(name)) ?? null;
-    const merges = mode !== "refresh" || (settings.preserve ?? []).length > 0;
+    const tableMode = settings.mode ?? mode;
+    const deleteMissing = tableMode === "upsert" && (settings.deleteMissing ?? input.deleteMissing ?? false);
+    if (existing && settings.deleteMissing && tableMode === "insert-missing") {
+      diagnostics.push({ level: "error", table: name, message: "tables.<table>.deleteMissing works with mode upsert only, and this table's mode is insert-missing" });
+    }
+    const preserve = settings.preserve ?? [];
+    const merges = tableMode !== "refresh" || preserve.length > 0;
     const merged = existing && merges
-      ? planMerge(existing, mapping.columns, { mode, deleteMissing: input.deleteMissing ?? false, key: settings.key, preserve: settings.preserve ?? [] })
+      ? planMerge(existing, mapping.columns, { mode: tableMode, deleteMissing, key: settings.key, preserve })
       : { merge: null, diagnostics: [] };
     diagnostics.push(...merged.diagnostics);
+    if (existing && tableMode === "refresh") mergeAsRefresh.set(nameKey(name), () => planMerge(existing, mapping.columns, { mode: "refresh", deleteMissing: false, key: settings.key, preserve }));
     const copy: CopySpec = {
       format: mapping.binary ? "binary" : "text",
       viaSelect: table.partitioned || where !== null || mapping.readsGenerated,
@@ -142,11 +153,17 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
     actions.push({ kind: existing ? "refresh" : "create", table: name, source: table, columns: mapping.columns, copy });
   }
 
-  // Merged tables keep their rows: only plain refreshes are truncated.
+  // Merged tables keep their rows: only plain refreshes are truncated, and not those a merged table references.
+  const referenced = mergeReferencedRefreshes(actions, {
+    target,
+    selectedKeys,
+    cascade: input.cascade,
+    mergeFor: (table) => mergeAsRefresh.get(nameKey(table))?.() ?? { merge: null, diagnostics: [] },
+  });
+  actions.splice(0, actions.length, ...referenced.actions);
   const refreshed = actions.filter((a) => a.kind === "refresh" && a.copy.merge === null).map((a) => a.table);
-  const mergedKeys = new Set(actions.flatMap((a) => (a.kind === "refresh" && a.copy.merge ? [nameKey(a.table)] : [])));
-  const truncation = planTruncation(refreshed, target, selectedKeys, input.cascade, mergedKeys);
-  diagnostics.push(...truncation.diagnostics);
+  const truncation = referenced.truncation;
+  diagnostics.push(...referenced.diagnostics, ...truncation.diagnostics);
   actions.push(...truncation.cascaded);
 
   const tablesAfterRun = new Set([...selectedKeys, ...targetByKey.keys()]);

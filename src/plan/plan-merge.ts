@@ -1,6 +1,6 @@
 /**
- * The merge of one existing table in upsert / insert-missing mode (or a refresh that preserves
- * columns, done as an upsert that deletes what the source lacks): its key (the target's primary
+ * The merge of one existing table in upsert / insert-missing mode (or a refresh done as an upsert
+ * that deletes what the source lacks: one that preserves columns, or one a merged table references): its key (the target's primary
  * key, or a configured key that a unique constraint backs, since ON CONFLICT needs one), the
  * columns an upsert overwrites, and whether vanished rows are deleted. Pure.
  */
@@ -19,7 +19,7 @@ export interface MergeSettings {
 
 export function planMerge(target: Table, columns: readonly ColumnCopy[], settings: MergeSettings): { merge: MergeSpec | null; diagnostics: Diagnostic[] } {
   const table = target.name;
-  const what = settings.mode === "refresh" ? "preserving columns" : settings.mode;
+  const what = settings.mode !== "refresh" ? settings.mode : settings.preserve.length > 0 ? "preserving columns" : "upsert + delete-missing";
   const fail = (message: string) => ({ merge: null, diagnostics: [{ level: "error" as const, table, message }] });
   const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c) => b.includes(c));
   const primary = target.constraints.find((c) => c.kind === "primary");
@@ -50,5 +50,6 @@ export function planMerge(target: Table, columns: readonly ColumnCopy[], setting
   if (unknown.length) return fail(`preserve names column(s) the target table does not have: ${unknown.join(", ")}`);
   const update = columns.map((c) => c.name).filter((c) => !key.includes(c) && !settings.preserve.includes(c));
   const replace = settings.mode === "refresh";
-  return { merge: { mode: replace ? "upsert" : settings.mode, key, update, deleteMissing: settings.deleteMissing || replace, replace }, diagnostics: [] };
+  const merge: MergeSpec = { mode: replace ? "upsert" : settings.mode, key, update, preserve: settings.preserve, deleteMissing: settings.deleteMissing || replace, replace };
+  return { merge, diagnostics: [] };
 }

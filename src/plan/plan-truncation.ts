@@ -12,11 +12,22 @@ export interface Truncation {
   readonly truncate: readonly TruncateTarget[];
   readonly cascaded: readonly TableAction[];
   readonly diagnostics: readonly Diagnostic[];
+  /** Truncated tables a merged table references (each also refused in `diagnostics`). */
+  readonly conflicts: readonly MergeConflict[];
+}
+
+/** A merged-by-key table's foreign key to a table the TRUNCATE would empty. */
+export interface MergeConflict {
+  /** The truncated table (or the partition of it the TRUNCATE reaches). */
+  readonly truncated: QualifiedName;
+  readonly mergedBy: QualifiedName;
+  readonly constraint: string;
 }
 
 /**
  * @param merged selected tables whose rows are merged, not truncated: one that references a
  *   truncated table makes the plan refuse (TRUNCATE cannot leave it out, and must not empty it).
+ * @param unmergeable why a truncated table could not be merged instead, added to that refusal.
  */
 export function planTruncation(
   refreshed: readonly QualifiedName[],
@@ -24,10 +35,12 @@ export function planTruncation(
   selectedKeys: ReadonlySet<string>,
   cascade: boolean,
   merged: ReadonlySet<string> = new Set(),
+  unmergeable: ReadonlyMap<string, string> = new Map(),
 ): Truncation {
   const truncate = new Map(refreshed.map((t) => [nameKey(t), t]));
   const cascaded: TableAction[] = [];
   const diagnostics: Diagnostic[] = [];
+  const conflicts: MergeConflict[] = [];
   const targetByKey = new Map(target.tables.map((t) => [nameKey(t.name), t]));
   const queue = [...refreshed];
   while (queue.length > 0) {
@@ -41,11 +54,13 @@ export function planTruncation(
       if (!fk) continue;
       const why = `references ${displayName(fk.references!)}${nameKey(fk.references!) === nameKey(parent) ? "" : ` (parent of ${displayName(parent)})`} through foreign key "${fk.name}"`;
       if (merged.has(nameKey(table.name))) {
+        const instead = unmergeable.get(nameKey(parent));
         diagnostics.push({
           level: "error",
           table: table.name,
-          message: `${displayName(table.name)} is merged by key (upsert, insert-missing or preserved columns) but ${why}, which is refreshed with TRUNCATE: give both the same mode`,
+          message: `${displayName(table.name)} is merged by key (upsert, insert-missing or preserved columns) but ${why}, which is refreshed with TRUNCATE${instead ? ` (and cannot be written as upsert + delete-missing instead: ${instead})` : ""}: give both the same mode`,
         });
+        conflicts.push({ truncated: parent, mergedBy: table.name, constraint: fk.name });
         continue;
       }
       if (selectedKeys.has(nameKey(table.name))) continue;
@@ -63,7 +78,7 @@ export function planTruncation(
     }
   }
   const partitioned = new Set(target.tables.filter((t) => t.partitioned).map((t) => nameKey(t.name)));
-  return { truncate: [...truncate.values()].map((table) => ({ table, only: !partitioned.has(nameKey(table)) })), cascaded, diagnostics };
+  return { truncate: [...truncate.values()].map((table) => ({ table, only: !partitioned.has(nameKey(table)) })), cascaded, diagnostics, conflicts };
 }
 
 function ancestorsOf(table: QualifiedName, byKey: ReadonlyMap<string, Table>): QualifiedName[] {

@@ -1,9 +1,14 @@
 /** Per-table settings from pgferry.yml `tables:`, keyed by table pattern, and their lookup. Pure. */
 import type { Catalog } from "../model/catalog.js";
+import type { SyncMode } from "../model/plan.js";
 import { nameKey, type QualifiedName } from "../model/qualified-name.js";
 import { matchesPattern, parseTablePattern } from "./table-pattern.js";
 
 export interface TableSettings {
+  /** How the table receives rows when it exists on the target, over the run's mode. */
+  readonly mode?: SyncMode;
+  /** With upsert: delete target rows whose key the source no longer has, over the run's setting. */
+  readonly deleteMissing?: boolean;
   /** Values for target-only columns. */
   readonly fill?: Readonly<Record<string, string | null>>;
   /** The key upsert / insert-missing match on, for tables without a primary key. */

@@ -174,7 +174,7 @@ export function renderMergeCounts(insert: string, into: MergeTarget, extra?: { r
  */
 export function renderDeleteMissing(action: CopyAction, staging: string): string {
   const keys = keyTuples(action, quoteQualified(action.table));
-  // A replacing merge (refresh with preserved columns) leaves nothing outside the filter, as a refresh.
+  // A replacing merge (a refresh with preserved columns, or one a merged table references) leaves nothing outside the filter, as a refresh.
   const where = action.copy.where === null || action.copy.merge?.replace ? "" : ` AND (${action.copy.where})`;
   return `DELETE FROM ${quoteRelation(action.table, !action.copy.intoPartitioned)}
     WHERE NOT EXISTS (SELECT 1 FROM ${stagingName(staging)} AS s WHERE ${keys.target} = ${keys.staged})${where}`;

@@ -1,6 +1,6 @@
 /**
  * Dry runs of `sync --with-parents`, `dump` and `remap`, `snapshots prune`'s plan and refusal,
- * and what `dump` selects, through the built CLI with a pgferry.yml. A dry run reads, prints and
+ * and what `dump` selects (what a sync selects, as the README says), through the built CLI with a pgferry.yml. A dry run reads, prints and
  * writes nothing: no target row, no store object, no history row.
  */
 import assert from "node:assert/strict";
@@ -89,12 +89,12 @@ describe("dry runs of --with-parents, dump and remap; prune's plan; dump's selec
   });
 
   it("dump --dry-run prints the tables, filters, store and snapshot name, and writes nothing to the store", async () => {
-    const text = await cli(["dump", "--dry-run", "--where", "events:kind = 'kept'"]);
+    const text = await cli(["dump", "--dry-run"]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^Source: prod \(postgres:.*\nStore: file:\/\/.*\/snapshots\nSnapshot: \d{8}T\d{6}\.\d{3}Z-[0-9a-f]{6}_prod /);
     assert.match(text.stdout, /public\.events\s+~2\s+\S+ \S+\s+kind = 'kept'\n/);
-    assert.match(text.stdout, /public\.audit_log\s+~1\s/);
-    assert.match(text.stdout, /Dry run, nothing written: 4 table\(s\) would be dumped to file:\/\//);
+    assert.doesNotMatch(text.stdout, /audit_log/, "sync.exclude applies to a dump");
+    assert.match(text.stdout, /Dry run, nothing written: 3 table\(s\) would be dumped to file:\/\//);
     assert.equal(existsSync(join(dir, "snapshots")), false, "the store was not touched");
 
     const json = await cli(["dump", "--dry-run", "--json", "--tables", "users", "--where", "users:id = 10"]);
@@ -113,17 +113,20 @@ describe("dry runs of --with-parents, dump and remap; prune's plan; dump's selec
     assert.equal(existsSync(join(dir, "snapshots")), false);
   });
 
-  it("dump reads every table and every row, whatever pgferry.yml's sync: selects, unless its own flags choose", async () => {
-    const all = await cli(["dump", "--json"]);
-    assert.equal(all.code, 0, all.stderr);
-    const dumped = JSON.parse(all.stdout) as { tables: { name: string; rows: number }[] };
-    assert.deepEqual(dumped.tables.map((t) => [t.name, t.rows]).sort(), [["audit_log", 1], ["events", 2], ["organizations", 2], ["users", 2]]);
+  it("dump selects what a sync selects: sync.tables, sync.exclude and sync.where, under the flags", async () => {
+    const rowsOf = (stdout: string) => (JSON.parse(stdout) as { tables: { name: string; rows: number }[] }).tables.map((t) => [t.name, t.rows]).sort();
+    const configured = await cli(["dump", "--json"]);
+    assert.equal(configured.code, 0, configured.stderr);
+    assert.deepEqual(rowsOf(configured.stdout), [["events", 1], ["organizations", 2], ["users", 2]]);
 
-    const chosen = await cli(["dump", "--json", "--tables", "events,audit_log", "--exclude", "audit_log"]);
-    assert.equal(chosen.code, 0, chosen.stderr);
-    assert.deepEqual((JSON.parse(chosen.stdout) as { tables: { name: string; rows: number }[] }).tables.map((t) => [t.name, t.rows]), [["events", 2]], "sync.where does not filter a dump");
-    const grouped = await cli(["dump", "--json", "--where", "events:kind = 'kept'"]);
-    assert.deepEqual((JSON.parse(grouped.stdout) as { tables: { name: string; rows: number }[] }).tables.find((t) => t.name === "events")?.rows, 1);
+    const flagged = await cli(["dump", "--json", "--tables", "events,audit_log", "--where", "events:true"]);
+    assert.equal(flagged.code, 0, flagged.stderr);
+    assert.deepEqual(rowsOf(flagged.stdout), [["events", 2]], "--tables replaces sync.tables, --where replaces sync.where's filter, sync.exclude stays");
+
+    writeFileSync(join(dir, "bare.yml"), CONFIG.slice(0, CONFIG.indexOf("sync:")));
+    const bare = await cli(["--config", "bare.yml", "dump", "--json"]);
+    assert.equal(bare.code, 0, bare.stderr);
+    assert.deepEqual(rowsOf(bare.stdout), [["audit_log", 1], ["events", 2], ["organizations", 2], ["users", 2]], "without sync: every table, every row");
   });
 
   it("remap --dry-run counts matched, changed and unmatched emails and writes nothing", async () => {

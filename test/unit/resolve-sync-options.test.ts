@@ -137,3 +137,43 @@ describe("resolveRestoreOptions", () => {
     );
   });
 });
+
+describe("per-table mode and deleteMissing (tables.<pattern>.mode)", () => {
+  const TABLES = `sync: { mode: refresh }
+tables:
+  events: { mode: upsert, deleteMissing: true }
+  audit_log: { mode: insert-missing, preserve: [note] }
+`;
+
+  it("keeps the tables' own modes when the run gives none, so they win over sync.mode", () => {
+    const config = parse(TABLES);
+    const resolved = resolveSyncOptions(config, {}, endpoints(config));
+    assert.equal(resolved.mode, "refresh");
+    assert.deepEqual(resolved.tables, { events: { mode: "upsert", deleteMissing: true }, audit_log: { mode: "insert-missing", preserve: ["note"] } });
+    const job = resolveSyncOptions(config, scheduleJobFlags({ cron: "* * * * *" }), endpoints(config));
+    assert.deepEqual(job.tables, resolved.tables, "a job without mode: leaves the tables' modes alone");
+  });
+
+  it("a mode given for the run (--mode, a job's mode:) applies to every table; --delete-missing replaces the tables' deleteMissing", () => {
+    const config = parse(TABLES);
+    const flagged = resolveSyncOptions(config, { mode: "upsert" }, endpoints(config));
+    assert.equal(flagged.mode, "upsert");
+    assert.deepEqual(flagged.tables, { events: {}, audit_log: { preserve: ["note"] } }, "preserve stays: it is not a mode");
+    const job = resolveSyncOptions(config, scheduleJobFlags({ cron: "* * * * *", mode: "insert-missing" }), endpoints(config));
+    assert.deepEqual(job.tables, { events: {}, audit_log: { preserve: ["note"] } });
+    const onlyDelete = resolveSyncOptions(config, { deleteMissing: false }, endpoints(config));
+    assert.deepEqual(onlyDelete.tables, { events: { mode: "upsert" }, audit_log: { mode: "insert-missing", preserve: ["note"] } });
+    const restore = resolveRestoreOptions(config, { mode: "refresh" }, endpoints(config).target);
+    assert.deepEqual(restore.tableSettings, { events: {}, audit_log: { preserve: ["note"] } });
+    assert.deepEqual(resolveRestoreOptions(config, {}, endpoints(config).target).tableSettings, config.tables);
+  });
+
+  it("refuses deleteMissing next to another mode than upsert, and an unknown mode, naming the table", () => {
+    assert.throws(() => parse("tables:\n  events: { mode: insert-missing, deleteMissing: true }\n"), (e: Error) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /tables\.events.*deleteMissing works with mode: upsert only/);
+      return true;
+    });
+    assert.throws(() => parse("tables:\n  events: { mode: merge }\n"), /tables\.events\.mode/);
+  });
+});

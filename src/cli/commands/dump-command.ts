@@ -6,7 +6,7 @@ import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import { describeFilter, dumpSnapshot, previewDump, type DumpPreview } from "../../archive/dump-snapshot.js";
 import { DEFAULT_KEY_VARIABLE, newSnapshotKey } from "../../archive/snapshot-crypto.js";
 import { ConfigError } from "../../errors.js";
-import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseWhereFlags, resolveDumpSelection } from "../../config/resolve-sync-options.js";
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseWhereFlags, resolveSelection } from "../../config/resolve-sync-options.js";
 import { openStore } from "../../storage/open-store.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { createConsoleLog } from "../console-log.js";
@@ -54,7 +54,7 @@ export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
       const passphrase = ctx.env[variable];
       if (options.encrypt && !passphrase) throw new ConfigError(`--encrypt needs the key in $${variable}`);
       const key = options.encrypt ? newSnapshotKey(passphrase!, variable) : undefined;
-      const selection = resolveDumpSelection(config, { ...options, where: parseWhereFlags(options.where ?? []) });
+      const selection = resolveSelection(config, { ...options, where: parseWhereFlags(options.where ?? []) });
       const lockTimeoutSeconds = config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
       if (options.dryRun) {
         const preview = await previewDump({ source, selection, lockTimeoutSeconds });
