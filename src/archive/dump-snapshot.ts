@@ -110,6 +110,31 @@ export async function dumpSnapshot(options: DumpOptions): Promise<DumpResult> {
   }
 }
 
+/** What a dump would write: its snapshot's name (as if it started now) and each table in order. */
+export interface DumpPreview {
+  readonly name: string;
+  readonly tables: readonly CopyAction[];
+}
+
+/**
+ * `dump --dry-run`: the same source read, plan and where checks as dumpSnapshot, then nothing:
+ * no data is read and the store is not touched.
+ */
+export async function previewDump(options: Pick<DumpOptions, "source" | "selection" | "lockTimeoutSeconds" | "tables" | "transform">): Promise<DumpPreview> {
+  const source = await openSourceSnapshot(options.source.url, { lockTimeoutSeconds: options.lockTimeoutSeconds });
+  try {
+    // Planned with the transforms, so the dry run refuses what the dump would refuse.
+    const actions = planDump(await introspectCatalog(source.owner), options.selection, { tables: options.tables ?? {}, transform: options.transform ?? { rules: [] } });
+    await validateWhereFilters({ actions }, source.owner);
+    return { name: snapshotName(new Date(), options.source.name ?? "url"), tables: actions };
+  } catch (error) {
+    if (isPgferryError(error)) throw error;
+    throw new StorageError(`dump of ${options.source.label} failed: ${describePgError(error)}`, { cause: error });
+  } finally {
+    await source.close().catch(() => undefined);
+  }
+}
+
 interface DumpItem {
   readonly action: CopyAction;
   readonly file: string;

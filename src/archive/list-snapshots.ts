@@ -51,25 +51,31 @@ export interface PruneRule {
   readonly keep?: number;
 }
 
+/** A snapshot a prune removes, and why (for the plan it prints). */
+export interface PrunableSnapshot extends SnapshotEntry {
+  readonly reason: string;
+}
+
 /**
  * Pure: the snapshots a prune removes. Per environment, a snapshot goes when it is older than
  * retainDays or beyond the newest `keep` (whichever rules are given); the newest complete one is
  * always kept. Incomplete folders (interrupted dumps) older than a day go too.
  */
-export function choosePrunable(snapshots: readonly SnapshotEntry[], rule: PruneRule, now: Date): SnapshotEntry[] {
+export function choosePrunable(snapshots: readonly SnapshotEntry[], rule: PruneRule, now: Date): PrunableSnapshot[] {
   const dayMs = 24 * 3600 * 1000;
   const byEnvironment = new Map<string, SnapshotEntry[]>();
   for (const s of snapshots) byEnvironment.set(s.environment, [...(byEnvironment.get(s.environment) ?? []), s]);
-  const doomed: SnapshotEntry[] = [];
-  for (const list of byEnvironment.values()) {
+  const doomed: PrunableSnapshot[] = [];
+  for (const [environment, list] of byEnvironment) {
     const complete = list.filter((s) => s.complete); // newest first
     complete.forEach((s, index) => {
       if (index === 0) return;
-      const tooOld = rule.retainDays !== undefined && now.getTime() - s.createdAt.getTime() > rule.retainDays * dayMs;
-      const beyondKeep = rule.keep !== undefined && index >= rule.keep;
-      if (tooOld || beyondKeep) doomed.push(s);
+      const reasons: string[] = [];
+      if (rule.retainDays !== undefined && now.getTime() - s.createdAt.getTime() > rule.retainDays * dayMs) reasons.push(`older than ${rule.retainDays} day(s)`);
+      if (rule.keep !== undefined && index >= rule.keep) reasons.push(`beyond the newest ${rule.keep} of ${environment}`);
+      if (reasons.length) doomed.push({ ...s, reason: reasons.join(", ") });
     });
-    doomed.push(...list.filter((s) => !s.complete && now.getTime() - s.createdAt.getTime() > dayMs));
+    doomed.push(...list.filter((s) => !s.complete && now.getTime() - s.createdAt.getTime() > dayMs).map((s) => ({ ...s, reason: "interrupted dump (no manifest), older than a day" })));
   }
   return doomed;
 }

@@ -3,6 +3,7 @@
  * transitively, the rows they reference through foreign keys, upserted parents first in one
  * target transaction. Throws on failure; the job pipeline turns that into a result.
  */
+import { connect } from "../pg/connect.js";
 import { withTransaction } from "../pg/transaction.js";
 import type { Endpoint } from "../config/resolve-endpoint.js";
 import { ConfigError, SafetyError } from "../errors.js";
@@ -25,7 +26,7 @@ import type { SqlSession } from "../pg/session.js";
 import { checkRowTransforms, collectRows, reachableTables, type CollectedRows, type TableTransforms } from "./collect-rows.js";
 import { resolveTransforms } from "../plan/plan-transforms.js";
 import type { TransformOptions } from "../transform/transform-spec.js";
-import { renderUpsertRows } from "../sql/rows-sql.js";
+import { renderUpsertPreview, renderUpsertRows } from "../sql/rows-sql.js";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from "./run-sync.js";
 import { assertWritableTarget, connectWritable } from "./target-protection.js";
 import { setDeferredSequences, setSequences } from "./set-sequences.js";
@@ -68,6 +69,51 @@ export interface SyncRowsTableResult {
 
 export async function copyRowsWithParents(options: RowsOptions, whileLocked?: RowsWhileLocked): Promise<SyncRowsTableResult[]> {
   assertWritableTarget(options.target);
+  const lockTimeoutSeconds = options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
+  return withPlannedWrites(options, (endpoint) => connectWritable(endpoint, { role: "target", lockTimeoutSeconds }), async (target, plans, catalogs) => {
+    const written = await writeRows(target, plans, catalogs.source, catalogs.target, { label: options.target.label, lockTimeoutSeconds, holdLock: whileLocked !== undefined });
+    await whileLocked?.(target, written);
+    return written;
+  });
+}
+
+/**
+ * The dry run of copyRowsWithParents: the same reads and checks (rows and their parents from the
+ * source, the target's tables and keys), then per table how many rows the upsert would insert,
+ * update or leave unchanged, counted in a read-only transaction. Writes nothing and takes no
+ * lock, so, as `sync --dry-run`, it also runs against a protected target or during a sync.
+ */
+export async function previewRowsWithParents(options: RowsOptions): Promise<SyncRowsTableResult[]> {
+  const lockTimeoutSeconds = options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
+  return withPlannedWrites(options, (endpoint) => connect(endpoint.url, { role: "target", lockTimeoutSeconds }), (target, plans) =>
+    withTransaction(
+      target,
+      async () => {
+        const results: SyncRowsTableResult[] = [];
+        for (const write of plans) {
+          let counts: { inserted: string; updated: string } | undefined;
+          try {
+            [counts] = await target.query<{ inserted: string; updated: string }>(renderUpsertPreview(write.target, write.source, write.columns, write.merge), [`[${write.rows.join(",")}]`]);
+          } catch (error) {
+            throw new Error(`${displayName(write.target.name)}: ${describePgError(error)}`, { cause: error });
+          }
+          const inserted = Number(counts?.inserted ?? 0);
+          const updated = Number(counts?.updated ?? 0);
+          results.push({ table: write.target.name, rows: write.rows.length, inserted, updated, unchanged: write.rows.length - inserted - updated });
+        }
+        return results;
+      },
+      { readOnlySnapshot: true },
+    ),
+  );
+}
+
+/** Read the rows from the source (then let the snapshot go), connect the target and plan each table's upsert. */
+async function withPlannedWrites<T>(
+  options: RowsOptions,
+  connectTarget: (endpoint: Endpoint) => Promise<SqlSession>,
+  work: (target: SqlSession, plans: readonly TableWrite[], catalogs: { readonly source: Catalog; readonly target: Catalog }) => Promise<T>,
+): Promise<T> {
   if ((options.keys === undefined) === (options.where === undefined)) throw new ConfigError("syncRows needs either keys or where, not both and not neither");
   const lockTimeoutSeconds = options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
   const secret = options.transform?.secret;
@@ -81,13 +127,11 @@ export async function copyRowsWithParents(options: RowsOptions, whileLocked?: Ro
     const collected = await collectRows(source.owner, sourceCatalog, table, options.keys !== undefined ? { keys: options.keys } : { where: options.where! }, transforms);
     // Everything needed from the source is read: no snapshot held open while the target is written and the hooks run.
     await source.close();
-    target = await connectWritable(options.target, { role: "target", lockTimeoutSeconds });
+    target = await connectTarget(options.target);
     const targetCatalog = await introspectCatalog(target);
     if (isSameDatabase(sourceCatalog.identity, targetCatalog.identity)) throw new SafetyError(`source and target are the same database (${options.target.label})`);
     const plans = planWrites(collected, sourceCatalog, targetCatalog, options.tables ?? {}, transforms);
-    const written = await writeRows(target, plans, sourceCatalog, targetCatalog, { label: options.target.label, lockTimeoutSeconds, holdLock: whileLocked !== undefined });
-    await whileLocked?.(target, written);
-    return written;
+    return await work(target, plans, { source: sourceCatalog, target: targetCatalog });
   } finally {
     await source.close();
     await target?.close();

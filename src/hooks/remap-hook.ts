@@ -6,7 +6,9 @@
 import { readFile } from "node:fs/promises";
 import { extname, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
+import type { Endpoint } from "../config/resolve-endpoint.js";
 import { withTargetSession, type TargetAccess } from "../execute/target-protection.js";
+import { connect } from "../pg/connect.js";
 import { connectionLostError, isConnectionLoss } from "../pg/connection-loss.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
@@ -63,7 +65,22 @@ function formatOf(path: string, text: string): "csv" | "json" {
 
 export async function runRemapHook(access: TargetAccess, spec: RemapSpec, context: RemapContext): Promise<RemapCounts> {
   const pairs = await loadRemapPairs(spec, context);
-  return withTargetSession(access, (session) => applyRemap(session, spec, pairs));
+  return withTargetSession(access, (session) => applyRemap(session, spec, pairs, false));
+}
+
+/**
+ * `pgferry remap --dry-run`: the same pairs and counts, `updated` being the rows whose value
+ * would change, read in a read-only transaction. No lock and no write, so, as `sync --dry-run`,
+ * it also runs against a protected target or during a sync.
+ */
+export async function previewRemap(target: Endpoint, spec: RemapSpec, context: RemapContext): Promise<RemapCounts> {
+  const pairs = await loadRemapPairs(spec, context);
+  const session = await connect(target.url, { role: "target" });
+  try {
+    return await applyRemap(session, spec, pairs, true);
+  } finally {
+    await session.close();
+  }
 }
 
 type ResolvedColumns = {
@@ -73,7 +90,7 @@ type ResolvedColumns = {
   readonly setType: string | null;
 };
 
-async function applyRemap(session: SqlSession, spec: RemapSpec, pairs: readonly RemapPair[]): Promise<RemapCounts> {
+async function applyRemap(session: SqlSession, spec: RemapSpec, pairs: readonly RemapPair[], dryRun: boolean): Promise<RemapCounts> {
   return withTransaction(session, async () => {
     const resolved = await resolveColumns(session, spec);
     const table = quoteQualified({ schema: resolved.schema, name: resolved.table });
@@ -82,7 +99,11 @@ async function applyRemap(session: SqlSession, spec: RemapSpec, pairs: readonly 
     // format_type() output is the server's own spelling of the column type, safe to splice.
     const value = `CAST(p.value AS ${resolved.setType})`;
     const sql = `WITH pairs AS (SELECT p.email, p.value FROM jsonb_to_recordset($1::jsonb) AS p(email text, value text)),
-      updated AS (UPDATE ${table} AS t SET ${set} = ${value} FROM pairs p WHERE ${match} = p.email AND t.${set} IS DISTINCT FROM ${value} RETURNING 1)
+      updated AS (${
+        dryRun
+          ? `SELECT 1 FROM ${table} AS t WHERE EXISTS (SELECT 1 FROM pairs p WHERE ${match} = p.email AND t.${set} IS DISTINCT FROM ${value})`
+          : `UPDATE ${table} AS t SET ${set} = ${value} FROM pairs p WHERE ${match} = p.email AND t.${set} IS DISTINCT FROM ${value} RETURNING 1`
+      })
       SELECT (SELECT count(*) FROM ${table} AS t JOIN pairs p ON ${match} = p.email)::int AS matched,
              (SELECT count(*) FROM updated)::int AS updated,
              (SELECT count(*) FROM pairs p WHERE NOT EXISTS (SELECT 1 FROM ${table} AS t WHERE ${match} = p.email))::int AS unmatched`;
@@ -94,7 +115,7 @@ async function applyRemap(session: SqlSession, spec: RemapSpec, pairs: readonly 
       throw new Error(`${resolved.schema}.${resolved.table}.${spec.set}: ${describePgError(error)}`, { cause: error });
     }
     return { pairs: pairs.length, matched: counts?.matched ?? 0, updated: counts?.updated ?? 0, unmatched: counts?.unmatched ?? 0 };
-  });
+  }, { readOnlySnapshot: dryRun });
 }
 
 /** The table as the target's search_path resolves it, and the types of both columns. */

@@ -110,3 +110,21 @@ export function renderUpsertRows(target: Table, source: Table, columns: readonly
     SELECT ${values.join(", ")} FROM json_array_elements($1::json) AS e(v)`;
   return renderMergeCounts(`${insert} ${renderOnConflict(merge)}`, { table: target.name, partitioned: target.partitioned, key: merge.key });
 }
+
+/**
+ * What renderUpsertRows would do with the same $1, read only (a dry run): rows whose key the
+ * target lacks (inserted), rows whose updated columns differ by image (updated), as the upsert's
+ * ON CONFLICT … WHERE … *<> decides it. Values are cast to the target's column types, as the
+ * INSERT would store them.
+ */
+export function renderUpsertPreview(target: Table, source: Table, columns: readonly ColumnCopy[], merge: MergeSpec): string {
+  const values = columns.map((c) => `CAST(${conversionExpression(c.conversion, `CAST(${rowValue(source, c.name, "e.v")} AS ${c.stagingType})`, c.targetType)} AS ${c.targetType}) AS ${quoteIdent(c.name)}`);
+  const sameKey = `(${merge.key.map((k) => `t.${quoteIdent(k)}`).join(", ")}) = (${merge.key.map((k) => `s.${quoteIdent(k)}`).join(", ")})`;
+  const changed = merge.mode === "upsert" ? merge.update : [];
+  const differs = changed.length
+    ? `EXISTS (SELECT 1 FROM ${quoteRelation(target.name, !target.partitioned)} AS t WHERE ${sameKey} AND ROW(${changed.map((c) => `t.${quoteIdent(c)}`).join(", ")})::record OPERATOR(pg_catalog.*<>) ROW(${changed.map((c) => `s.${quoteIdent(c)}`).join(", ")})::record)`
+    : "false";
+  return `SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM ${quoteRelation(target.name, !target.partitioned)} AS t WHERE ${sameKey}))::int8::text AS inserted,
+    count(*) FILTER (WHERE ${differs})::int8::text AS updated
+    FROM (SELECT ${values.join(", ")} FROM json_array_elements($1::json) AS e(v)) AS s`;
+}

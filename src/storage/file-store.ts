@@ -54,8 +54,36 @@ export function createFileStore(root: string): ObjectStore {
       else if (entry.isFile() && !entry.name.includes(".pgferry-partial-")) yield path;
     }
   }
+  /** Folders under `folder` holding no file (only empty folders, or nothing), deepest first; whether `folder` itself is empty. */
+  async function findEmpty(folder: string, found: string[]): Promise<boolean> {
+    let entries;
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw failed("list", folder, error);
+    }
+    let empty = true;
+    for (const entry of entries) {
+      if (!entry.isDirectory()) empty = false;
+      else if (await findEmpty(join(folder, entry.name), found)) found.push(relative(root, join(folder, entry.name)).split(sep).join("/"));
+      else empty = false;
+    }
+    return empty;
+  }
   return {
     label: `file://${root}`,
+    async emptyFolders() {
+      const found: string[] = [];
+      await findEmpty(root, found);
+      return found;
+    },
+    async removeEmptyFolders(folders) {
+      const removed: string[] = [];
+      // rmdir removes a folder only while it is empty: one that got a file meanwhile stays.
+      for (const folder of folders) if (await rmdir(pathOf(folder)).then(() => true, () => false)) removed.push(folder);
+      return removed;
+    },
     async put(key, body) {
       const path = pathOf(key);
       await attempt("create the folder of", path, () => mkdir(dirname(path), { recursive: true }));

@@ -31,4 +31,11 @@ export interface ObjectStore {
   list(prefix: string): AsyncIterable<StoredObject>;
   /** Delete these keys; absent ones are ignored. */
   delete(keys: readonly string[]): Promise<void>;
+  /**
+   * Stores with real folders (file://) only: the folders under the root that hold no file, at
+   * any depth, deepest first, as '/'-separated paths. S3 has no folders, only keys.
+   */
+  emptyFolders?(): Promise<string[]>;
+  /** Remove these folders (from emptyFolders) where they are still empty; resolves to those removed. */
+  removeEmptyFolders?(folders: readonly string[]): Promise<string[]>;
 }

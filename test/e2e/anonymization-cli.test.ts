@@ -100,6 +100,10 @@ describe("anonymization through the CLI (the README example)", () => {
 
   it("upserts --with-parents rows through the same transforms", async () => {
     await pair.target.query("TRUNCATE orders, users");
+    const dry = await cli(["sync", "--tables", "orders", "--where", "orders:id <= 5", "--with-parents", "--dry-run", "--json"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assertClean("--with-parents --dry-run output", output(dry));
+    assert.deepEqual((JSON.parse(dry.stdout) as { tables: { table: string; inserted: number }[] }).tables.map((t) => `${t.table}: ${t.inserted}`), ["public.users: 5", "public.orders: 5"]);
     const run = await cli(["sync", "--tables", "orders", "--where", "orders:id <= 5", "--with-parents", "--yes", "--json"]);
     assert.equal(run.code, 0, run.stderr);
     assertClean("--with-parents output", output(run));
@@ -133,6 +137,9 @@ describe("anonymization through the CLI (the README example)", () => {
     assert.equal(lines.length, 1, absent.stderr);
     assert.match(lines[0]!, /^pgferry: error: the plan has 2 problems; nothing was written: public\.orders: column\(s\) "email", "placed_at", "shipped_at" use keyed transforms, which need transform\.secret .*; public\.users: column\(s\) "email", "phone", "full_name", "api_token", "birth_date" use keyed transforms/);
     assert.deepEqual((await pair.target.query("SELECT (SELECT count(*)::int FROM users) + (SELECT count(*)::int FROM orders) AS n")).rows, [{ n: 0 }]);
+    const dumpDry = await cli(["--config", "no-secret.yml", "dump", "production", "--to", "file://snapshots", "--dry-run"]);
+    assert.notEqual(dumpDry.code, 0, dumpDry.stderr);
+    assert.match(errorLines(dumpDry.stderr).join("\n"), /^pgferry: error: cannot dump public\.orders: column\(s\) "email", "placed_at", "shipped_at" use keyed transforms, which need transform\.secret/);
   });
 
   it("lists the transformers, and refuses a bad transform config in one line before connecting", async () => {

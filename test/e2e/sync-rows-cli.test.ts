@@ -34,7 +34,6 @@ describe("pgferry sync --with-parents", () => {
     const cases: [string[], number, RegExp][] = [
       [["--tables", "users,organizations", "--where", "users:id = 10", "--with-parents", "--yes"], 2, /--with-parents takes one table and one filter/],
       [["--tables", "users", "--where", "organizations:id = 1", "--with-parents", "--yes"], 2, /--where must filter the --tables table, as "users:SQL"/],
-      [["--tables", "users", "--where", "users:id = 10", "--with-parents", "--dry-run"], 2, /--with-parents has no dry run/],
       [["--tables", "users", "--where", "users:nope = 1", "--with-parents", "--yes"], 2, /where condition for public\.users is not valid SQL here/],
       [["--tables", "users", "--where", "users:id = 11", "--with-parents"], 3, /no terminal/],
     ];

@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { createRequire } from "node:module";
 import { loadConfig } from "../../config/load-config.js";
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
-import { dumpSnapshot } from "../../archive/dump-snapshot.js";
+import { describeFilter, dumpSnapshot, previewDump, type DumpPreview } from "../../archive/dump-snapshot.js";
 import { DEFAULT_KEY_VARIABLE, newSnapshotKey } from "../../archive/snapshot-crypto.js";
 import { ConfigError } from "../../errors.js";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseWhereFlags, resolveSelection } from "../../config/resolve-sync-options.js";
@@ -15,6 +15,7 @@ import { renderJson } from "../json-output.js";
 import { formatBytes, formatCount, formatSeconds } from "../format-units.js";
 import { commaList, repeatable, wholeNumber } from "../option-parsers.js";
 import { renderTextTable } from "../render-table.js";
+import { displayName } from "../../model/qualified-name.js";
 
 const { version } = createRequire(import.meta.url)("../../../package.json") as { version: string };
 
@@ -28,6 +29,7 @@ interface DumpOptions {
   readonly encrypt?: boolean;
   readonly keyEnv?: string;
   readonly json?: boolean;
+  readonly dryRun?: boolean;
 }
 
 export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setExit: (code: number) => void): Command {
@@ -42,6 +44,7 @@ export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
     .option("-j, --jobs <n>", "tables read in parallel, all in the same snapshot (default 2)", wholeNumber("--jobs", 1, 32))
     .option("--encrypt", `encrypt the data files (AES-256-GCM) with the key in $${DEFAULT_KEY_VARIABLE}`)
     .option("--key-env <variable>", `the environment variable holding the key (default ${DEFAULT_KEY_VARIABLE})`)
+    .option("--dry-run", "read the source's catalog and print the tables (estimates, where filters), the store and the snapshot name; write nothing")
     .option("--json", "print the result as JSON on stdout")
     .action(async (env: string | undefined, options: DumpOptions) => {
       const { config } = loadConfig(globals().config, ctx.cwd, ctx.env);
@@ -51,16 +54,23 @@ export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
       const passphrase = ctx.env[variable];
       if (options.encrypt && !passphrase) throw new ConfigError(`--encrypt needs the key in $${variable}`);
       const key = options.encrypt ? newSnapshotKey(passphrase!, variable) : undefined;
+      const selection = resolveSelection(config, { ...options, where: parseWhereFlags(options.where ?? []) });
+      const lockTimeoutSeconds = config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
+      if (options.dryRun) {
+        const preview = await previewDump({ source, selection, lockTimeoutSeconds, tables: config.tables, transform: config.transform });
+        ctx.stdout.write(renderDumpPreview(preview, source.label, store.label, Boolean(key), options.json ?? false));
+        return setExit(EXIT.ok);
+      }
       const log = createConsoleLog(ctx.stderr, globals().verbose ?? false);
       const result = await dumpSnapshot({
         source,
         store,
-        selection: resolveSelection(config, { ...options, where: parseWhereFlags(options.where ?? []) }),
+        selection,
         tables: config.tables,
         transform: config.transform,
         jobs: options.jobs ?? 2,
         ...(key ? { key } : {}),
-        lockTimeoutSeconds: config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
+        lockTimeoutSeconds,
         pgferryVersion: version,
         onTable: (t) => log.info(`dumped ${t.table}: ${formatCount(t.rows)} rows, ${formatBytes(t.rawBytes)} → ${formatBytes(t.storedBytes)} in ${formatSeconds(t.seconds)} s`),
         signal: ctx.signal,
@@ -77,4 +87,14 @@ export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
       }
       setExit(EXIT.ok);
     });
+}
+
+/** dump --dry-run: what would be read and where it would go. The name is drawn again when the dump runs. */
+function renderDumpPreview(preview: DumpPreview, sourceLabel: string, storeLabel: string, encrypted: boolean, json: boolean): string {
+  if (json) {
+    const tables = preview.tables.map((a) => ({ schema: a.table.schema, name: a.table.name, columns: a.columns.map((c) => c.name), estimatedRows: a.copy.estimatedRows, estimatedBytes: a.copy.estimatedBytes, where: describeFilter(a.copy.where) }));
+    return renderJson({ dryRun: true, snapshot: preview.name, source: sourceLabel, store: storeLabel, encrypted, tables }, EXIT.ok, null);
+  }
+  const rows = preview.tables.map((a) => [displayName(a.table), a.copy.estimatedRows === null ? "not analyzed" : `~${formatCount(a.copy.estimatedRows)}`, formatBytes(a.copy.estimatedBytes), a.copy.where ?? ""]);
+  return `Source: ${sourceLabel}\nStore: ${storeLabel}\nSnapshot: ${preview.name} (the time and suffix are drawn when the dump runs)${encrypted ? ", encrypted" : ""}\n\n${renderTextTable(["table", "est. rows", "est. size", "where"], rows, new Set([1, 2]))}\n\nDry run, nothing written: ${preview.tables.length} table(s) would be dumped to ${storeLabel}.\n`;
 }

@@ -8,7 +8,7 @@ import { loadConfig } from "../../config/load-config.js";
 import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import { ConfigError } from "../../errors.js";
 import { assertWritableTarget } from "../../execute/target-protection.js";
-import { describeRemap, runRemapHook } from "../../hooks/remap-hook.js";
+import { describeRemap, previewRemap, runRemapHook } from "../../hooks/remap-hook.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
 import { createConsoleLog } from "../console-log.js";
@@ -24,6 +24,7 @@ interface RemapOptions {
   readonly attribute?: string;
   readonly yes?: boolean;
   readonly json?: boolean;
+  readonly dryRun?: boolean;
 }
 
 export function remapCommand(ctx: CliContext, globals: () => GlobalOptions, setExit: (code: number) => void): Command {
@@ -36,12 +37,23 @@ export function remapCommand(ctx: CliContext, globals: () => GlobalOptions, setE
     .option("--from <file>", "CSV (header with email and value columns) or JSON file of pairs")
     .option("--from-command <command>", "a command printing the pairs as JSON (e.g. aws cognito-idp list-users …)")
     .option("--attribute <name>", "in a Cognito list-users export, the attribute holding the value (default sub)")
+    .option("--dry-run", "count the rows that would be matched and changed, and the unmatched emails; write nothing")
     .option("-y, --yes", "do not ask for confirmation (required when there is no terminal)")
     .option("--json", "print the counts as JSON on stdout")
     .action(async (env: string | undefined, options: RemapOptions) => {
       const { config, path } = loadConfig(globals().config, ctx.cwd, ctx.env);
       const spec = remapSpec(config.hooks.after, options);
       const target = resolveEndpoint(env, "target", config);
+      // A file named on the command line is relative to the current folder; one from pgferry.yml to the config's.
+      const cwd = options.from || options.fromCommand || !path ? ctx.cwd : dirname(path);
+      const log = createConsoleLog(ctx.stderr, globals().verbose ?? false);
+      const context = { cwd, env: ctx.env, signal: ctx.signal, onLine: (line: string) => log.info(line) };
+      if (options.dryRun) {
+        const counts = await previewRemap(target, spec, context);
+        if (options.json) ctx.stdout.write(renderJson({ ...counts, dryRun: true }, EXIT.ok, null));
+        else ctx.stdout.write(`Dry run, nothing written: ${counts.pairs} pairs: would match ${counts.matched}, would update ${counts.updated} (${spec.table}.${spec.set} in ${target.label}), unmatched ${counts.unmatched}.\n`);
+        return setExit(EXIT.ok);
+      }
       assertWritableTarget(target);
       if (!options.yes) {
         requireConfirmationPossible(false, Boolean(ctx.stdin.isTTY && ctx.stderr.isTTY), target.label);
@@ -50,10 +62,7 @@ export function remapCommand(ctx: CliContext, globals: () => GlobalOptions, setE
           return;
         }
       }
-      const log = createConsoleLog(ctx.stderr, globals().verbose ?? false);
-      // A file named on the command line is relative to the current folder; one from pgferry.yml to the config's.
-      const cwd = options.from || options.fromCommand || !path ? ctx.cwd : dirname(path);
-      const counts = await runRemapHook({ target }, spec, { cwd, env: ctx.env, signal: ctx.signal, onLine: (line) => log.info(line) });
+      const counts = await runRemapHook({ target }, spec, context);
       if (options.json) ctx.stdout.write(renderJson(counts, EXIT.ok, null));
       else ctx.stdout.write(`Committed: ${describeRemap(counts)}.\n`);
       setExit(EXIT.ok);

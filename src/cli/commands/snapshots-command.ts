@@ -4,6 +4,8 @@ import { choosePrunable, deleteSnapshot, listSnapshots, resolveSnapshot } from "
 import { MANIFEST_FILE, parseManifest } from "../../archive/manifest.js";
 import { loadConfig } from "../../config/load-config.js";
 import { ConfigError } from "../../errors.js";
+import { parseSnapshotName } from "../../archive/snapshot-names.js";
+import type { ObjectStore } from "../../storage/object-store.js";
 import { openStore } from "../../storage/open-store.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
@@ -68,17 +70,47 @@ export function snapshotsCommand(ctx: CliContext, globals: () => GlobalOptions, 
       const opened = await store(options.from);
       const retainDays = options.days ?? opened.retainDays;
       if (retainDays === undefined && options.keep === undefined) throw new ConfigError("prune needs --days, --keep or a retainDays on the store in pgferry.yml");
-      const doomed = choosePrunable(await listSnapshots(opened.store), { ...(retainDays !== undefined ? { retainDays } : {}), ...(options.keep !== undefined ? { keep: options.keep } : {}) }, new Date());
-      for (const s of doomed) ctx.stdout.write(`${options.dryRun ? "would delete" : "delete"} ${s.name} (${formatBytes(s.bytes)})\n`);
-      if (doomed.length === 0) ctx.stdout.write("Nothing to prune.\n");
-      if (options.dryRun || doomed.length === 0) return setExit(EXIT.ok);
+      const rule = { ...(retainDays !== undefined ? { retainDays } : {}), ...(options.keep !== undefined ? { keep: options.keep } : {}) };
+      const now = new Date();
+      const doomed = choosePrunable(await listSnapshots(opened.store), rule, now);
+      const folders = await emptySnapshotFolders(opened.store, now);
+      if (doomed.length === 0 && folders.length === 0) {
+        ctx.stdout.write("Nothing to prune.\n");
+        return setExit(EXIT.ok);
+      }
+      const rules = [retainDays !== undefined ? `older than ${retainDays} day(s)` : "", options.keep !== undefined ? `beyond the newest ${options.keep} per environment` : ""].filter(Boolean).join(", or ");
+      const plan = [
+        `Prune ${opened.store.label} (snapshots ${rules}; the newest complete one of each environment is kept):`,
+        ...doomed.map((s) => `  delete ${s.name} (${formatBytes(s.bytes)}): ${s.reason}`),
+        ...folders.map((f) => `  remove empty folder ${f}/`),
+      ];
+      ctx.stdout.write(`${plan.join("\n")}\n`);
+      if (options.dryRun) {
+        ctx.stdout.write("Dry run, nothing deleted.\n");
+        return setExit(EXIT.ok);
+      }
       if (!options.yes) {
         requireConfirmationPossible(false, Boolean(ctx.stdin.isTTY && ctx.stderr.isTTY), opened.store.label);
-        if (!(await askConfirmation(`Delete ${doomed.length} snapshot(s) from ${opened.store.label}?`, ctx.stdin, ctx.stderr))) return setExit(EXIT.safety);
+        if (!(await askConfirmation(`Delete ${doomed.length} snapshot(s) and ${folders.length} empty folder(s) from ${opened.store.label}?`, ctx.stdin, ctx.stderr))) return setExit(EXIT.safety);
       }
       for (const s of doomed) await deleteSnapshot(opened.store, s.name);
-      ctx.stdout.write(`Deleted ${doomed.length} snapshot(s), ${formatBytes(doomed.reduce((n, s) => n + s.bytes, 0))}.\n`);
+      const removed = (await opened.store.removeEmptyFolders?.(folders)) ?? [];
+      ctx.stdout.write(`Deleted ${doomed.length} snapshot(s), ${formatBytes(doomed.reduce((n, s) => n + s.bytes, 0))}; removed ${removed.length} empty folder(s).\n`);
       setExit(EXIT.ok);
     });
   return command;
+}
+
+/**
+ * Folders a file store holds without any file in them, inside snapshot folders (or a snapshot
+ * folder itself): what a dump, a prune or a hand-made deletion may leave. Other folders of the
+ * store are not pgferry's to remove, and neither are those of a snapshot younger than a day,
+ * whose dump may be running (as for interrupted dumps). Deepest first.
+ */
+async function emptySnapshotFolders(store: ObjectStore, now: Date): Promise<string[]> {
+  const folders = (await store.emptyFolders?.()) ?? [];
+  return folders.filter((f) => {
+    const snapshot = parseSnapshotName(f.split("/")[0]!);
+    return snapshot !== null && now.getTime() - snapshot.createdAt.getTime() > 24 * 3600 * 1000;
+  });
 }

@@ -92,13 +92,13 @@ export function syncCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
 async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: string | undefined, to: string | undefined, options: SyncCommandOptions): Promise<number> {
   const { config, path: configPath } = loadConfig(globals.config, ctx.cwd, ctx.env);
   if (options.withParents) {
-    if (options.dryRun) throw new ConfigError("--with-parents has no dry run: it reads and writes only the chosen rows");
     const input = {
       from,
       to,
       tables: options.tables ?? [],
       where: options.where ?? [],
       yes: options.yes ?? false,
+      dryRun: options.dryRun ?? false,
       json: options.json ?? false,
       lockTimeout: options.lockTimeout,
       // A small write: hooks only when asked for with --hooks.

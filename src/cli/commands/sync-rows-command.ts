@@ -4,6 +4,7 @@ import type { PgferryConfig } from "../../config/schema.js";
 import { ConfigError } from "../../errors.js";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseWhereFlags, resolveHistory, resolveHooks } from "../../config/resolve-sync-options.js";
 import { assertWritableTarget } from "../../execute/run-sync.js";
+import { previewRowsWithParents, type RowsOptions, type SyncRowsTableResult } from "../../execute/copy-rows-with-parents.js";
 import { syncRows } from "../../ops/sync-rows.js";
 import { displayName } from "../../model/qualified-name.js";
 import type { CliContext } from "../cli-context.js";
@@ -22,6 +23,8 @@ export interface SyncRowsCommandInput {
   /** The raw --where values, TABLE:SQL. */
   readonly where: readonly string[];
   readonly yes: boolean;
+  /** --dry-run: read the rows and count what the upsert would do; write nothing. */
+  readonly dryRun: boolean;
   readonly json: boolean;
   readonly lockTimeout: number | undefined;
   /** --hooks: run pgferry.yml's hooks.after after the commit (not by default: this is a small write). */
@@ -40,6 +43,8 @@ export async function runSyncRowsCommand(ctx: CliContext, config: PgferryConfig,
   if (filtered !== table.trim()) throw new ConfigError(`--where must filter the --tables table, as "${table}:SQL"`);
   const source = resolveEndpoint(input.from, "source", config);
   const target = resolveEndpoint(input.to, "target", config);
+  const lockTimeoutSeconds = input.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
+  if (input.dryRun) return previewSyncRows(ctx, { source, target, table, where: condition, tables: config.tables, transform: config.transform, lockTimeoutSeconds }, input.json);
   assertWritableTarget(target);
   const hooks = resolveHooks(config, target, input.hooks);
   const history = resolveHistory(config);
@@ -55,7 +60,7 @@ export async function runSyncRowsCommand(ctx: CliContext, config: PgferryConfig,
     where: condition,
     tables: config.tables,
     transform: config.transform,
-    lockTimeoutSeconds: input.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
+    lockTimeoutSeconds,
     throwOnError: true,
     ...(history ? { history } : {}),
     hooks,
@@ -67,9 +72,29 @@ export async function runSyncRowsCommand(ctx: CliContext, config: PgferryConfig,
     const tables = result.tables.map((t) => ({ ...t, table: displayName(t.table) }));
     ctx.stdout.write(renderJson({ ...result, tables }, exitCode, result.error ?? null));
   } else {
-    const rows = result.tables.map((t) => [displayName(t.table), formatCount(t.rows), formatCount(t.inserted), formatCount(t.updated), formatCount(t.unchanged)]);
     const hookResults = renderHookResults(result.hooks, { rowValues: verbose });
-    ctx.stdout.write(`${renderTextTable(["table", "rows", "inserted", "updated", "unchanged"], rows, new Set([1, 2, 3, 4]))}\n\nCommitted: ${formatCount(result.rows)} row(s) in ${result.seconds.toFixed(2)} s.${hookResults}\n`);
+    ctx.stdout.write(`${renderRowCounts(result.tables, ["inserted", "updated"])}\n\nCommitted: ${formatCount(result.rows)} row(s) in ${result.seconds.toFixed(2)} s.${hookResults}\n`);
   }
   return exitCode;
+}
+
+/** --with-parents --dry-run: the chosen rows and their parents, and what the upsert would do with them. */
+async function previewSyncRows(ctx: CliContext, options: RowsOptions, json: boolean): Promise<number> {
+  const started = performance.now();
+  const tables = await previewRowsWithParents(options);
+  const rows = tables.reduce((n, t) => n + t.rows, 0);
+  const seconds = (performance.now() - started) / 1000;
+  if (json) {
+    const shown = tables.map((t) => ({ ...t, table: displayName(t.table) }));
+    ctx.stdout.write(renderJson({ dryRun: true, committed: false, tables: shown, rows, seconds, hooks: [] }, EXIT.ok, null));
+  } else {
+    const what = tables.length ? `${formatCount(rows)} row(s) of ${tables.length} table(s), parents first, would be upserted into ${options.target.label}` : `no row of ${options.table} matches`;
+    ctx.stdout.write(`Source: ${options.source.label}\nTarget: ${options.target.label}\n\n${renderRowCounts(tables, ["would insert", "would update"])}\n\nDry run, nothing written: ${what}.\n`);
+  }
+  return EXIT.ok;
+}
+
+function renderRowCounts(tables: readonly SyncRowsTableResult[], [inserted, updated]: readonly [string, string]): string {
+  const rows = tables.map((t) => [displayName(t.table), formatCount(t.rows), formatCount(t.inserted), formatCount(t.updated), formatCount(t.unchanged)]);
+  return renderTextTable(["table", "rows", inserted, updated, "unchanged"], rows, new Set([1, 2, 3, 4]));
 }
