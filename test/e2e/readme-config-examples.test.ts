@@ -219,8 +219,10 @@ describe("README config examples, each run twice in a row", () => {
     writeFileSync(join(folder, "config", "pgferry.yml"), stringifyYaml(doc));
     const env = {
       ...README_VARIABLES,
-      PROD_DB_PASSWORD: new URL(pair.sourceUrl).password,
-      STAGING_DB_PASSWORD: new URL(pair.targetUrl).password,
+      // A server that trusts local connections (the machine's PostgreSQL as the source) has no
+      // password; the README's ${VAR} still needs a value, which trust authentication ignores.
+      PROD_DB_PASSWORD: new URL(pair.sourceUrl).password || "ignored-by-trust",
+      STAGING_DB_PASSWORD: new URL(pair.targetUrl).password || "ignored-by-trust",
       PATH: `${binDir}:${process.env.PATH ?? ""}`,
       AWS_ENDPOINT_URL: testS3Endpoint(),
       AWS_ACCESS_KEY_ID: "S3RVER",
