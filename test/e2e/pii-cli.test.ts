@@ -141,7 +141,7 @@ describe("pii scan and --strict-pii through the CLI", () => {
     assertNoSample({ ...covered, stdout: covered.stdout.replace(/contact/g, "") });
   });
 
-  it("catches a column added to the source after a migration on the next run", async () => {
+  it("catches a column added to the source after a migration on the next run, --with-parents too", async () => {
     await pair.source.query("ALTER TABLE users ADD COLUMN phone_number text");
     try {
       const run = await cli(["sync", "--strict-pii", "--yes", "--json"], COVERED);
@@ -152,6 +152,13 @@ describe("pii scan and --strict-pii through the CLI", () => {
       const scan = await cli(["pii", "scan", "--sample", "0"], COVERED);
       assert.equal(scan.code, 1, scan.stderr);
       assert.match(scan.stdout, /public\.users\s+phone_number\s+text\s+name \(phone\)\s+phone/);
+      await pair.target.query("TRUNCATE orders, users");
+      const rows = await cli(["sync", "--tables", "orders", "--where", "orders:id <= 3", "--with-parents", "--strict-pii", "--yes"], COVERED);
+      assert.equal(rows.code, 2, rows.stderr);
+      assert.deepEqual(errorLines(rows.stderr), [
+        'pgferry: error: refused: public.users: column "phone_number" looks like personal data (phone) and has no transform: configure one (e.g. kind phone), or kind keep to mark it reviewed [--strict-pii]',
+      ]);
+      assert.equal((await pair.target.query("SELECT count(*)::int AS n FROM users")).rows[0].n, 0, "--with-parents wrote nothing");
     } finally {
       await pair.source.query("ALTER TABLE users DROP COLUMN phone_number");
     }

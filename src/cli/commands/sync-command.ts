@@ -107,7 +107,8 @@ async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: str
       hooks: options.hooks === true,
       hookCwd: configPath ? dirname(configPath) : ctx.cwd,
     };
-    return runSyncRowsCommand(ctx, config, input, globals.verbose ?? false);
+    const strict = options.strictPii ? { ...config, transform: { ...config.transform, strict: true } } : config;
+    return runSyncRowsCommand(ctx, strict, input, globals.verbose ?? false);
   }
   const source = resolveEndpoint(from, "source", config);
   const target = resolveEndpoint(to, "target", config);
