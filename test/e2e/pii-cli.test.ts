@@ -110,6 +110,12 @@ describe("pii scan and --strict-pii through the CLI", () => {
     const json = await cli(["pii", "scan", "--tables", "nope", "--json"]);
     assert.equal(json.code, 2);
     assert.deepEqual(JSON.parse(json.stdout), { ok: false, exitCode: 2, error: 'table pattern "nope" matches no table in the source' });
+    const extra = await cli(["pii", "scan", "production", "staging"]);
+    assert.equal(extra.code, 2);
+    assert.match(extra.stderr, /^error: too many arguments for 'scan'/m);
+    const noSource = await runCliProcess(["pii", "scan"], { cwd: mkdtempSync(join(tmpdir(), "pgferry-pii-empty-")) });
+    assert.equal(noSource.code, 2);
+    assert.deepEqual(errorLines(noSource.stderr), ["pgferry: error: no source given: pass it as an argument or set defaults.from in pgferry.yml"]);
     const unreachable = await runCliProcess(["pii", "scan", "postgres://nobody@127.0.0.1:1/none"], { cwd: dir });
     assert.equal(unreachable.code, 2, unreachable.stderr);
     assert.equal(errorLines(unreachable.stderr).length, 1, unreachable.stderr);
