@@ -169,7 +169,7 @@ async function dumpTables(source: SourceSnapshot, queue: readonly DumpItem[], na
  */
 export function planDump(catalog: Catalog, selection: Selection, settings?: { readonly tables: Readonly<Record<string, TableSettings>>; readonly transform: TransformOptions }): CopyAction[] {
   const empty: Catalog = { ...catalog, schemas: [], tables: [], sequences: [], enums: [], domains: [], composites: [], functions: [], views: [], extensions: [] };
-  const transform = { rules: settings?.transform.rules ?? [], secret: Boolean(settings?.transform.secret) };
+  const transform = { rules: settings?.transform.rules ?? [], secret: Boolean(settings?.transform.secret), strict: settings?.transform.strict ?? false };
   const plan = buildSyncPlan({ source: catalog, target: empty, selection, cascade: false, tables: settings?.tables ?? {}, transform });
   const problem = plan.diagnostics.find((d) => d.level === "error");
   if (problem) throw new StorageError(`cannot dump ${problem.table ? displayName(problem.table) : "the selection"}: ${problem.message}`);

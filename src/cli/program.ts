@@ -9,6 +9,7 @@ import { DIFF_ERROR_EXIT, diffCommand } from "./commands/diff-command.js";
 import { bucketSyncCommand } from "./commands/bucket-sync-command.js";
 import { dumpCommand } from "./commands/dump-command.js";
 import { historyCommand } from "./commands/history-command.js";
+import { PII_ERROR_EXIT, piiCommand } from "./commands/pii-command.js";
 import { protectCommand } from "./commands/protect-command.js";
 import { remapCommand } from "./commands/remap-command.js";
 import { restoreCommand } from "./commands/restore-command.js";
@@ -53,6 +54,7 @@ export async function runCli(argv: readonly string[], outer: CliContext): Promis
   program.addCommand(snapshotsCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(bucketSyncCommand(ctx, globals, (code) => (exitCode = code)));
   program.addCommand(transformersCommand(ctx));
+  program.addCommand(piiCommand(ctx, globals, (code) => (exitCode = code)).hook("preAction", () => void (errorExit = PII_ERROR_EXIT)));
   // Commander exits the process on a usage error unless every command (subcommands too) overrides it.
   const override = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });

@@ -36,6 +36,8 @@ export interface SyncFlags extends SelectionFlags {
   readonly addColumns?: boolean;
   readonly create?: boolean;
   readonly strict?: boolean;
+  /** --strict-pii: refuse while PII-named columns have no transform (over pgferry.yml transform.strict). */
+  readonly strictPii?: boolean;
   /** false: no post-sync hooks (--no-hooks, a job's `hooks: false`). */
   readonly hooks?: boolean;
   readonly lockTimeout?: number;
@@ -89,7 +91,7 @@ export function resolveSyncOptions(config: PgferryConfig, flags: SyncFlags, endp
     hooks: resolveHooks(config, target, flags.hooks ?? true),
     history: resolveHistory(config),
     privileges: resolvePrivileges(config, flags),
-    transform: config.transform,
+    transform: { ...config.transform, strict: flags.strictPii ?? config.transform.strict ?? false },
   });
 }
 

@@ -67,6 +67,8 @@ const tableSettings = z
 const transformSettings = z.strictObject({
   secret: z.string().min(16, "transform.secret must be at least 16 characters").optional(),
   rules: z.array(transformRuleSchema).default([]),
+  /** Refuse a sync or dump while a PII-named column of the selection has no transform (like --strict-pii). */
+  strict: z.boolean().optional(),
 });
 
 const redisHook = z

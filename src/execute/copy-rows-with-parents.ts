@@ -25,6 +25,7 @@ import { describePgError } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { checkRowTransforms, collectRows, reachableTables, type CollectedRows, type TableTransforms } from "./collect-rows.js";
 import { resolveTransforms } from "../plan/plan-transforms.js";
+import { strictPiiDiagnostics } from "../pii/uncovered-columns.js";
 import type { TransformOptions } from "../transform/transform-spec.js";
 import { renderUpsertPreview, renderUpsertRows } from "../sql/rows-sql.js";
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from "./run-sync.js";
@@ -149,6 +150,11 @@ function planRowTransforms(catalog: Catalog, table: Table, options: RowsOptions)
   const input = { rules: options.transform?.rules ?? [], secret: Boolean(options.transform?.secret) };
   const resolved = resolveTransforms(catalog.tables, (name) => settingsFor(name).transform ?? {}, input, reached);
   const problem = resolved.diagnostics.find((d) => d.level === "error");
+  if (!problem && options.transform?.strict) {
+    // transform.strict / --strict-pii: every table the rows may be read from, as a sync's plan checks its selection.
+    const uncovered = strictPiiDiagnostics(reachableTables(catalog, table), resolved.covered);
+    if (uncovered.length) throw new ConfigError(`refused: ${uncovered.map((d) => `${displayName(d.table!)}: ${d.message}`).join("; ")}`);
+  }
   if (problem) throw new ConfigError(`${problem.table ? `${displayName(problem.table)}: ` : ""}${problem.message}`, { ...(problem.table ? { table: problem.table } : {}) });
   return resolved.byTable;
 }

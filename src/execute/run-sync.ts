@@ -90,7 +90,7 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
       ...(options.mode ? { mode: options.mode } : {}),
       ...(options.deleteMissing ? { deleteMissing: options.deleteMissing } : {}),
       ...(options.tables ? { tables: options.tables } : {}),
-      transform: { rules: options.transform?.rules ?? [], secret: Boolean(options.transform?.secret) },
+      transform: { rules: options.transform?.rules ?? [], secret: Boolean(options.transform?.secret), strict: options.transform?.strict ?? false },
       ...(options.privileges
         ? { privileges: { source: await introspectPrivileges(opened.source.owner), target: await introspectPrivileges(opened.target), roles: options.privileges.roles } }
         : {}),

@@ -24,6 +24,7 @@ import { planRowSecurity } from "./plan-row-security.js";
 import { planSequenceResets } from "./plan-sequence-resets.js";
 import { mergeReferencedRefreshes } from "./merge-referenced-refreshes.js";
 import { resolveTransforms, type TransformInput } from "./plan-transforms.js";
+import { strictPiiDiagnostics } from "../pii/uncovered-columns.js";
 import { selectTables, type Selection } from "./select-tables.js";
 import { wholeSchemas } from "./whole-schemas.js";
 import { tableSettingsLookup, userTypeLookup, type TableSettings } from "./table-settings.js";
@@ -94,6 +95,7 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
   const read = new Set(selected.tables.filter((t) => !ancestorIn(t, sourceByKey)).map((t) => nameKey(t.name)));
   const transforms = resolveTransforms(source.tables, (name) => settingsFor(name).transform ?? {}, input.transform ?? { rules: [], secret: false }, read);
   diagnostics.push(...transforms.diagnostics);
+  if (input.transform?.strict) diagnostics.push(...strictPiiDiagnostics(selected.tables.filter((t) => read.has(nameKey(t.name))), transforms.covered));
   const actions: TableAction[] = [];
   const mergeAsRefresh = new Map<string, () => ReturnType<typeof planMerge>>();
   const created: Table[] = [];

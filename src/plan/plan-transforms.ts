@@ -18,11 +18,15 @@ export interface TransformInput {
   readonly rules: readonly TransformRule[];
   /** transform.secret is set (keyed kinds need it). */
   readonly secret: boolean;
+  /** --strict-pii / transform.strict: refuse while a PII-named column of the run has no transform. */
+  readonly strict?: boolean;
 }
 
 export interface ResolvedTransforms {
   /** By table (nameKey): the columns' transforms, `keep` left out. */
   readonly byTable: ReadonlyMap<string, readonly ColumnTransform[]>;
+  /** By table (nameKey): every column with a transform, `keep` and FK-inherited ones included (PII coverage). */
+  readonly covered: ReadonlyMap<string, ReadonlySet<string>>;
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -53,13 +57,35 @@ export function resolveTransforms(tables: readonly Table[], explicit: Explicit, 
   }
   followForeignKeys(tables, byName, assigned, slot, report);
   const byTable = new Map<string, ColumnTransform[]>();
+  const covered = new Map<string, Set<string>>();
   for (const table of tables) {
     const transforms = table.columns.flatMap((c) => assigned.get(slot(table.name, c.name)) ?? []);
+    covered.set(nameKey(table.name), new Set(transforms.map((t) => t.column)));
     if (reported.has(nameKey(table.name))) checkTable(table, transforms, tables, input, report);
     const active = transforms.filter((t) => t.kind !== "keep").map((t) => (t.kind === "shift" ? { ...t, rowKey: rowKey(table, t) } : t));
     if (active.length) byTable.set(nameKey(table.name), active);
   }
-  return { byTable, diagnostics };
+  coverKeptKeys(tables, byName, covered);
+  return { byTable, covered, diagnostics };
+}
+
+/** A column referencing a covered one is covered: with `keep` on the parent it holds the same reviewed values (and cannot be transformed alone). */
+function coverKeptKeys(tables: readonly Table[], byName: ReadonlyMap<string, Table>, covered: Map<string, Set<string>>): void {
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const child of tables) {
+      const own = covered.get(nameKey(child.name))!;
+      for (const fk of child.constraints) {
+        const parent = fk.kind === "foreign" && fk.references ? byName.get(nameKey(fk.references)) : undefined;
+        if (!parent) continue;
+        fk.columns.forEach((column, i) => {
+          if (own.has(column) || !covered.get(nameKey(parent.name))?.has(fk.referencedColumns[i]!)) return;
+          own.add(column);
+          changed = true;
+        });
+      }
+    }
+  }
 }
 
 function resolved(column: Column, spec: TransformSpec, origin: string): ColumnTransform {

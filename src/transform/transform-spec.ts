@@ -44,6 +44,8 @@ export const transformRuleSchema = specSchema({ match: z.string().min(1) }).tran
 export interface TransformOptions {
   readonly rules: readonly TransformRule[];
   readonly secret?: string;
+  /** Refuse a run while a column whose name looks like personal data has no transform (`--strict-pii`). */
+  readonly strict?: boolean;
 }
 
 /** Same kind, same parameters: the same mapping of values. */

@@ -37,6 +37,7 @@ export interface SyncCommandOptions {
   /** commander's --no-create sets create to false. */
   readonly create?: boolean;
   readonly strict?: boolean;
+  readonly strictPii?: boolean;
   readonly mode?: SyncMode;
   readonly deleteMissing?: boolean;
   readonly withParents?: boolean;
@@ -75,6 +76,7 @@ export function syncCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
     .option("--add-columns", "add columns that exist only on the source to the target's tables (otherwise they are left out)")
     .option("--no-create", "skip tables missing on the target instead of creating them")
     .option("--strict", "refuse the run, before writing, if the schemas differ in any way (drift)")
+    .option("--strict-pii", "refuse the run, before writing, while a column whose name looks like personal data has no transform (as transform.strict)")
     // --hooks first, so that neither flag means undefined: sync runs the hooks unless --no-hooks, --with-parents only with --hooks.
     .option("--hooks", "with --with-parents: run the post-sync hooks of pgferry.yml too (sync runs them unless --no-hooks)")
     .option("--no-hooks", "do not run the post-sync hooks of pgferry.yml (hooks.after)")
@@ -105,7 +107,8 @@ async function runSyncCommand(ctx: CliContext, globals: GlobalOptions, from: str
       hooks: options.hooks === true,
       hookCwd: configPath ? dirname(configPath) : ctx.cwd,
     };
-    return runSyncRowsCommand(ctx, config, input, globals.verbose ?? false);
+    const strict = options.strictPii ? { ...config, transform: { ...config.transform, strict: true } } : config;
+    return runSyncRowsCommand(ctx, strict, input, globals.verbose ?? false);
   }
   const source = resolveEndpoint(from, "source", config);
   const target = resolveEndpoint(to, "target", config);
