@@ -59,6 +59,22 @@ function pick(names: readonly string[], hash: string, offset: number): string {
   return `${list}[1 + (get_byte(${hash}, ${offset}) * 256 + get_byte(${hash}, ${offset + 1})) % ${names.length}]`;
 }
 
+/** A kind that writes one name of `names`, picked by the keyed hash (not unique). */
+function nameFromList(kind: string, what: string, names: readonly string[]): Transformer {
+  return {
+    kind,
+    description: `${what} from a built-in list, picked by the keyed hash (not unique)`,
+    params: z.strictObject({}),
+    keyed: true,
+    hashes: "value",
+    deterministic: true,
+    injective: never,
+    accepts: TEXT,
+    maxLength: () => longest(names),
+    render: (_p, input) => pick(names, input.hash, 0),
+  };
+}
+
 /** `value` moved by a keyed offset in [-range, range]: whole numbers for integers, an interval for dates. */
 function offset(params: Params, input: RenderInput): string {
   const u = uniform(input.hash);
@@ -129,30 +145,8 @@ export const TRANSFORMERS: readonly Transformer[] = [
       return `'u' || substr(encode(${input.hash}, 'hex'), 1, 24) || '@' || ${domain}`;
     },
   },
-  {
-    kind: "first_name",
-    description: "a first name from a built-in list, picked by the keyed hash (not unique)",
-    params: z.strictObject({}),
-    keyed: true,
-    hashes: "value",
-    deterministic: true,
-    injective: never,
-    accepts: TEXT,
-    maxLength: () => longest(FIRST_NAMES),
-    render: (_p, input) => pick(FIRST_NAMES, input.hash, 0),
-  },
-  {
-    kind: "last_name",
-    description: "a last name from a built-in list, picked by the keyed hash (not unique)",
-    params: z.strictObject({}),
-    keyed: true,
-    hashes: "value",
-    deterministic: true,
-    injective: never,
-    accepts: TEXT,
-    maxLength: () => longest(LAST_NAMES),
-    render: (_p, input) => pick(LAST_NAMES, input.hash, 0),
-  },
+  nameFromList("first_name", "a first name", FIRST_NAMES),
+  nameFromList("last_name", "a last name", LAST_NAMES),
   {
     kind: "full_name",
     description: "\"First Last\" from the built-in lists, picked by the keyed hash (not unique)",
