@@ -10,7 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { CLI, runCliProcess, type CliRun } from "../harness/sync-helpers.js";
+import { CLI, collectCliRun, runCliProcess, type CliRun } from "../harness/sync-helpers.js";
 import { assertNoPgferrySessions, createDatabasePair, type DatabasePair } from "../harness/test-databases.js";
 
 const SCHEMA = `CREATE TABLE parent (id int PRIMARY KEY, name text NOT NULL);
@@ -26,15 +26,7 @@ function shellQuote(arg: string): string {
 /** The built CLI on a pseudo-terminal of 200 columns (util-linux `script`); stdout and stderr both arrive as `stdout`. */
 function runCliOnTerminal(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CliRun> {
   const command = `stty cols 200; exec ${[process.execPath, CLI, ...args].map(shellQuote).join(" ")}`;
-  return new Promise((resolve, reject) => {
-    const child = spawn("script", ["-qec", command, "/dev/null"], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return collectCliRun(spawn("script", ["-qec", command, "/dev/null"], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] }));
 }
 
 describe("sync progress through the CLI (--jobs 2)", () => {
