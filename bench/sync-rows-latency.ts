@@ -13,7 +13,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import pg from "pg";
+import { databaseUrl, withClient } from "./generate-data.js";
 
 const { values } = parseArgs({
   options: {
@@ -36,21 +36,8 @@ const SCHEMA = `
     email text NOT NULL UNIQUE, name text, cognito_sub text, created_at timestamptz NOT NULL DEFAULT now());
   CREATE TABLE audit_log (id bigserial PRIMARY KEY, user_id bigint REFERENCES users, event text, at timestamptz DEFAULT now());`;
 
-function databaseUrl(name: string): string {
-  const url = new URL(values.url);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+/** A database of the server at --url. */
+const databaseOf = (name: string): string => databaseUrl(values.url, name);
 
 async function prepare(): Promise<void> {
   await withClient(values.url, async (admin) => {
@@ -59,14 +46,14 @@ async function prepare(): Promise<void> {
       await admin.query(`CREATE DATABASE ${name}`);
     }
   });
-  await withClient(databaseUrl("pgferry_latency_src"), async (source) => {
+  await withClient(databaseOf("pgferry_latency_src"), async (source) => {
     await source.query(SCHEMA);
     await source.query(`INSERT INTO plans VALUES (1, 'free'), (2, 'pro');
       INSERT INTO organizations (name, plan_id) SELECT 'org ' || g, 1 + g % 2 FROM generate_series(1, 1000) g;
       INSERT INTO users (organization_id, email, name) SELECT 1 + g % 1000, 'user' || g || '@example.com', 'User ' || g FROM generate_series(1, ${USERS}) g;
       ANALYZE`);
   });
-  await withClient(databaseUrl("pgferry_latency_dst"), (target) => target.query(SCHEMA));
+  await withClient(databaseOf("pgferry_latency_dst"), (target) => target.query(SCHEMA));
 }
 
 /** The child process of a cold run: import, one call, timings as JSON on stdout. */
@@ -83,7 +70,7 @@ function coldRun(key: number): { importMs: number; callMs: number; wallMs: numbe
   const started = performance.now();
   const run = spawnSync(process.execPath, ["--input-type=module", "-e", COLD_CHILD], {
     encoding: "utf8",
-    env: { ...process.env, ENTRY, SRC: databaseUrl("pgferry_latency_src"), DST: databaseUrl("pgferry_latency_dst"), KEY: String(key) },
+    env: { ...process.env, ENTRY, SRC: databaseOf("pgferry_latency_src"), DST: databaseOf("pgferry_latency_dst"), KEY: String(key) },
   });
   const wallMs = performance.now() - started;
   if (run.status !== 0) throw new Error(`cold run failed: ${run.stderr}`);
@@ -109,8 +96,8 @@ async function main(): Promise<void> {
 
   const { parseConfigText, resolveEndpoint, syncRows } = (await import(ENTRY)) as typeof import("../src/index.js");
   const config = parseConfigText("{}", "bench", process.env);
-  const source = resolveEndpoint(databaseUrl("pgferry_latency_src"), "source", config);
-  const target = resolveEndpoint(databaseUrl("pgferry_latency_dst"), "target", config);
+  const source = resolveEndpoint(databaseOf("pgferry_latency_src"), "source", config);
+  const target = resolveEndpoint(databaseOf("pgferry_latency_dst"), "target", config);
   const times: number[] = [];
   for (let i = 0; i < calls; i += 1) {
     const started = performance.now();
