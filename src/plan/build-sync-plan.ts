@@ -180,7 +180,8 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
   actions.push(...truncation.cascaded);
 
   const tablesAfterRun = new Set([...selectedKeys, ...targetByKey.keys()]);
-  const createdObjects = planCreatedObjects({ created, source, target, tablesAfterRun, addedColumns, wholeSchemas: wholeSchemas(source, input.selection, selected.tables) });
+  const whole = wholeSchemas(source, input.selection, selected.tables);
+  const createdObjects = planCreatedObjects({ created, source, target, tablesAfterRun, addedColumns, wholeSchemas: whole });
   diagnostics.push(...createdObjects.diagnostics, ...translationDiagnostics(translation.notes, createdObjects.preData), ...planLargeObjects(source, target));
   const fkStrategy = planFkStrategy(fk.brokenEdges, targetByKey);
   const written = actions.flatMap((a) =>
@@ -199,7 +200,7 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
       ...input.privileges,
       sourceVersion: source.serverVersion,
       targetVersion: target.serverVersion,
-      run: collectRunObjects({ actions, preData, postData }, source, target),
+      run: collectRunObjects({ actions, preData, postData }, source, target, whole),
     });
     postData.push(...privileges.statements);
     diagnostics.push(...privileges.diagnostics);

@@ -39,7 +39,12 @@ export function planPrivileges(given: PrivilegePlanInput): PrivilegePlan {
   const { source, target, roles } = input;
   const sourceByKey = new Map(source.objects.map((o) => [o.key, o]));
   const targetByKey = new Map(target.objects.map((o) => [o.key, o]));
-  const objects = input.run.keys.flatMap((key) => (sourceByKey.has(key) ? [sourceByKey.get(key)!] : []));
+  const runKeys = new Set(input.run.keys);
+  const objects = [
+    ...input.run.keys.flatMap((key) => (sourceByKey.has(key) ? [sourceByKey.get(key)!] : [])),
+    // In a schema synced whole, the objects an earlier run created (or that were there) are the run's too.
+    ...source.objects.filter((o) => !runKeys.has(o.key) && input.run.wholeSchemas.has(o.name.schema) && targetByKey.has(o.key)),
+  ];
   const needs = new Map<string, string[]>();
   const need = (role: string | null, why: string) => {
     if (role === null) return;

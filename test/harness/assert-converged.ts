@@ -17,6 +17,8 @@ import type { DatabasePair } from "./test-databases.js";
 export interface ConvergedOptions {
   /** Drift items (`kind owner[ name]: change`) a test documents as expected (what pgferry does not carry). */
   readonly expectedDrift?: readonly string[];
+  /** Compare owners and grants too (`diff --privileges`), and plan the second run with `--privileges`. */
+  readonly privileges?: boolean;
 }
 
 /** One line per drift item, as tests compare them. */
@@ -31,10 +33,11 @@ export async function assertConverged(pair: Pick<DatabasePair, "sourceUrl" | "ta
     target: resolveEndpoint(pair.targetUrl, "target", config),
     include: sync.include ?? [],
     exclude: sync.exclude ?? [],
+    ...(options.privileges ? { privileges: { roles: {} } } : {}),
   });
   assert.deepEqual(driftLines(diff), [...(options.expectedDrift ?? [])], "pgferry diff right after the sync finds no drift");
 
-  const { plan } = await syncPair(pair, { ...sync, dryRun: true });
+  const { plan } = await syncPair(pair, { ...sync, ...(options.privileges ? { privileges: { roles: {} } } : {}), dryRun: true });
   assert.deepEqual(plan.diagnostics.filter((d) => d.level === "error").map((d) => d.message), [], "the second run is not refused");
   const ddl = [...plan.preData, ...plan.postData].filter((s) => !rebuildsTargetObject(s, plan)).map(describeDdl);
   assert.deepEqual(ddl, [], "a second sync plans no schema change");

@@ -59,6 +59,18 @@ export async function assertSameSchema(sourceUrl: string, targetUrl: string): Pr
   return source;
 }
 
+/** pg_dump entries (owners and ACLs included) that differ between the two databases, each with both texts. */
+export async function privilegedDumpDifferences(sourceUrl: string, targetUrl: string): Promise<string[]> {
+  const [source, target] = [await dumpSchema(sourceUrl, { privileges: true }), await dumpSchema(targetUrl, { privileges: true })];
+  // An ACL is a set: the order of its items (so of pg_dump's GRANT lines) follows the order the
+  // grants were made in, which a re-sync that adds one grant cannot reproduce.
+  const sorted = (text: string | undefined) => (text ?? "").split("\n").sort().join("\n");
+  const same = (k: string) => (k.startsWith("ACL ") || k.startsWith("DEFAULT ACL ") ? sorted(source.get(k)) === sorted(target.get(k)) : source.get(k) === target.get(k));
+  return [...new Set([...source.keys(), ...target.keys()])]
+    .filter((k) => !same(k))
+    .map((k) => `${k}\n--- source\n${source.get(k) ?? "(none)"}\n--- target\n${target.get(k) ?? "(none)"}`);
+}
+
 export async function dataFingerprints(client: pg.Client): Promise<Record<string, string>> {
   const relations = await client.query<{ name: string }>(`
     SELECT format('%I.%I', n.nspname, c.relname) AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

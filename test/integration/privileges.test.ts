@@ -14,7 +14,7 @@ import { runDiff } from "../../src/execute/run-diff.js";
 import type { DriftItem } from "../../src/model/schema-diff.js";
 import type { DdlStatement } from "../../src/model/ddl-statement.js";
 import { renderDdl } from "../../src/ddl/render-ddl.js";
-import { dumpSchema } from "../harness/schema-dump.js";
+import { dumpSchema, privilegedDumpDifferences } from "../harness/schema-dump.js";
 import { syncPair } from "../harness/sync-helpers.js";
 import { createDatabasePair, dropRole, machineServerUrl, serverUrls, withUser, type DatabasePair } from "../harness/test-databases.js";
 
@@ -57,19 +57,6 @@ const SOURCE_SCHEMA = `
   ALTER TABLE public.existing OWNER TO ${OWNER};
   GRANT SELECT ON public.existing TO ${WRITER};
   INSERT INTO public.existing VALUES (1, 'a');`;
-
-/** pg_dump entries of both sides that differ (owners and ACLs included). */
-async function dumpDifferences(pair: DatabasePair): Promise<string[]> {
-  const [source, target] = [await dumpSchema(pair.sourceUrl, { privileges: true }), await dumpSchema(pair.targetUrl, { privileges: true })];
-  // An ACL is a set: the order of its items (so of pg_dump's GRANT lines) follows the order the
-  // grants were made in, which a re-sync that adds one grant cannot reproduce.
-  const same = (k: string) => (k.startsWith("ACL ") || k.startsWith("DEFAULT ACL ") ? lines(source.get(k)) === lines(target.get(k)) : source.get(k) === target.get(k));
-  return [...new Set([...source.keys(), ...target.keys()])]
-    .filter((k) => !same(k))
-    .map((k) => `${k}\n--- source\n${source.get(k) ?? "(none)"}\n--- target\n${target.get(k) ?? "(none)"}`);
-}
-
-const lines = (text: string | undefined) => (text ?? "").split("\n").sort().join("\n");
 
 async function diffPrivileges(pair: DatabasePair, roles: Record<string, string> = {}): Promise<DriftItem[]> {
   const config = configSchema.parse({});
@@ -120,7 +107,7 @@ describe("--privileges on one server: owners and grants as pg_dump sees them", (
       "DEFAULT ACL DEFAULT PRIVILEGES FOR FUNCTIONS; Schema: app",
       "DEFAULT ACL DEFAULT PRIVILEGES FOR TABLES; Schema: app",
     ], "the judge sees every kind of grant the fixture makes");
-    assert.deepEqual(await dumpDifferences(pair), []);
+    assert.deepEqual(await privilegedDumpDifferences(pair.sourceUrl, pair.targetUrl), []);
     assert.deepEqual(await diffPrivileges(pair), [], "diff --privileges sees no drift either");
   });
 
@@ -149,7 +136,7 @@ describe("--privileges on one server: owners and grants as pg_dump sees them", (
       `GRANT SELECT ON TABLE "public"."existing" TO "${WRITER}"`,
       `ALTER DEFAULT PRIVILEGES FOR ROLE "${OWNER}" IN SCHEMA "app" REVOKE USAGE ON SEQUENCES FROM "${WRITER}"`,
     ]);
-    assert.deepEqual(await dumpDifferences(pair), []);
+    assert.deepEqual(await privilegedDumpDifferences(pair.sourceUrl, pair.targetUrl), []);
     assert.deepEqual(await diffPrivileges(pair), []);
   });
 

@@ -28,12 +28,30 @@ function input(source: CatalogPrivileges, target: CatalogPrivileges, extra: Part
     sourceVersion: 160000,
     targetVersion: 160000,
     roles: {},
-    run: { keys: [privilegeKey("table", ITEMS)], schemas: ["app"], columnsOf: () => null },
+    run: { keys: [privilegeKey("table", ITEMS)], schemas: ["app"], wholeSchemas: new Set(), columnsOf: () => null },
     ...extra,
   };
 }
 
 describe("planPrivileges", () => {
+  it("in a schema synced whole, carries the grants of objects already on the target, and only of those", () => {
+    const fn = (name: string, acl: AclEntry[]): PrivilegedObject => {
+      const q = qualifiedName("app", name);
+      return { kind: "function", name: q, signature: { identity: "integer", types: "integer" }, key: privilegeKey("function", q, "integer"), owner: "postgres", acl, columns: [] };
+    };
+    const source = side({
+      roles: ["postgres", "reader"],
+      objects: [fn("existing", [...own("postgres", ["EXECUTE"]), { grantee: "reader", privilege: "EXECUTE", grantable: false }]), fn("absent", own("postgres", ["EXECUTE"]))],
+    });
+    const target = side({ roles: ["postgres", "reader"], objects: [fn("existing", [{ grantee: null, privilege: "EXECUTE", grantable: false }, ...own("postgres", ["EXECUTE"])])] });
+    const run = (whole: string[]) => ({ keys: [], schemas: whole, wholeSchemas: new Set(whole), columnsOf: () => null });
+    assert.deepEqual(planPrivileges(input(source, target, { run: run(["app"]) })).statements.map(renderDdl), [
+      'REVOKE EXECUTE ON FUNCTION "app"."existing"(integer) FROM PUBLIC',
+      'GRANT EXECUTE ON FUNCTION "app"."existing"(integer) TO "reader"',
+    ]);
+    assert.deepEqual(planPrivileges(input(source, target, { run: run([]) })).statements, [], "a partial selection leaves them alone");
+  });
+
   it("refuses in one line when the target role is not superuser and cannot SET ROLE to the owner", () => {
     const source = side({ objects: [table("app_owner", [...own("app_owner", TABLE_ALL), { grantee: "reader", privilege: "SELECT", grantable: false }])] });
     const target = side({ currentRole: "deployer", superuser: false, roles: ["deployer", "app_owner", "reader"], settableRoles: ["deployer"] });
@@ -101,7 +119,7 @@ describe("pg_database_owner on a target older than 14", () => {
       roles: ["postgres", "app_admin"],
       objects: [schema("postgres", [...own("postgres", ["USAGE", "CREATE"]), { grantee: null, privilege: "USAGE", grantable: false }, { grantee: null, privilege: "CREATE", grantable: false }])],
     });
-    const plan = planPrivileges(input(source, target, { run: { keys: [privilegeKey("schema", publicSchema)], schemas: ["public"], columnsOf: () => null } }));
+    const plan = planPrivileges(input(source, target, { run: { keys: [privilegeKey("schema", publicSchema)], schemas: ["public"], wholeSchemas: new Set(), columnsOf: () => null } }));
     assert.deepEqual(plan.diagnostics.filter((d) => d.level === "error"), []);
     assert.deepEqual(plan.statements.map(renderDdl), ['ALTER SCHEMA "public" OWNER TO "app_admin"', 'REVOKE CREATE ON SCHEMA "public" FROM PUBLIC']);
   });
