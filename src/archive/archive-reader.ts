@@ -1,10 +1,10 @@
 /**
  * Restore's TableReaders: a table's rows come from its snapshot file, store → SHA-256 and size
- * check → (AES-256-GCM) → gunzip → column projection → the target's COPY. A corrupted or
- * truncated file fails that table's COPY, and with it the one target transaction, so the target
+ * check → (AES-256-GCM) → gunzip → column projection → the target's COPY, in one pass. A corrupted
+ * or truncated file fails that table's COPY, and with it the one target transaction, so the target
  * keeps what it had. The row count is checked against the manifest too.
  */
-import { PassThrough, Transform, type TransformCallback } from "node:stream";
+import { PassThrough, Transform, Writable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
@@ -36,26 +36,20 @@ export function archiveReaders(store: ObjectStore, snapshot: string, manifest: M
       void streamFile(store, `${snapshot}/${entry.file}`, entry, action, key, out).catch((error: unknown) => out.destroy(error as Error));
       return out;
     },
+    async explainFailure(action: CopyAction) {
+      const entry = files.get(nameKey(action.table));
+      return entry ? fileProblem(store, `${snapshot}/${entry.file}`, entry) : null;
+    },
   };
   return { open: async () => reader };
 }
 
 async function streamFile(store: ObjectStore, path: string, entry: ManifestTable, action: CopyAction, key: Buffer | null, out: ArchiveCopyStream): Promise<void> {
-  const label = `${displayName(action.table)} (${path})`;
+  const label = fileLabel(entry, path);
   const indexes = action.columns.map((c) => entry.columns.indexOf(c.name));
   const missing = action.columns.filter((_, i) => indexes[i] === -1).map((c) => c.name);
   if (missing.length) throw new StorageError(`${label}: the snapshot has no column ${missing.join(", ")}`);
   const identity = indexes.length === entry.columns.length && indexes.every((v, i) => v === i);
-  const body = await store.get(path);
-  const verify = createChecksumTap((stored, sha256) =>
-    stored !== entry.storedBytes
-      ? new StorageError(`${label} is truncated: ${stored} of ${entry.storedBytes} bytes`)
-      : sha256 !== entry.sha256
-        ? new StorageError(`${label} is corrupted: its SHA-256 differs from the manifest`)
-        : null,
-  );
-  if (key === null && entry.iv) throw new StorageError(`${label} is encrypted and no key was given`);
-  const decrypt = key && entry.iv && entry.authTag ? [decryptStream(key, entry.iv, entry.authTag)] : [];
   const rows = rowProjection(identity ? null : indexes, (count, callback) => {
     if (count !== entry.rows) return callback(new StorageError(`${label} holds ${count} rows, the manifest says ${entry.rows}`));
     out.rowCount = count;
@@ -63,11 +57,55 @@ async function streamFile(store: ObjectStore, path: string, entry: ManifestTable
   });
   // Streamed straight into the target's COPY: the file's checks run at its end, and a failure
   // there fails the COPY and rolls back the one target transaction.
+  await decodeFile(store, path, entry, key, [rows, out]);
+}
+
+/** How messages name a snapshot file: its table and path. */
+export function fileLabel(entry: ManifestTable, path: string): string {
+  return `${displayName(qualifiedName(entry.schema, entry.name))} (${path})`;
+}
+
+/**
+ * One snapshot file from the store through its checks (size and SHA-256 of the stored bytes,
+ * at its end), decryption and gunzip into `rest`: a failure is a StorageError naming the file.
+ */
+export async function decodeFile(store: ObjectStore, path: string, entry: ManifestTable, key: Buffer | null, rest: readonly (NodeJS.ReadWriteStream | NodeJS.WritableStream)[]): Promise<void> {
+  const label = fileLabel(entry, path);
+  if (key === null && entry.iv) throw new StorageError(`${label} is encrypted and no key was given`);
+  const decrypt = key && entry.iv && entry.authTag ? [decryptStream(key, entry.iv, entry.authTag)] : [];
+  const body = await store.get(path);
   try {
-    await pipeline([body, verify.stream, ...decrypt, createGunzip(), rows, out]);
+    await pipeline([body, storedBytesCheck(entry, label).stream, ...decrypt, createGunzip(), ...rest]);
   } catch (error) {
     if (error instanceof StorageError) throw error;
     throw new StorageError(`${label} is corrupted or truncated: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** The stored bytes' size and SHA-256 against the manifest, checked when the file ends. */
+export function storedBytesCheck(entry: ManifestTable, label: string) {
+  return createChecksumTap((stored, sha256) =>
+    stored !== entry.storedBytes
+      ? new StorageError(`${label} is truncated: ${stored} of ${entry.storedBytes} bytes`)
+      : sha256 !== entry.sha256
+        ? new StorageError(`${label} is corrupted: its SHA-256 differs from the manifest`)
+        : null,
+  );
+}
+
+/**
+ * Why a table's load failed, as far as its file can tell: a COPY may reject the garbage a
+ * corrupted file decompressed to (a type error) before the file's end, where its checksum is
+ * checked. Reading the file through its size and SHA-256 again (only after a failure) names
+ * the corruption instead. Null when the file is sound.
+ */
+export async function fileProblem(store: ObjectStore, path: string, entry: ManifestTable): Promise<StorageError | null> {
+  try {
+    const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    await pipeline(await store.get(path), storedBytesCheck(entry, fileLabel(entry, path)).stream, sink);
+    return null;
+  } catch (error) {
+    return error instanceof StorageError ? error : new StorageError(`${fileLabel(entry, path)} cannot be read: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -2,12 +2,11 @@
  * `pgferry restore`: a snapshot into a target through the same plan and executor as a sync —
  * missing tables created from the manifest's catalog, drift rules, one atomic target
  * transaction, sequences, verification — with rows read from the snapshot's files. Everything
- * that can be checked without the target is checked before connecting to it: the manifest (its
- * seal, format and strict shape), the key, and every data file's presence, size and SHA-256 (the files are read twice:
- * once to check, once to load; the load checks them again as it streams).
+ * that can be checked without reading the files is checked before connecting to it: the manifest
+ * (its seal, format and strict shape), the key, and every data file's presence and size. Each
+ * file's SHA-256 and row count are checked as it loads, in the one pass: a mismatch fails its
+ * table and rolls the whole target transaction back.
  */
-import { createHash } from "node:crypto";
-import { pipeline } from "node:stream/promises";
 import type { Endpoint } from "../config/resolve-endpoint.js";
 import { CancelledError, ConfigError, StorageError } from "../errors.js";
 import { introspectCatalog } from "../introspect/introspect-catalog.js";
@@ -119,7 +118,10 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
   }
 }
 
-/** Manifest (authenticated when there is a key), format, key and data files: all checked before the target is touched. */
+/**
+ * Manifest (authenticated when there is a key), format, key, and every data file's presence and
+ * size: checked before the target is touched. Each file's SHA-256 is checked as it loads.
+ */
 async function openSnapshot(options: RestoreOptions): Promise<{ name: string; manifest: Manifest; key: Buffer | null }> {
   const name = await resolveSnapshot(options.store, options.snapshot, options.environment);
   const where = `snapshot ${name}`;
@@ -129,15 +131,6 @@ async function openSnapshot(options: RestoreOptions): Promise<{ name: string; ma
     if (!found) throw new StorageError(`${where}: data file ${table.file} (${table.schema}.${table.name}) is missing`);
     if (found.size !== table.storedBytes) {
       throw new StorageError(`${where}: data file ${table.file} (${table.schema}.${table.name}) has ${found.size} bytes, the manifest says ${table.storedBytes} (truncated or replaced)`);
-    }
-  }
-  // Every file's SHA-256 before the target is touched: a flipped byte inside gzip data can
-  // decompress to plausible garbage that the target would only reject with a confusing error.
-  for (const table of manifest.tables) {
-    const hash = createHash("sha256");
-    await pipeline(await options.store.get(`${name}/${table.file}`), hash);
-    if (hash.digest("hex") !== table.sha256) {
-      throw new StorageError(`${where}: data file ${table.file} (${table.schema}.${table.name}) is corrupted: its SHA-256 differs from the manifest`);
     }
   }
   return { name, manifest, key };

@@ -114,6 +114,9 @@ export async function streamCopy(action: CopyAction, source: TableReader, target
   try {
     await pipeline(out, counter, into, signal ? { signal } : {});
   } catch (error) {
+    // A snapshot file found corrupted explains a target's rejection of garbage, or a gunzip error, best.
+    const explained = failedSide !== null && !source.brokenBy ? await source.explainFailure?.(action).catch(() => null) : null;
+    if (explained) throw new CopyStreamError("source", explained);
     throw failedSide ? new CopyStreamError(failedSide, error) : error;
   }
   return { rowsRead: out.rowCount ?? 0, rowsWritten: into.rowCount ?? 0, bytes };

@@ -13,6 +13,11 @@ export type CopyAction = Extract<TableAction, { kind: "create" | "refresh" }>;
 export interface TableReader {
   /** The table's rows as COPY data in `action.copy.format`; `rowCount` is set once it ended. */
   read(action: CopyAction): CopyOutStream;
+  /**
+   * After the target rejected a table's rows: an error of the reader's own that explains it
+   * better (a snapshot file found corrupted), or null. Optional: a database source has none.
+   */
+  explainFailure?(action: CopyAction): Promise<Error | null>;
   /** The error that broke the underlying connection, if any (a store has none). */
   readonly brokenBy: Error | null;
   close(): Promise<void>;

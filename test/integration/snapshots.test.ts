@@ -97,11 +97,11 @@ describe("snapshots: dump and restore", () => {
     assert.deepEqual(rows[0], { n: 20000, s: "kept", p: 1 });
   });
 
-  it("refuses a corrupted or truncated data file, a missing manifest and a newer format before touching the target", async () => {
+  it("fails on a corrupted data file while loading it, and refuses a truncated file, a missing manifest and a newer format before touching the target", async () => {
     const [snapshot] = await listSnapshots(store);
     const folder = join(dir, snapshot!.name);
-    const dataDir = join(folder, "data");
-    const users = join(dataDir, readdirSync(dataDir).sort()[2]!); // the 4 files are dumped in plan order
+    const usersFile = (JSON.parse(readFileSync(join(folder, "manifest.json"), "utf8")) as { tables: { name: string; file: string }[] }).tables.find((t) => t.name === "users")!.file;
+    const users = join(folder, usersFile);
     const before = await tableFingerprint(pair.target, "users");
     const original = readFileSync(users);
 
@@ -109,7 +109,13 @@ describe("snapshots: dump and restore", () => {
     const middle = Math.floor(flipped.length / 2);
     flipped[middle] = flipped[middle]! ^ 0xff;
     writeFileSync(users, flipped);
-    await assert.rejects(restore(pair.targetUrl), /is corrupted: its SHA-256 differs from the manifest/);
+    // Found while it loads (one pass over each file): the table fails and the transaction rolls back.
+    const corrupted = await restore(pair.targetUrl);
+    assert.equal(corrupted.report.committed, false);
+    const failed = corrupted.report.steps.filter((s) => s.status === "failed");
+    assert.deepEqual(failed.map((s) => `${s.table.schema}.${s.table.name}`), ["public.users"]);
+    assert.match(failed[0]?.reason ?? "", /^public\.users \(\S+\/data\/\d{4}\.copy\.gz\) is corrupted: its SHA-256 differs from the manifest$/);
+    assert.equal(await tableFingerprint(pair.target, "users"), before, "a corrupted file found mid-load leaves the target as it was");
 
     writeFileSync(users, original);
     truncateSync(users, original.length - 100);
