@@ -30,6 +30,7 @@ import { resolveSnapshot } from "./list-snapshots.js";
 import type { Manifest } from "./manifest.js";
 import { openManifest } from "./manifest-seal.js";
 import { DEFAULT_KEY_VARIABLE } from "./snapshot-crypto.js";
+import { presenceProblem } from "./verify-snapshot.js";
 
 export interface RestoreOptions {
   readonly store: ObjectStore;
@@ -127,11 +128,8 @@ async function openSnapshot(options: RestoreOptions): Promise<{ name: string; ma
   const where = `snapshot ${name}`;
   const { manifest, key } = await openManifest(options.store, name, options.key, options.keyVariable ?? DEFAULT_KEY_VARIABLE);
   for (const table of manifest.tables) {
-    const found = await options.store.head(`${name}/${table.file}`);
-    if (!found) throw new StorageError(`${where}: data file ${table.file} (${table.schema}.${table.name}) is missing`);
-    if (found.size !== table.storedBytes) {
-      throw new StorageError(`${where}: data file ${table.file} (${table.schema}.${table.name}) has ${found.size} bytes, the manifest says ${table.storedBytes} (truncated or replaced)`);
-    }
+    const problem = await presenceProblem(options.store, `${name}/${table.file}`, table);
+    if (problem) throw new StorageError(`${where}: ${problem.message}`);
   }
   return { name, manifest, key };
 }

@@ -1,6 +1,6 @@
 /** pgferry dump / snapshots / restore through the real CLI with a file store from pgferry.yml. */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -113,5 +113,82 @@ describe("pgferry dump, snapshots and restore", () => {
     for (const run of runs.slice(1)) assert.match(run.source, new RegExp(`^snapshot ${snapshot} \\(file://.*snapshots\\)$`));
     const table = await cli(["history", "--limit", "1"]);
     assert.match(table.stdout, /\brestore\s+0\s+0\s+failed\s+no snapshot in file:\/\//);
+  });
+});
+
+describe("pgferry snapshots verify and restore --verify-only", () => {
+  let pair: DatabasePair;
+  let dir: string;
+  const CONFIG = `environments:\n  prod: { url: "\${SRC}" }\nstores:\n  backups: { url: "file://snapshots" }\ndefaults: { from: prod, store: backups }\n`;
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCliProcess(args, { cwd: dir, env: { SRC: pair.sourceUrl, ...env } });
+  let snapshot = "";
+
+  before(async () => {
+    pair = await createDatabasePair("snapshots_verify");
+    dir = mkdtempSync(join(tmpdir(), "pgferry-snapshots-verify-"));
+    writeFileSync(join(dir, "pgferry.yml"), CONFIG);
+    await pair.source.query(`CREATE TABLE books (id int PRIMARY KEY, title text); INSERT INTO books SELECT g, md5(g::text) FROM generate_series(1, 5000) g;
+      CREATE TABLE shelves (id int PRIMARY KEY); INSERT INTO shelves SELECT generate_series(1, 10)`);
+    const dump = await cli(["dump", "--json"]);
+    assert.equal(dump.code, 0, dump.stderr);
+    snapshot = (JSON.parse(dump.stdout) as { snapshot: string }).snapshot;
+  });
+  after(async () => pair?.drop());
+
+  const dataFile = (table: string) => {
+    const manifest = JSON.parse(readFileSync(join(dir, "snapshots", snapshot, "manifest.json"), "utf8")) as { tables: { name: string; file: string }[] };
+    return join(dir, "snapshots", snapshot, manifest.tables.find((t) => t.name === table)!.file);
+  };
+
+  it("a sound snapshot: every file ok, exit 0; through the codec the rows are counted", async () => {
+    const stored = await cli(["snapshots", "verify", "latest"]);
+    assert.equal(stored.code, 0, stored.stderr);
+    assert.match(stored.stdout, /ok\s+public\.books\s+data\/\d{4}\.copy\.gz/);
+    assert.match(stored.stdout, /All 2 data file\(s\) sound \(size and SHA-256\)\./);
+    const codec = await cli(["restore", "latest", "--verify-only", "--json"]);
+    assert.equal(codec.code, 0, codec.stderr);
+    const result = JSON.parse(codec.stdout) as { ok: boolean; throughCodec: boolean; files: { table: string; rows: number; problem: string | null }[] };
+    assert.equal(result.ok, true);
+    assert.equal(result.throughCodec, true);
+    assert.deepEqual(result.files.map((f) => [f.table, f.rows, f.problem]).sort(), [["public.books", 5000, null], ["public.shelves", 10, null]]);
+  });
+
+  it("a flipped byte and a truncated file are each named on their own line, every file is checked, exit 1", async () => {
+    const books = dataFile("books");
+    const original = readFileSync(books);
+    const flipped = Buffer.from(original);
+    const middle = Math.floor(flipped.length / 2);
+    flipped[middle] = flipped[middle]! ^ 0x55;
+    writeFileSync(books, flipped);
+    for (const args of [["snapshots", "verify", snapshot], ["restore", snapshot, "--verify-only"]]) {
+      const run = await cli(args);
+      assert.equal(run.code, 1, `${args.join(" ")}: ${run.stderr}`);
+      assert.match(run.stdout, /FAILED\s+public\.books\s+.*is corrupted: its SHA-256 differs from the manifest/);
+      assert.match(run.stdout, /ok\s+public\.shelves/, "the other files are still checked");
+      assert.match(run.stdout, /1 of 2 data file\(s\) failed/);
+    }
+    truncateSync(books, original.length - 10);
+    const truncated = await cli(["snapshots", "verify", snapshot, "--json"]);
+    assert.equal(truncated.code, 1);
+    const json = JSON.parse(truncated.stdout) as { ok: boolean; exitCode: number; error: string; files: { table: string; problem: string | null }[] };
+    assert.deepEqual([json.ok, json.exitCode, json.error], [false, 1, "snapshot verification failed"]);
+    assert.match(json.files.find((f) => f.table === "public.books")!.problem!, /^data file data\/\d{4}\.copy\.gz \(public\.books\) has \d+ bytes, the manifest says \d+ \(truncated or replaced\)$/);
+    writeFileSync(books, original);
+    assert.equal((await cli(["snapshots", "verify", snapshot])).code, 0, "sound again once restored");
+  });
+
+  it("bad input: one line, exit 2 (or 1 for a store without the snapshot), nothing read from a database", async () => {
+    const cases: [string[], number, RegExp][] = [
+      [["snapshots", "verify", snapshot, "--env", "prod"], 2, /--env works with latest only/],
+      [["snapshots", "verify", "20200101T000000Z_prod"], 1, /snapshot 20200101T000000Z_prod is not in file:\/\//],
+      [["restore", "latest", "--verify-only", "--dry-run"], 2, /--verify-only and --dry-run: choose one/],
+    ];
+    for (const [args, code, message] of cases) {
+      const run = await cli(args, { SRC: "postgres://nobody@127.0.0.1:1/none" });
+      assert.equal(run.code, code, `${args.join(" ")}: ${run.stderr}`);
+      const lines = errorLines(run.stderr);
+      assert.equal(lines.length, 1, run.stderr);
+      assert.match(lines[0]!, message);
+    }
   });
 });

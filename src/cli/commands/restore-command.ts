@@ -21,6 +21,10 @@ import { createProgressDisplay } from "../progress-display.js";
 import { renderDiagnostics, renderPlan } from "../render-plan.js";
 import { renderHookPlan, renderHookResults } from "../render-hooks.js";
 import { renderReport, reportJson } from "../render-report.js";
+import { renderVerification } from "../render-verification.js";
+import { verifySnapshot } from "../../archive/verify-snapshot.js";
+import { EXIT } from "../exit-codes.js";
+import { verifyKey } from "./snapshots-command.js";
 
 interface RestoreOptions {
   readonly from?: string;
@@ -33,6 +37,7 @@ interface RestoreOptions {
   readonly cascade?: boolean;
   readonly keyEnv?: string;
   readonly dryRun?: boolean;
+  readonly verifyOnly?: boolean;
   readonly yes?: boolean;
   readonly json?: boolean;
   /** commander's --no-hooks sets hooks to false. */
@@ -55,10 +60,20 @@ export function restoreCommand(ctx: CliContext, globals: () => GlobalOptions, se
     .option("--key-env <variable>", `the environment variable holding an encrypted snapshot's key (default ${DEFAULT_KEY_VARIABLE})`)
     .option("--no-hooks", "do not run the post-sync hooks of pgferry.yml (hooks.after) after the restore")
     .option("--dry-run", "check the snapshot and print the plan; change nothing")
+    .option("--verify-only", "read every data file through decryption and decompression and check sizes, SHA-256 and row counts against the manifest; connect to no database")
     .option("-y, --yes", "do not ask for confirmation (required when there is no terminal)")
     .option("--json", "print the report as JSON on stdout")
     .action(async (snapshot: string, to: string | undefined, options: RestoreOptions) => {
       const { config, path: loadedPath } = loadConfig(globals().config, ctx.cwd, ctx.env);
+      if (options.verifyOnly) {
+        if (options.dryRun) throw new ConfigError("--verify-only and --dry-run: choose one");
+        const { store } = await openStore(options.from, config, ctx.cwd);
+        const result = await verifySnapshot({ store, snapshot, throughCodec: true, ...verifyKey(snapshot, ctx.env, options) });
+        const exitCode = result.ok ? EXIT.ok : EXIT.failed;
+        if (options.json) ctx.stdout.write(renderJson({ store: store.label, ...result }, exitCode, result.ok ? null : "snapshot verification failed"));
+        else ctx.stdout.write(renderVerification(result, store.label));
+        return setExit(exitCode);
+      }
       const target = resolveEndpoint(to, "target", config);
       if (!options.dryRun) {
         assertWritableTarget(target);

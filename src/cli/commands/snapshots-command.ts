@@ -14,7 +14,17 @@ import { renderJson } from "../json-output.js";
 import { wholeNumber } from "../option-parsers.js";
 import { formatBytes, formatCount } from "../format-units.js";
 import { renderTextTable } from "../render-table.js";
+import { renderVerification } from "../render-verification.js";
+import { verifySnapshot } from "../../archive/verify-snapshot.js";
+import { DEFAULT_KEY_VARIABLE } from "../../archive/snapshot-crypto.js";
 
+/** The snapshot, key and key variable options of a verification, as verifySnapshot takes them. */
+export function verifyKey(snapshot: string, env: NodeJS.ProcessEnv, options: { env?: string; keyEnv?: string }): { environment?: string; key?: string; keyVariable: string } {
+  if (options.env && snapshot !== "latest") throw new ConfigError("--env works with latest only");
+  const keyVariable = options.keyEnv ?? DEFAULT_KEY_VARIABLE;
+  const key = env[keyVariable];
+  return { ...(options.env ? { environment: options.env } : {}), ...(key ? { key } : {}), keyVariable };
+}
 
 export function snapshotsCommand(ctx: CliContext, globals: () => GlobalOptions, setExit: (code: number) => void): Command {
   const command = new Command("snapshots").description("list, show and prune the snapshots of a store");
@@ -57,6 +67,22 @@ export function snapshotsCommand(ctx: CliContext, globals: () => GlobalOptions, 
         );
       }
       setExit(EXIT.ok);
+    });
+  command
+    .command("verify")
+    .description("re-read every data file of a snapshot and check its size and SHA-256 against the manifest, without a database")
+    .argument("<snapshot>", "a snapshot name or latest")
+    .option("--from <store>", "store name, file://PATH or s3://BUCKET/PREFIX (default: defaults.store)")
+    .option("--env <name>", "with latest: the newest snapshot of this environment")
+    .option("--key-env <variable>", `the environment variable holding an encrypted snapshot's key (default ${DEFAULT_KEY_VARIABLE})`)
+    .option("--json", "JSON on stdout")
+    .action(async (wanted: string, options: { from?: string; env?: string; keyEnv?: string; json?: boolean }) => {
+      const opened = await store(options.from);
+      const result = await verifySnapshot({ store: opened.store, snapshot: wanted, throughCodec: false, ...verifyKey(wanted, ctx.env, options) });
+      const exitCode = result.ok ? EXIT.ok : EXIT.failed;
+      if (options.json) ctx.stdout.write(renderJson({ store: opened.store.label, ...result }, exitCode, result.ok ? null : "snapshot verification failed"));
+      else ctx.stdout.write(renderVerification(result, opened.store.label));
+      setExit(exitCode);
     });
   command
     .command("prune")
