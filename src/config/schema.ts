@@ -144,6 +144,11 @@ const store = z.strictObject({
   forcePathStyle: z.boolean().optional(),
   /** `pgferry snapshots prune` removes snapshots older than this. */
   retainDays: z.number().int().min(1).optional(),
+  /** `pgferry snapshots prune` keep rules: a snapshot one of them keeps stays (younger than retainDays). */
+  keepLast: z.number().int().min(1).optional(),
+  keepDaily: z.number().int().min(1).optional(),
+  keepWeekly: z.number().int().min(1).optional(),
+  keepMonthly: z.number().int().min(1).optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PgferryConfig, StoreConfig } from "../config/schema.js";
+import type { PruneRule } from "../archive/list-snapshots.js";
 import { ConfigError } from "../errors.js";
 import { createFileStore } from "./file-store.js";
 import type { ObjectStore } from "./object-store.js";
@@ -26,7 +27,8 @@ export interface OpenedStore {
   readonly store: ObjectStore;
   /** The store's name in pgferry.yml, or null for a URL. */
   readonly name: string | null;
-  readonly retainDays?: number;
+  /** The store's retention in pgferry.yml (retainDays, keepLast, keepDaily, keepWeekly, keepMonthly). */
+  readonly retention: PruneRule;
 }
 
 export async function openStore(arg: string | undefined, config: PgferryConfig, cwd: string): Promise<OpenedStore> {
@@ -39,7 +41,14 @@ export async function openStore(arg: string | undefined, config: PgferryConfig, 
   }
   const settings: StoreConfig = named ?? { url: chosen };
   const store = await storeFor(settings, cwd);
-  return { store, name: named ? chosen : null, ...(settings.retainDays ? { retainDays: settings.retainDays } : {}) };
+  const retention: PruneRule = {
+    ...(settings.retainDays ? { retainDays: settings.retainDays } : {}),
+    ...(settings.keepLast ? { keep: settings.keepLast } : {}),
+    ...(settings.keepDaily ? { keepDaily: settings.keepDaily } : {}),
+    ...(settings.keepWeekly ? { keepWeekly: settings.keepWeekly } : {}),
+    ...(settings.keepMonthly ? { keepMonthly: settings.keepMonthly } : {}),
+  };
+  return { store, name: named ? chosen : null, retention };
 }
 
 async function storeFor(settings: StoreConfig, cwd: string): Promise<ObjectStore> {

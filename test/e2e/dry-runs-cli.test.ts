@@ -24,6 +24,7 @@ const CONFIG = `environments:
 defaults: { from: prod, to: staging, store: backups }
 stores:
   backups: { url: "file://snapshots", retainDays: 30 }
+  daily: { url: "file://prune-store", keepDaily: 1 }
 sync:
   tables: [organizations, users, events]
   exclude: [audit_log]
@@ -175,6 +176,23 @@ describe("dry runs of --with-parents, dump and remap; prune's plan; dump's selec
     assert.equal(keep.code, 0, keep.stderr);
     assert.match(keep.stdout, /delete 20200101T000000\.000Z-aaaaaa_prod \([^)]+\): beyond the newest 2 of prod\n/);
     assert.match(keep.stdout, /Dry run, nothing deleted\.\n$/);
+    assert.equal(listing().length, 5, "nothing deleted");
+
+    // 2020-01-01 and 2020-01-02 are in ISO week 2020-W01: two weeks keep the newer of them.
+    const weekly = await cli(["snapshots", "prune", "--from", "file://prune-store", "--keep-weekly", "2", "--dry-run"]);
+    assert.equal(weekly.code, 0, weekly.stderr);
+    assert.match(weekly.stdout, /\(snapshots kept by none of: 2 weekly per environment; /);
+    assert.match(weekly.stdout, /\n {2}delete 20200101T000000\.000Z-aaaaaa_prod \([^)]+\): kept by no rule \(2 weekly\) of prod\n/);
+    assert.doesNotMatch(weekly.stdout, /delete 20200102/);
+    // The store's own rule in pgferry.yml (keepDaily: 1), and a flag added to it.
+    const daily = await cli(["snapshots", "prune", "--from", "daily", "--dry-run"]);
+    assert.equal(daily.code, 0, daily.stderr);
+    assert.match(daily.stdout, /delete 20200102T000000\.000Z-bbbbbb_prod \([^)]+\): kept by no rule \(1 daily\) of prod\n/);
+    assert.match(daily.stdout, /delete 20200101T000000\.000Z-aaaaaa_prod \([^)]+\): kept by no rule \(1 daily\) of prod\n/);
+    const monthly = await cli(["snapshots", "prune", "--from", "daily", "--keep-monthly", "2", "--dry-run"]);
+    assert.match(monthly.stdout, /\(snapshots kept by none of: 1 daily, 2 monthly per environment; /);
+    assert.match(monthly.stdout, /delete 20200101T000000\.000Z-aaaaaa_prod \([^)]+\): kept by no rule \(1 daily, 2 monthly\) of prod\n/);
+    assert.doesNotMatch(monthly.stdout, /delete 20200102/);
     assert.equal(listing().length, 5, "nothing deleted");
 
     const pruned = await cli(["snapshots", "prune", "--from", "file://prune-store", "--days", "30", "--yes"]);

@@ -58,7 +58,7 @@ describe("pgferry dump, snapshots and restore", () => {
       [["restore", "20200101T000000Z_prod", "staging", "--env", "prod", "--yes"], 2, /--env works with latest only/],
       [["restore", "latest", "staging", "--tables", "nope", "--yes"], 2, /table pattern "nope" matches no table in the snapshot/],
       [["restore", "latest", "staging"], 3, /no terminal/],
-      [["snapshots", "prune", "--from", "file://empty-store"], 2, /prune needs --days, --keep or a retainDays/],
+      [["snapshots", "prune", "--from", "file://empty-store"], 2, /prune needs a rule: --days, --keep, --keep-daily, --keep-weekly or --keep-monthly, or retainDays\/keepLast\/keepDaily\/keepWeekly\/keepMonthly on the store in pgferry\.yml/],
     ];
     for (const [args, code, message] of cases) {
       const run = await cli(args);

@@ -1,6 +1,6 @@
 /** `pgferry snapshots list|show|prune`: what a store holds, one snapshot's manifest, retention. */
 import { Command } from "commander";
-import { choosePrunable, deleteSnapshot, listSnapshots, resolveSnapshot } from "../../archive/list-snapshots.js";
+import { choosePrunable, deleteSnapshot, describeKeepRules, listSnapshots, resolveSnapshot, type PruneRule } from "../../archive/list-snapshots.js";
 import { MANIFEST_FILE, parseManifest } from "../../archive/manifest.js";
 import { loadConfig } from "../../config/load-config.js";
 import { ConfigError } from "../../errors.js";
@@ -86,17 +86,28 @@ export function snapshotsCommand(ctx: CliContext, globals: () => GlobalOptions, 
     });
   command
     .command("prune")
-    .description("delete snapshots older than retainDays (the store's, or --days) or beyond the newest --keep per environment")
+    .description("delete snapshots older than --days, or kept by none of the keep rules (the store's retention in pgferry.yml, or the flags)")
     .option("--from <store>", "store name, file://PATH or s3://BUCKET/PREFIX (default: defaults.store)")
-    .option("--days <n>", "keep snapshots younger than n days (default: the store's retainDays)", wholeNumber("--days", 1))
-    .option("--keep <n>", "keep the newest n snapshots of each environment", wholeNumber("--keep", 1))
+    .option("--days <n>", "maximum age: delete snapshots older than n days (default: the store's retainDays)", wholeNumber("--days", 1))
+    .option("--keep <n>", "keep the newest n snapshots of each environment (default: the store's keepLast)", wholeNumber("--keep", 1))
+    .option("--keep-daily <n>", "keep the newest snapshot of each of the newest n days that have one (default: keepDaily)", wholeNumber("--keep-daily", 1))
+    .option("--keep-weekly <n>", "… of each of the newest n ISO weeks (default: keepWeekly)", wholeNumber("--keep-weekly", 1))
+    .option("--keep-monthly <n>", "… of each of the newest n months (default: keepMonthly)", wholeNumber("--keep-monthly", 1))
     .option("--dry-run", "list what would be deleted; delete nothing")
     .option("-y, --yes", "do not ask for confirmation")
-    .action(async (options: { from?: string; days?: number; keep?: number; dryRun?: boolean; yes?: boolean }) => {
+    .action(async (options: { from?: string; days?: number; keep?: number; keepDaily?: number; keepWeekly?: number; keepMonthly?: number; dryRun?: boolean; yes?: boolean }) => {
       const opened = await store(options.from);
-      const retainDays = options.days ?? opened.retainDays;
-      if (retainDays === undefined && options.keep === undefined) throw new ConfigError("prune needs --days, --keep or a retainDays on the store in pgferry.yml");
-      const rule = { ...(retainDays !== undefined ? { retainDays } : {}), ...(options.keep !== undefined ? { keep: options.keep } : {}) };
+      const given: PruneRule = {
+        ...(options.days !== undefined ? { retainDays: options.days } : {}),
+        ...(options.keep !== undefined ? { keep: options.keep } : {}),
+        ...(options.keepDaily !== undefined ? { keepDaily: options.keepDaily } : {}),
+        ...(options.keepWeekly !== undefined ? { keepWeekly: options.keepWeekly } : {}),
+        ...(options.keepMonthly !== undefined ? { keepMonthly: options.keepMonthly } : {}),
+      };
+      const rule: PruneRule = { ...opened.retention, ...given };
+      if (Object.keys(rule).length === 0) {
+        throw new ConfigError("prune needs a rule: --days, --keep, --keep-daily, --keep-weekly or --keep-monthly, or retainDays/keepLast/keepDaily/keepWeekly/keepMonthly on the store in pgferry.yml");
+      }
       const now = new Date();
       const doomed = choosePrunable(await listSnapshots(opened.store), rule, now);
       const folders = await emptySnapshotFolders(opened.store, now);
@@ -104,7 +115,8 @@ export function snapshotsCommand(ctx: CliContext, globals: () => GlobalOptions, 
         ctx.stdout.write("Nothing to prune.\n");
         return setExit(EXIT.ok);
       }
-      const rules = [retainDays !== undefined ? `older than ${retainDays} day(s)` : "", options.keep !== undefined ? `beyond the newest ${options.keep} per environment` : ""].filter(Boolean).join(", or ");
+      const keepRules = describeKeepRules(rule);
+      const rules = [rule.retainDays !== undefined ? `older than ${rule.retainDays} day(s)` : "", keepRules.length ? `kept by none of: ${keepRules.join(", ")} per environment` : ""].filter(Boolean).join(", or ");
       const plan = [
         `Prune ${opened.store.label} (snapshots ${rules}; the newest complete one of each environment is kept):`,
         ...doomed.map((s) => `  delete ${s.name} (${formatBytes(s.bytes)}): ${s.reason}`),
