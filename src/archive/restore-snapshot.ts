@@ -135,7 +135,7 @@ async function openSnapshot(options: RestoreOptions): Promise<{ name: string; ma
 }
 
 /** The snapshot's tables as exact patterns, narrowed by the user's --tables. */
-function chooseTables(manifest: Manifest, patterns: readonly string[]): string[] {
+export function chooseTables(manifest: Manifest, patterns: readonly string[]): string[] {
   const parsed = patterns.map(parseTablePattern);
   for (const pattern of parsed) {
     if (!manifest.tables.some((t) => matchesPattern(pattern, qualifiedName(t.schema, t.name)))) {
@@ -153,7 +153,7 @@ function chooseTables(manifest: Manifest, patterns: readonly string[]): string[]
  * columns a dump reads: a column generated on the source is not in the file, so a target that
  * has it as a plain column gets its default there.
  */
-function fitToSnapshot(action: TableAction, manifest: Manifest): TableAction {
+export function fitToSnapshot(action: TableAction, manifest: Manifest): TableAction {
   if (action.kind !== "create" && action.kind !== "refresh") return action;
   const entry = manifest.tables.find((t) => t.schema === action.table.schema && t.name === action.table.name);
   const columns = entry ? action.columns.filter((c) => entry.columns.includes(c.name)) : action.columns;

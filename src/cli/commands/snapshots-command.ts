@@ -11,11 +11,16 @@ import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.js";
 import { EXIT } from "../exit-codes.js";
 import { renderJson } from "../json-output.js";
-import { wholeNumber } from "../option-parsers.js";
+import { commaList, wholeNumber } from "../option-parsers.js";
 import { formatBytes, formatCount } from "../format-units.js";
 import { renderTextTable } from "../render-table.js";
 import { renderVerification } from "../render-verification.js";
 import { verifySnapshot } from "../../archive/verify-snapshot.js";
+import { exportSql } from "../../archive/export-sql.js";
+import { createWriteStream, renameSync, rmSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Writable } from "node:stream";
+
 import { DEFAULT_KEY_VARIABLE } from "../../archive/snapshot-crypto.js";
 
 /** The snapshot, key and key variable options of a verification, as verifySnapshot takes them. */
@@ -83,6 +88,37 @@ export function snapshotsCommand(ctx: CliContext, globals: () => GlobalOptions, 
       if (options.json) ctx.stdout.write(renderJson({ store: opened.store.label, ...result }, exitCode, result.ok ? null : "snapshot verification failed"));
       else ctx.stdout.write(renderVerification(result, opened.store.label));
       setExit(exitCode);
+    });
+  command
+    .command("export-sql")
+    .description("write a snapshot as a plain SQL script (DDL, COPY … FROM stdin data, post-data DDL, sequences) that psql loads into an empty database")
+    .argument("<snapshot>", "a snapshot name or latest")
+    .option("--from <store>", "store name, file://PATH or s3://BUCKET/PREFIX (default: defaults.store)")
+    .option("--env <name>", "with latest: the newest snapshot of this environment")
+    .option("--key-env <variable>", `the environment variable holding an encrypted snapshot's key (default ${DEFAULT_KEY_VARIABLE})`)
+    .option("-t, --tables <patterns>", "only these tables of the snapshot (repeatable)", commaList)
+    .option("-o, --out <file>", "write to this file (made whole or not at all) instead of standard output")
+    .action(async (wanted: string, options: { from?: string; env?: string; keyEnv?: string; tables?: string[]; out?: string }) => {
+      const opened = await store(options.from);
+      const common = { store: opened.store, snapshot: wanted, ...(options.tables ? { tables: options.tables } : {}), ...verifyKey(wanted, ctx.env, options) };
+      if (!options.out) {
+        await exportSql({ ...common, out: ctx.stdout as unknown as Writable });
+        return setExit(EXIT.ok);
+      }
+      const path = resolve(ctx.cwd, options.out);
+      const partial = `${path}.partial-${process.pid}`;
+      const file = createWriteStream(partial, { flags: "wx" });
+      try {
+        const done = await exportSql({ ...common, out: file });
+        await new Promise<void>((settle, fail) => file.end((error?: Error | null) => (error ? fail(error) : settle())));
+        renameSync(partial, path);
+        ctx.stderr.write(`Wrote snapshot ${done.snapshot} to ${options.out}: ${done.tables} table(s), ${formatCount(done.rows)} row(s), ${done.statements} statement(s). Load it with: psql -v ON_ERROR_STOP=1 --single-transaction -f ${options.out}\n`);
+      } catch (error) {
+        file.destroy();
+        rmSync(partial, { force: true });
+        throw error;
+      }
+      setExit(EXIT.ok);
     });
   command
     .command("prune")
