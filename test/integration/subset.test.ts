@@ -35,6 +35,10 @@ const SCHEMA = `
   CREATE TABLE posts (id int PRIMARY KEY, user_id int REFERENCES users);
   CREATE TABLE comments (id int PRIMARY KEY, commentable_type text NOT NULL, commentable_id int NOT NULL, body text);
   CREATE TABLE settings (k text PRIMARY KEY, v text);
+  -- A partitioned table whose FK is declared on its partition only (as Pagila's payment).
+  CREATE TABLE visits (id int, user_id int, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+  CREATE TABLE visits_2024 PARTITION OF visits FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+  ALTER TABLE visits_2024 ADD FOREIGN KEY (user_id) REFERENCES users;
 
   INSERT INTO orgs SELECT g, 'org ' || g FROM generate_series(1, 10) g;
   INSERT INTO users SELECT g, 1 + g % 10, DATE '2024-01-01' + g, 'user' || g || '@example.org' FROM generate_series(1, 200) g;
@@ -51,6 +55,7 @@ const SCHEMA = `
   INSERT INTO posts SELECT g, 1 + (g * 13) % 200 FROM generate_series(1, 50) g;
   INSERT INTO comments SELECT g, CASE WHEN g % 2 = 0 THEN 'Post' ELSE 'Order' END, CASE WHEN g % 2 = 0 THEN 1 + g % 50 ELSE 1 + g % 400 END, 'c' FROM generate_series(1, 100) g;
   INSERT INTO settings VALUES ('a', '1'), ('b', '2');
+  INSERT INTO visits SELECT g, 1 + (g * 17) % 200, DATE '2024-01-01' + g FROM generate_series(1, 100) g;
   ANALYZE;
 `;
 
@@ -78,8 +83,9 @@ const FOREIGN_KEYS: readonly Relation[] = [
   { child: "members", parent: "teams", childColumns: ["team_id"], parentColumns: ["id"] },
   { child: "members", parent: "users", childColumns: ["user_id"], parentColumns: ["id"] },
   { child: "posts", parent: "users", childColumns: ["user_id"], parentColumns: ["id"] },
+  { child: "visits", parent: "users", childColumns: ["user_id"], parentColumns: ["id"] },
 ];
-const TABLES = ["orgs", "users", "products", "orders", "order_items", "shipments", "events", "employees", "teams", "members", "posts", "comments", "settings"];
+const TABLES = ["orgs", "users", "products", "orders", "order_items", "shipments", "events", "employees", "teams", "members", "posts", "comments", "settings", "visits"];
 
 const VIRTUAL: SubsetSpec["virtualForeignKeys"] = [
   { from: "public.comments(commentable_id)", to: "public.posts(id)", where: "commentable_type = 'Post'" },
@@ -248,6 +254,28 @@ describe("subset", () => {
     assert.deepEqual(canonical(first.expected.get("orders")!), canonical(second.expected.get("orders")!));
     const matching = sourceRows.get("orders")!.filter((r) => String(r.placed) >= "2024-03-01").length;
     assert.ok(matching * 0.3 > 25, "the limit, not the share, bounds the rows");
+  });
+
+  it("an FK declared on a partition only: a partitioned root's rows keep their users", async () => {
+    const { expected } = await syncAndCompare(spec({ roots: { visits: "id <= 20" } }), { visits: (r) => Number(r.id) <= 20 }, []);
+    assert.equal(expected.get("users")!.length, 20);
+  });
+
+  it("a keyless root with percent and limit: rows picked by a hash of the whole row and by row order, the same each run", async () => {
+    const subset = spec({ roots: { events: "kind = 'login'" }, percent: 50, limit: 10 });
+    const picked = await pair.source.query<{ r: Row }>(
+      "SELECT to_jsonb(e) AS r FROM events e WHERE kind = 'login' AND abs(hashtextextended(ROW(user_id, kind)::text, 0) % 10000) < 5000 ORDER BY ROW(user_id, kind)::text LIMIT 10",
+    );
+    const rows = picked.rows.map((x) => x.r);
+    assert.equal(rows.length, 10);
+    for (let run = 0; run < 2; run += 1) {
+      const { report } = await syncPair(pair, { subset });
+      assert.equal(report.committed, true, report.error);
+      const events = (await pair.target.query<{ r: Row }>("SELECT to_jsonb(e) AS r FROM events e")).rows.map((x) => x.r);
+      assert.deepEqual(canonical(events), canonical(rows));
+      const users = (await pair.target.query<{ id: number }>("SELECT id FROM users ORDER BY id")).rows.map((u) => u.id);
+      assert.deepEqual(users, [...new Set(rows.map((r) => Number(r.user_id)))].sort((a, b) => a - b));
+    }
   });
 
   it("a user where on a subset table combines with AND, and its rows' parents follow", async () => {
