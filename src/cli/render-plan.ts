@@ -30,7 +30,7 @@ function estimates(action: TableAction): [string, string] {
   const rows = action.copy.estimatedRows;
   const estimate = rows === null ? "not analyzed" : `~${formatCount(rows)}`;
   const subset = action.copy.subset;
-  const ofTable = subset?.narrowed ? ` of ${subset.tableRows === null ? "?" : `~${formatCount(subset.tableRows)}`}` : "";
+  const ofTable = subset?.narrowed && subset.tableRows !== null ? ` of ~${formatCount(subset.tableRows)}` : "";
   return [`${estimate}${ofTable}`, formatBytes(action.copy.estimatedBytes)];
 }
 

@@ -16,7 +16,7 @@ export function renderReport(report: SyncReport, options: RenderOptions = {}): s
   const rows = report.steps.map((s) => [
     displayName(s.table),
     s.mode ?? s.action,
-    s.subset ? `${formatCount(s.rows)} of ${s.subset.tableRows === null ? "?" : `~${formatCount(s.subset.tableRows)}`}` : formatCount(s.rows),
+    s.subset ? `${formatCount(s.rows)} ${s.subset.tableRows === null ? "kept" : `of ~${formatCount(s.subset.tableRows)}`}` : formatCount(s.rows),
     formatBytes(s.bytes),
     formatSeconds(s.seconds),
     ...(merged ? [describeChanges(s.changes)] : []),
