@@ -76,8 +76,15 @@ export function planSubset(input: SubsetPlanInput): { byTable: Map<string, Table
     fixed: () => null,
     relation,
   });
+  // A child kept only as the children of one parent's kept rows, through this FK, and that nothing
+  // references, references only those kept rows: following the FK back up adds no row, only a scan.
+  const onlyChildrenThrough = (e: SubsetEdge) =>
+    !roots.has(nameKey(e.child)) &&
+    downLinks.filter((l) => nameKey(l.near) === nameKey(e.child)).length === 1 &&
+    downLinks.some((l) => nameKey(l.near) === nameKey(e.child) && nameKey(l.far) === nameKey(e.parent) && l.nearColumns.join() === e.childColumns.join() && l.farColumns.join() === e.parentColumns.join() && l.nearCondition === e.childCondition) &&
+    !edges.some((other) => nameKey(other.parent) === nameKey(e.child));
   const upLinks: ClosureLink[] = edges
-    .filter((e) => related.has(nameKey(e.parent)))
+    .filter((e) => related.has(nameKey(e.parent)) && !onlyChildrenThrough(e))
     .map((e) => ({ near: e.parent, far: e.child, nearColumns: e.parentColumns, farColumns: e.childColumns, nearCondition: null, farCondition: e.childCondition }));
   const kept = renderClosure({
     domain: namesOf(related),

@@ -66,6 +66,19 @@ describe("planSubset", () => {
     assert.match(copyOf(p, "users").subset!.summary, /root: id = 1; parents of public\.employees/);
   });
 
+  it("does not follow back up an FK whose children were kept only through it (no row to add, only a scan)", () => {
+    const p = plan({ roots: { orders: "id < 10" }, children: ["items"] });
+    assert.equal(copyOf(p, "items").subset?.summary, "children of public.orders");
+    assert.equal(copyOf(p, "orders").subset?.summary, "root: id < 10");
+    assert.ok(!copyOf(p, "orders").where!.includes('"items"'), copyOf(p, "orders").where!);
+    // Children reached through two parents may reference rows neither kept: then the FK is followed back up.
+    const twice = buildSyncPlan({
+      source: catalog([...TABLES, table("notes", [col("id"), col("order_id"), col("user_id")], { constraints: [key("notes_pkey"), references("notes_order", ["order_id"], "orders"), references("notes_user", ["user_id"], "users")] })]),
+      target: catalog([]), selection: ALL_TABLES, cascade: false, subset: { roots: { orders: "id < 10", users: "id < 3" }, children: ["notes"] },
+    });
+    assert.equal(copyOf(twice, "orders").subset?.summary, "root: id < 10; parents of public.notes");
+  });
+
   it("a keyless root picks its share by the whole row and its limit by tableoid and ctid", () => {
     const where = copyOf(plan({ roots: { items: "true" }, percent: 50, limit: 3 }), "items").where!;
     assert.match(where, /ROW\("order_id", "sku"\)::text, 0\) % 10000\) < 5000/);
