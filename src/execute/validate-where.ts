@@ -47,10 +47,12 @@ async function explainOnSource(source: SqlSession, action: CopyAction, sql: stri
 }
 
 export async function validateWhereFilters(plan: Pick<SyncPlan, "actions">, source: SqlSession, target?: SqlSession): Promise<void> {
-  // A subset's own SQL first, each piece alone, so a bad root filter is named at its table, not at the tables whose condition embeds it.
+  // With a subset, each piece of user SQL alone first (where filters, root filters, virtual FK conditions), so a
+  // bad one is named at its own table, not at the tables whose subset condition embeds it.
   for (const action of plan.actions) {
-    if (action.kind !== "create" && action.kind !== "refresh") continue;
-    for (const check of action.copy.subset?.checks ?? []) {
+    if (action.kind !== "create" && action.kind !== "refresh" || !action.copy.subset) continue;
+    const own = action.copy.subset.userWhere === null ? [] : [{ what: "where filter", condition: action.copy.subset.userWhere }];
+    for (const check of [...own, ...action.copy.subset.checks]) {
       await explainOnSource(source, action, `SELECT 1 FROM ${sourceRelation(action)} WHERE (${check.condition})`, check.what);
     }
   }
@@ -59,7 +61,8 @@ export async function validateWhereFilters(plan: Pick<SyncPlan, "actions">, sour
     const transformed = activeTransforms(action.copy.transforms).length > 0;
     if (action.copy.where === null && !transformed) continue;
     // --delete-missing runs the filter on the target too: it must be valid there, as one statement.
-    if (target && action.copy.merge?.deleteMissing && !action.copy.merge.replace) await checkOnTarget(action, target);
+    // (A table the subset narrows is refused with delete-missing by the plan: its condition is never run on the target.)
+    if (target && action.copy.merge?.deleteMissing && !action.copy.merge.replace && !action.copy.subset?.narrowed) await checkOnTarget(action, target);
     await source.query("SAVEPOINT pgferry_where");
     try {
       // Transforms hold SQL too (a sql kind's expression, constants cast to the column's type): the whole SELECT is checked.

@@ -324,6 +324,13 @@ describe("subset", () => {
       (error: Error) => /public\.users: delete-missing cannot apply to a subset table/.test(error.message) && !error.message.includes("\n"),
     );
     assert.equal((await pair.target.query<{ n: number }>("SELECT count(*)::int AS n FROM users")).rows[0]!.n, before);
+    // A subset condition naming a table the target lacks: still the plan's refusal, never the condition run on the target.
+    await pair.target.query("DROP TABLE settings");
+    const subset = spec({ roots: { settings: "true" }, virtualForeignKeys: [{ from: "settings(k)", to: "users(email)" }] });
+    await assert.rejects(
+      syncPair(pair, { include: ["orgs", "users", "settings"], subset, mode: "upsert", deleteMissing: true }),
+      (error: Error) => /public\.users: delete-missing cannot apply to a subset table/.test(error.message),
+    );
   });
 
   it("refuses, before writing, an unknown root, a root filter that is not valid SQL and a virtual FK naming an unknown column", async () => {
@@ -338,6 +345,8 @@ describe("subset", () => {
       syncPair(pair, { subset: spec({ roots: { users: "true" }, virtualForeignKeys: [{ from: "comments(commentable_id)", to: "posts(id)", where: "kind = 1" }] }) }),
       /subset\.virtualForeignKeys\[0\]\.where for public\.comments is not valid SQL here/,
     );
+    // A where filter that is not valid SQL is named at its own table, not at a parent whose subset condition embeds it.
+    await assert.rejects(syncPair(pair, { subset: spec({ roots: { users: "id < 5" }, children: true }), where: { orders: "nope > 1" } }), /^ConfigError: where filter for public\.orders is not valid SQL here/);
     assert.equal((await pair.target.query<{ n: number }>("SELECT count(*)::int AS n FROM users")).rowCount, 1);
     assert.equal((await pair.target.query<{ n: number }>("SELECT count(*)::int AS n FROM users")).rows[0]!.n, before);
   });
