@@ -312,6 +312,10 @@ describe("subset", () => {
       assert.equal(orgs.length, 10, "no row deleted");
       for (const org of orgs) assert.equal(org.name.endsWith("(renamed)"), keptOrgs.has(org.id), `org ${org.id}`);
       assert.equal((await pair.target.query("SELECT 1 FROM users")).rowCount, 200);
+      // insert-missing with the subset: every kept row is already there, so nothing changes.
+      const missing = await syncPair(pair, { include: ["orgs", "users"], subset: spec({ roots: { users: "id <= 5" } }), mode: "insert-missing" });
+      assert.equal(missing.report.committed, true, missing.report.error);
+      assert.deepEqual(missing.report.steps.map((s) => [s.table.name, s.changes?.inserted, s.changes?.unchanged]), [["orgs", 0, 5], ["users", 0, 5]]);
     } finally {
       await pair.source.query("UPDATE orgs SET name = 'org ' || id");
     }
