@@ -112,7 +112,8 @@ export function planSubset(input: SubsetPlanInput): { byTable: Map<string, Table
     }
     // Links from tables that keep nothing say nothing about this one.
     const live = (links: readonly ClosureLink[], sets: ReadonlyMap<string, string>) => links.filter((l) => sets.get(nameKey(l.far)) !== "FALSE");
-    byTable.set(key, { where, summary: describe(table.name, roots.get(key), input.spec, live(downLinks, down), live(upLinks, kept)), checks });
+    const summary = describe(table.name, roots.get(key), input.spec, live(downLinks, down), live(upLinks, kept)) ?? whyNoRows(table.name, edges, childEnabled);
+    byTable.set(key, { where, summary, checks });
   }
   return { byTable, diagnostics };
 }
@@ -162,7 +163,7 @@ export function renderRootSeed(table: Table, filter: string, spec: SubsetSpec, o
   return `((${identity}) IN (SELECT ${identity} FROM ${quoteRelation(table.name, !table.partitioned)} WHERE ${within.join(" AND ")} ORDER BY ${order} LIMIT ${spec.limit}))`;
 }
 
-function describe(table: QualifiedName, root: string | undefined, spec: SubsetSpec, downLinks: readonly ClosureLink[], upLinks: readonly ClosureLink[]): string {
+function describe(table: QualifiedName, root: string | undefined, spec: SubsetSpec, downLinks: readonly ClosureLink[], upLinks: readonly ClosureLink[]): string | null {
   const parts: string[] = [];
   if (root !== undefined) {
     const share = [spec.percent !== undefined && spec.percent < 100 ? `${spec.percent} %` : "", spec.limit !== undefined ? `first ${spec.limit} by key` : ""].filter(Boolean);
@@ -173,7 +174,14 @@ function describe(table: QualifiedName, root: string | undefined, spec: SubsetSp
   if (children) parts.push(`children of ${children}`);
   const parents = names(upLinks);
   if (parents) parts.push(`parents of ${parents}`);
-  return parts.length ? parts.join("; ") : "no rows (it references the subset's tables: list it in subset.children to keep the rows of kept parents)";
+  return parts.length ? parts.join("; ") : null;
+}
+
+/** A connected table that keeps nothing, and what would change that. */
+function whyNoRows(table: QualifiedName, edges: readonly SubsetEdge[], childEnabled: (t: QualifiedName) => boolean): string {
+  if (!edges.some((e) => nameKey(e.child) === nameKey(table))) return "no rows (no kept row references it)";
+  if (childEnabled(table)) return "no rows (the rows it references are kept as parents; children are followed down from the roots only)";
+  return "no rows (list it in subset.children to keep its rows that reference kept rows)";
 }
 
 function shorten(sql: string): string {

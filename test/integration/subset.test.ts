@@ -6,7 +6,7 @@
  * every kept row, tables connected to no root whole).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -385,5 +385,33 @@ describe("subset", () => {
     } finally {
       await empty.drop();
     }
+  });
+});
+
+describe("subset on a rich application schema (test/fixtures/rental-store.sql)", () => {
+  let rich: DatabasePair;
+  before(async () => {
+    rich = await createDatabasePair("subset_rich");
+    await rich.source.query(readFileSync(new URL("../fixtures/rental-store.sql", import.meta.url), "utf8"));
+    await rich.source.query("ANALYZE");
+  });
+  after(async () => rich?.drop());
+
+  it("a partitioned payments table (FKs to customers and rentals), deferrable FKs and citext keys: the children of the root customers, every FK valid", async () => {
+    const subset = configSchema.parse({ subset: { roots: { "store.customer": "customer_id % 10 = 1" }, children: true } }).subset!;
+    const { report } = await syncPair(rich, { subset });
+    assert.equal(report.committed, true, report.error);
+    const ids = async (client: pg.Client, sql: string) => (await client.query<{ id: string }>(sql)).rows.map((r) => String(r.id)).sort();
+    const roots = "SELECT customer_id FROM store.customer WHERE customer_id % 10 = 1";
+    const rentals = `SELECT rental_id FROM store.rental WHERE customer_id IN (${roots})`;
+    // Nothing references a payment: it keeps exactly the payments of the root customers and of their rentals.
+    assert.deepEqual(await ids(rich.target, "SELECT payment_id AS id FROM public.payment"), await ids(rich.source, `SELECT payment_id AS id FROM public.payment WHERE customer_id IN (${roots}) OR rental_id IN (${rentals})`));
+    const keptRentals = await ids(rich.source, `SELECT rental_id AS id FROM store.rental WHERE rental_id IN (${rentals}) OR rental_id IN (SELECT rental_id FROM public.payment WHERE customer_id IN (${roots}))`);
+    assert.deepEqual(await ids(rich.target, "SELECT rental_id AS id FROM store.rental"), keptRentals);
+    assert.ok(keptRentals.length > 0);
+    const invalid = await rich.target.query("SELECT conname FROM pg_constraint WHERE contype = 'f' AND NOT convalidated");
+    assert.deepEqual(invalid.rows, []);
+    const fks = async (client: pg.Client) => (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f'")).rows[0]!.n;
+    assert.equal(await fks(rich.target), await fks(rich.source));
   });
 });

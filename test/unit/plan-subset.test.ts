@@ -45,7 +45,7 @@ describe("planSubset", () => {
     assert.equal(copyOf(p, "orders").subset?.summary, "root: id < 10, 25 %, first 5 by key");
     assert.equal(copyOf(p, "users").subset?.summary, "parents of public.orders, public.employees".replace(", public.employees", ""));
     assert.equal(copyOf(p, "orgs").subset?.summary, "parents of public.users");
-    assert.match(copyOf(p, "items").subset!.summary, /^no rows/);
+    assert.equal(copyOf(p, "items").subset!.summary, "no rows (list it in subset.children to keep its rows that reference kept rows)");
     assert.equal(copyOf(p, "items").where, "FALSE");
     assert.equal(copyOf(p, "employees").where, "FALSE", "employees reference users but are not children: nothing needs them");
     const settings = copyOf(p, "settings");
@@ -55,6 +55,13 @@ describe("planSubset", () => {
     // The root's own rows: its filter, the share by a hash of the key, the first rows by key.
     assert.match(copyOf(p, "orders").where!, /hashtextextended\(ROW\("id"\)::text, 0\) % 10000\) < 2500 ORDER BY "id" LIMIT 5/);
     assert.match(copyOf(p, "users").where!, /^\(\("id"\) IN \(SELECT "user_id" FROM ONLY "public"\."orders" WHERE/);
+  });
+
+  it("children are followed down from the roots only, never from rows kept as parents", () => {
+    const p = plan({ roots: { orders: "id < 10" }, children: true });
+    assert.equal(copyOf(p, "items").subset?.summary, "children of public.orders");
+    assert.equal(copyOf(p, "employees").where, "FALSE");
+    assert.equal(copyOf(p, "employees").subset?.summary, "no rows (the rows it references are kept as parents; children are followed down from the roots only)");
   });
 
   it("children: a self-reference goes through one WITH RECURSIVE, down and up", () => {
