@@ -6,6 +6,7 @@
  */
 import { writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import pg from "pg";
 import { qualified, withClient, type SourceShape } from "./generate-data.js";
 import type { BenchContext } from "./contenders.js";
 
@@ -36,7 +37,7 @@ export async function checkSubsetTarget(ctx: BenchContext): Promise<string | nul
       [qualified(root)],
     );
     if (key.rows.length === 0) throw new Error(`${root.schema}.${root.name} has no primary key: the check needs one`);
-    const columns = key.rows.map((r) => `"${r.name.replace(/"/g, '""')}"`).join(", ");
+    const columns = key.rows.map((r) => pg.escapeIdentifier(r.name)).join(", ");
     const { rows } = await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${qualified(root)} WHERE abs(hashtextextended(ROW(${columns})::text, 0) % 10000) < ${SUBSET_PERCENT * 100}`);
     return Number(rows[0]!.n);
   });
@@ -51,7 +52,7 @@ export async function checkSubsetTarget(ctx: BenchContext): Promise<string | nul
   });
 }
 
-async function checkKeys(c: import("pg").Client, source: SourceShape): Promise<string | null> {
+async function checkKeys(c: pg.Client, source: SourceShape): Promise<string | null> {
   const { rows } = await c.query<{ indexes: number; fks: number }>(
     `SELECT (SELECT count(*)::int FROM pg_indexes WHERE schemaname = ANY($1)) AS indexes,
             (SELECT count(*)::int FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace WHERE n.nspname = ANY($1) AND k.contype = 'f' AND k.convalidated) AS fks`,
