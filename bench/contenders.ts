@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { qualified, type SourceShape } from "./generate-data.js";
 import type { MergeMode } from "./merge-data.js";
 import { shellQuote as q } from "./run-command.js";
+import { checkSubsetTarget, SUBSET_PERCENT, writeSubsetConfig } from "./subset-case.js";
 
 export interface BenchContext {
   /** The data set's source database. */
@@ -55,6 +56,8 @@ export interface Contender {
   /** Untimed set-up after the target was reset (and, for refresh, filled). */
   prepare?(ctx: BenchContext): Promise<void>;
   command(ctx: BenchContext): string;
+  /** What the run must have left, when not a complete copy (the subset row); null when right. */
+  check?(ctx: BenchContext): Promise<string | null>;
 }
 
 /** Each case's reference row for "× vs baseline" (the same data set's), and what it stands for. */
@@ -212,6 +215,19 @@ export const CONTENDERS: readonly Contender[] = [
   pgferrySync("pgferry", "pgferry sync", "", "empty", true),
   pgferrySync("pgferry-j2", "pgferry sync --jobs 2", "--jobs 2", "empty", true),
   pgferryDumpRestore,
+  {
+    // Read against the "pgferry sync" row of the same data set: the time should follow the rows kept.
+    id: "pgferry-subset",
+    label: `pgferry sync, ${SUBSET_PERCENT} % subset following FKs (rows/s: of the source)`,
+    case: "empty",
+    isPgferry: true,
+    everyRound: true,
+    async prepare(ctx) {
+      await writeSubsetConfig(ctx);
+    },
+    command: (ctx) => `${ctx.pgferry} --config ${q(join(ctx.workDir, "subset.yml"))} sync ${q(ctx.sourceUrl)} ${q(ctx.targetUrl)} --yes --no-hooks --json`,
+    check: checkSubsetTarget,
+  },
   // Last week's copy on the target. pgferry: TRUNCATE and reload inside one transaction.
   ...refreshPeers,
   pgferrySync("refresh-pgferry", "pgferry sync (target holds a copy)", "", "refresh", true, "pgferry"),

@@ -341,7 +341,7 @@ async function runOnce(contender: Contender, ctx: BenchContext, env: RunEnv): Pr
     const urls = { target: ctx.targetUrl, source: ctx.sourceUrl, base: databaseUrl(env.targetServer, MERGE_BASE_DB) };
     problem = await checkMerge(urls, env.merge!, contender.mergeMode!, outcome?.changes ?? null);
   } else {
-    problem = await checkTarget(ctx.targetUrl, ctx.source!);
+    problem = contender.check ? await contender.check(ctx) : await checkTarget(ctx.targetUrl, ctx.source!);
   }
   if (problem) throw new CommandFailed(`the result is wrong: ${problem}`);
   return {

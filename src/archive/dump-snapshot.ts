@@ -23,6 +23,8 @@ import { renderCopyOut } from "../sql/copy-sql.js";
 import { openSourceSnapshot, type SourceSnapshot } from "../execute/source-snapshot.js";
 import type { CopyAction } from "../execute/table-reader.js";
 import { validateWhereFilters } from "../execute/validate-where.js";
+import { estimateSubsetRows } from "../execute/estimate-subset-rows.js";
+import type { SubsetSpec } from "../plan/subset-spec.js";
 import { createChecksumTap } from "./checksum-tap.js";
 import { MANIFEST_FILE, MANIFEST_FORMAT, validateManifest, type Manifest, type ManifestTable } from "./manifest.js";
 import { MANIFEST_SEAL_FILE, renderManifestSeal } from "./manifest-seal.js";
@@ -48,6 +50,8 @@ export interface DumpOptions {
   readonly tables?: Readonly<Record<string, TableSettings>>;
   /** Anonymization rules and secret: the snapshot holds only transformed values. */
   readonly transform?: TransformOptions;
+  /** Dump a referentially complete subset (pgferry.yml `subset:`) instead of whole tables. */
+  readonly subset?: SubsetSpec | null;
   readonly jobs?: number;
   /** Encrypt the data files with this key. */
   readonly key?: SnapshotKey;
@@ -72,7 +76,7 @@ export async function dumpSnapshot(options: DumpOptions): Promise<DumpResult> {
   let name = "";
   try {
     const catalog = await introspectCatalog(source.owner);
-    const actions = planDump(catalog, options.selection, { tables: options.tables ?? {}, transform: options.transform ?? { rules: [] } });
+    const actions = planDump(catalog, options.selection, { tables: options.tables ?? {}, transform: options.transform ?? { rules: [] }, subset: options.subset ?? null });
     await validateWhereFilters({ actions }, source.owner);
     name = snapshotName(new Date(), options.source.name ?? "url");
     // The name is unique (ms + random suffix); still, never write into a folder that holds anything.
@@ -120,13 +124,14 @@ export interface DumpPreview {
  * `dump --dry-run`: the same source read, plan and where checks as dumpSnapshot, then nothing:
  * no data is read and the store is not touched.
  */
-export async function previewDump(options: Pick<DumpOptions, "source" | "selection" | "lockTimeoutSeconds" | "tables" | "transform">): Promise<DumpPreview> {
+export async function previewDump(options: Pick<DumpOptions, "source" | "selection" | "lockTimeoutSeconds" | "tables" | "transform" | "subset">): Promise<DumpPreview> {
   const source = await openSourceSnapshot(options.source.url, { lockTimeoutSeconds: options.lockTimeoutSeconds });
   try {
     // Planned with the transforms, so the dry run refuses what the dump would refuse.
-    const actions = planDump(await introspectCatalog(source.owner), options.selection, { tables: options.tables ?? {}, transform: options.transform ?? { rules: [] } });
+    const actions = planDump(await introspectCatalog(source.owner), options.selection, { tables: options.tables ?? {}, transform: options.transform ?? { rules: [] }, subset: options.subset ?? null });
     await validateWhereFilters({ actions }, source.owner);
-    return { name: snapshotName(new Date(), options.source.name ?? "url"), tables: actions };
+    const estimated = await estimateSubsetRows({ actions }, source.owner);
+    return { name: snapshotName(new Date(), options.source.name ?? "url"), tables: estimated.actions as CopyAction[] };
   } catch (error) {
     if (isPgferryError(error)) throw error;
     throw new StorageError(`dump of ${options.source.label} failed: ${describePgError(error)}`, { cause: error });
@@ -167,10 +172,15 @@ async function dumpTables(source: SourceSnapshot, queue: readonly DumpItem[], na
  * dump reads exactly what a sync would (partitions through their parent, where filters,
  * generated columns left out), always as text COPY, which any server version reads back.
  */
-export function planDump(catalog: Catalog, selection: Selection, settings?: { readonly tables: Readonly<Record<string, TableSettings>>; readonly transform: TransformOptions }): CopyAction[] {
+export function planDump(
+  catalog: Catalog,
+  selection: Selection,
+  settings?: { readonly tables: Readonly<Record<string, TableSettings>>; readonly transform: TransformOptions; readonly subset?: SubsetSpec | null },
+): CopyAction[] {
   const empty: Catalog = { ...catalog, schemas: [], tables: [], sequences: [], enums: [], domains: [], composites: [], functions: [], views: [], extensions: [] };
   const transform = { rules: settings?.transform.rules ?? [], secret: Boolean(settings?.transform.secret), strict: settings?.transform.strict ?? false };
-  const plan = buildSyncPlan({ source: catalog, target: empty, selection, cascade: false, tables: settings?.tables ?? {}, transform });
+  const subset = settings?.subset ? { subset: settings.subset } : {};
+  const plan = buildSyncPlan({ source: catalog, target: empty, selection, cascade: false, tables: settings?.tables ?? {}, transform, ...subset });
   const problem = plan.diagnostics.find((d) => d.level === "error");
   if (problem) throw new StorageError(`cannot dump ${problem.table ? displayName(problem.table) : "the selection"}: ${problem.message}`);
   return plan.actions

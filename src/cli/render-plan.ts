@@ -28,14 +28,19 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[]): string[] 
 function estimates(action: TableAction): [string, string] {
   if (action.kind !== "create" && action.kind !== "refresh") return ["", ""];
   const rows = action.copy.estimatedRows;
-  return [rows === null ? "not analyzed" : `~${formatCount(rows)}`, formatBytes(action.copy.estimatedBytes)];
+  const estimate = rows === null ? "not analyzed" : `~${formatCount(rows)}`;
+  const subset = action.copy.subset;
+  const ofTable = subset?.narrowed && subset.tableRows !== null ? ` of ~${formatCount(subset.tableRows)}` : "";
+  return [`${estimate}${ofTable}`, formatBytes(action.copy.estimatedBytes)];
 }
 
 function detail(action: TableAction): string {
   switch (action.kind) {
     case "create":
     case "refresh": {
-      const where = action.copy.where ? ` where ${action.copy.where}` : "";
+      const subset = action.copy.subset;
+      const userWhere = subset ? subset.userWhere : action.copy.where;
+      const where = `${userWhere ? ` where ${userWhere}` : ""}${subset ? `; subset: ${subset.summary}` : ""}`;
       const kinds = new Map((action.copy.transforms ?? []).map((t) => [t.column, t.kind]));
       const named = (name: string) => (kinds.has(name) ? `${name} (transform ${kinds.get(name)})` : name);
       const columns = action.columns.map((c) => (c.conversion === "none" ? named(c.name) : `${named(c.name)} ${c.sourceType}→${c.targetType}${c.conversion === "to-jsonb" ? " (to_jsonb)" : ""}`));

@@ -16,7 +16,7 @@ export function renderReport(report: SyncReport, options: RenderOptions = {}): s
   const rows = report.steps.map((s) => [
     displayName(s.table),
     s.mode ?? s.action,
-    formatCount(s.rows),
+    s.subset ? `${formatCount(s.rows)} ${s.subset.tableRows === null ? "kept" : `of ~${formatCount(s.subset.tableRows)}`}` : formatCount(s.rows),
     formatBytes(s.bytes),
     formatSeconds(s.seconds),
     ...(merged ? [describeChanges(s.changes)] : []),
@@ -79,6 +79,7 @@ export function reportJson(report: SyncReport): object {
       seconds: Number(s.seconds.toFixed(3)),
       reason: s.reason ?? null,
       ...(s.changes ? { changes: s.changes } : {}),
+      ...(s.subset ? { subset: { summary: s.subset.summary, tableRowsEstimate: s.subset.tableRows } } : {}),
     })),
   });
 }

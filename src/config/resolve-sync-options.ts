@@ -13,6 +13,7 @@ import type { Selection } from "../plan/select-tables.js";
 import { historyTablePattern } from "../ops/run-history.js";
 import type { Endpoint } from "./resolve-endpoint.js";
 import type { TransformOptions } from "../transform/transform-spec.js";
+import type { SubsetSpec } from "../plan/subset-spec.js";
 import type { PgferryConfig, ScheduleJobConfig } from "./schema.js";
 
 /** Seconds any table lock may be waited for, on either side, when nothing says otherwise. */
@@ -46,6 +47,8 @@ export interface SyncFlags extends SelectionFlags {
   readonly privileges?: boolean;
   /** --role-map SOURCE=TARGET pairs, over pgferry.yml's `roles:`. */
   readonly roleMap?: Readonly<Record<string, string>>;
+  /** A subset over pgferry.yml's `subset:` (a scheduled job's); false: none (--no-subset). */
+  readonly subset?: SubsetSpec | false;
 }
 
 /** Everything a sync job needs besides its callbacks: the merged, frozen settings. */
@@ -68,6 +71,8 @@ export interface ResolvedSyncOptions {
   readonly privileges: { readonly roles: Readonly<Record<string, string>> } | null;
   /** Anonymization (pgferry.yml `transform:`). */
   readonly transform: TransformOptions;
+  /** Subsetting (pgferry.yml `subset:`); null: whole tables. */
+  readonly subset: SubsetSpec | null;
 }
 
 export function resolveSyncOptions(config: PgferryConfig, flags: SyncFlags, endpoints: { readonly source: Endpoint; readonly target: Endpoint }): ResolvedSyncOptions {
@@ -92,7 +97,14 @@ export function resolveSyncOptions(config: PgferryConfig, flags: SyncFlags, endp
     history: resolveHistory(config),
     privileges: resolvePrivileges(config, flags),
     transform: { ...config.transform, strict: flags.strictPii ?? config.transform.strict ?? false },
+    subset: resolveSubset(config, flags),
   });
+}
+
+/** The run's subset: a job's (or false) over pgferry.yml's `subset:`. */
+export function resolveSubset(config: PgferryConfig, flags: Pick<SyncFlags, "subset">): SubsetSpec | null {
+  if (flags.subset === false) return null;
+  return flags.subset ?? config.subset ?? null;
 }
 
 /** --privileges / `sync.privileges`, with pgferry.yml's `roles:` and --role-map over it. */
@@ -115,7 +127,7 @@ export function parseRoleMapFlags(items: readonly string[]): Record<string, stri
 
 /** A scheduled job's own settings as flags over pgferry.yml's `sync:` (its drift and jobs come from there). */
 export function scheduleJobFlags(job: ScheduleJobConfig): SyncFlags {
-  return { tables: job.tables, group: job.group, exclude: job.exclude, where: job.where, mode: job.mode, deleteMissing: job.deleteMissing, cascade: job.cascade, hooks: job.hooks };
+  return { tables: job.tables, group: job.group, exclude: job.exclude, where: job.where, mode: job.mode, deleteMissing: job.deleteMissing, cascade: job.cascade, hooks: job.hooks, ...(job.subset !== undefined ? { subset: job.subset } : {}) };
 }
 
 /** What `pgferry restore` may set: a sync's flags but selection and jobs; `tables` narrows the snapshot's own tables. */

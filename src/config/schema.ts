@@ -109,6 +109,20 @@ const hook = z.union([
   z.strictObject({ name: z.string().min(1).optional(), remap: remapHook }),
 ]);
 
+/** Subsetting: root filters, followed through foreign keys (and virtual ones) so every kept row keeps its parents. */
+const subsetSettings = z.strictObject({
+  /** Table → SQL condition on its rows (the user's own SQL, checked before the run). */
+  roots: z.record(z.string().min(1), z.string().min(1)).refine((r) => Object.keys(r).length > 0, { message: "subset.roots needs at least one table" }),
+  /** Keep this share of each root's matching rows, chosen by a hash of the row's key (the same rows every run). */
+  percent: z.number().gt(0).max(100).optional(),
+  /** At most this many rows per root, the first by key order. */
+  limit: z.number().int().min(1).optional(),
+  /** Also keep the rows that reference kept rows: true for every table, or a list of table patterns. */
+  children: z.union([z.boolean(), z.array(z.string().min(1))]).optional(),
+  /** Relations the catalog does not declare: `{from: schema.table(col), to: schema.table(col), where?: SQL on the from rows}`. */
+  virtualForeignKeys: z.array(z.strictObject({ from: z.string().min(1), to: z.string().min(1), where: z.string().min(1).optional() })).optional(),
+});
+
 /** A scheduled job: a sync with its own endpoints, tables and mode, run on a cron expression. */
 const scheduleJob = z.strictObject({
   cron: z.string().min(1),
@@ -128,6 +142,8 @@ const scheduleJob = z.strictObject({
   retryDelay: z.number().min(0).optional(),
   /** IANA time zone for the cron expression (default: the process's). */
   timezone: z.string().min(1).optional(),
+  /** This job's subset, over the top-level `subset:`; false: the job copies whole tables. */
+  subset: z.union([z.literal(false), subsetSettings]).optional(),
 });
 
 /** An object store: a local folder (file://PATH) or an S3-compatible bucket (s3://BUCKET/PREFIX). */
@@ -158,6 +174,8 @@ export const configSchema = z.strictObject({
   groups: z.record(z.string().min(1), z.array(z.string().min(1)).min(1)).default({}),
   tables: z.record(z.string().min(1), tableSettings).default({}),
   transform: transformSettings.default({ rules: [] }),
+  /** Copy a referentially complete subset instead of whole tables (sync, scheduled jobs, dump). */
+  subset: subsetSettings.optional(),
   hooks: z.strictObject({ after: z.array(hook).default([]) }).default({ after: [] }),
   schedules: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "job names use letters, digits, _ . -"), scheduleJob).default({}),
   stores: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, "store names use letters, digits, _ . -"), store).default({}),
@@ -171,6 +189,7 @@ export type PgferryConfig = z.infer<typeof configSchema>;
 export type EnvironmentConfig = z.infer<typeof environment>;
 export type SyncSettings = z.infer<typeof syncSettings>;
 export type TransformSettings = z.infer<typeof transformSettings>;
+export type SubsetSettings = z.infer<typeof subsetSettings>;
 export type StoreConfig = z.infer<typeof store>;
 export type HookConfig = z.infer<typeof hook>;
 export type ScheduleJobConfig = z.infer<typeof scheduleJob>;

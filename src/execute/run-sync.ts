@@ -28,6 +28,8 @@ import { openSourceSnapshot, type SourceSnapshot } from "./source-snapshot.js";
 import type { TransformOptions } from "../transform/transform-spec.js";
 import { snapshotReaders } from "./table-reader.js";
 import { validateWhereFilters } from "./validate-where.js";
+import { estimateSubsetRows } from "./estimate-subset-rows.js";
+import type { SubsetSpec } from "../plan/subset-spec.js";
 import { assertWritableTarget, connectWritable, lockForWriting } from "./target-protection.js";
 
 export { assertWritableTarget } from "./target-protection.js";
@@ -49,6 +51,8 @@ export interface SyncOptions {
   readonly privileges?: { readonly roles: Readonly<Record<string, string>> } | null;
   /** Anonymization: transform rules (per-table transforms are in `tables`) and the keyed transformers' secret. */
   readonly transform?: TransformOptions;
+  /** Subsetting (pgferry.yml `subset:`): each table's rows narrowed to a referentially complete subset. */
+  readonly subset?: SubsetSpec | null;
   readonly jobs?: number;
   readonly dryRun?: boolean;
   /** Seconds any table lock may be waited for, on either side, before the run fails (0 = forever). Default 60. */
@@ -90,6 +94,7 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
       ...(options.mode ? { mode: options.mode } : {}),
       ...(options.deleteMissing ? { deleteMissing: options.deleteMissing } : {}),
       ...(options.tables ? { tables: options.tables } : {}),
+      ...(options.subset ? { subset: options.subset } : {}),
       transform: { rules: options.transform?.rules ?? [], secret: Boolean(options.transform?.secret), strict: options.transform?.strict ?? false },
       ...(options.privileges
         ? { privileges: { source: await introspectPrivileges(opened.source.owner), target: await introspectPrivileges(opened.target), roles: options.privileges.roles } }
@@ -97,11 +102,13 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
     });
     // Before anything is written: conversions the target has no cast for, DDL its version cannot run.
     const conversionProblems = [...(await checkConversions(planned, opened.target)), ...(await rehearseOnTarget(planned, opened.target, opened.targetCatalog, options.target))];
-    const plan: SyncPlan = conversionProblems.length ? Object.freeze({ ...planned, diagnostics: [...planned.diagnostics, ...conversionProblems] }) : planned;
-    const problems = plan.diagnostics.filter((d) => d.level === "error");
+    const checked: SyncPlan = conversionProblems.length ? Object.freeze({ ...planned, diagnostics: [...planned.diagnostics, ...conversionProblems] }) : planned;
+    const problems = checked.diagnostics.filter((d) => d.level === "error");
+    await validateWhereFilters(checked, opened.source.owner, opened.target);
+    // A subset's tables carry the source planner's estimate of their kept rows (a refused plan keeps the whole-table ones).
+    const plan = problems.length === 0 ? await estimateSubsetRows(checked, opened.source.owner) : checked;
     const report = (steps: StepResult[], extra: Partial<SyncReport>) =>
       buildReport({ source: options.source.label, target: options.target.label, dryRun: options.dryRun ?? false, startedAt }, plan, steps, extra);
-    await validateWhereFilters(plan, opened.source.owner, opened.target);
     if (options.dryRun) return { plan, report: report(plannedSteps(plan), problems.length ? { error: refusal(problems.length) } : {}) };
     if (problems.length > 0) {
       throw new ConfigError(`${refusal(problems.length)}: ${problems.map((p) => (p.table ? `${displayName(p.table)}: ${p.message}` : p.message)).join("; ")}`);
@@ -168,9 +175,14 @@ export function buildReport(
   extra: Partial<SyncReport>,
 ): SyncReport {
   const modes = new Map(plan.actions.map((a) => [nameKey(a.table), writeMode(a)]));
+  const subsets = new Map(
+    plan.actions.flatMap((a) => ((a.kind === "create" || a.kind === "refresh") && a.copy.subset?.narrowed ? [[nameKey(a.table), { summary: a.copy.subset.summary, tableRows: a.copy.subset.tableRows }] as const] : [])),
+  );
   const steps = executed.map((s) => {
     const mode = modes.get(nameKey(s.table));
-    return mode && s.action !== "skip" && s.action !== "truncate-cascade" ? { ...s, mode } : s;
+    const subset = subsets.get(nameKey(s.table));
+    const withSubset = subset ? { ...s, subset } : s;
+    return mode && s.action !== "skip" && s.action !== "truncate-cascade" ? { ...withSubset, mode } : withSubset;
   });
   const error = extra.error ?? describeFailedSteps(steps);
   return {

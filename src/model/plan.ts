@@ -105,6 +105,22 @@ export interface CopySpec {
   readonly merge: MergeSpec | null;
   /** Anonymized columns: computed inside the source's SELECT (absent or empty: the plain copy). */
   readonly transforms?: readonly ColumnTransform[];
+  /** The table's share of a subset (pgferry.yml `subset:`); `where` then holds its full condition. */
+  readonly subset?: CopySubset;
+}
+
+/** How a subset narrows a table's rows (plan/plan-subset). */
+export interface CopySubset {
+  /** Short form for the plan: `root: …, 10 %`, `parents of public.orders`, `copied whole …`. */
+  readonly summary: string;
+  /** The subset narrows the table (false: copied whole, within the user's where). */
+  readonly narrowed: boolean;
+  /** The user's own where filter, which `where` includes (null: none). */
+  readonly userWhere: string | null;
+  /** User SQL of the subset on this table, each checked before the run (root filter, virtual FK conditions). */
+  readonly checks: readonly { readonly what: string; readonly condition: string }[];
+  /** The source's row estimate for the whole table (pg_class), for "kept of total". */
+  readonly tableRows: number | null;
 }
 
 /** The classes of column types transformers tell apart (transform/column-type-class). */

@@ -15,6 +15,8 @@ export interface StepResult {
   readonly reason?: string;
   /** Merge modes: what happened to the target's rows. */
   readonly changes?: RowChanges;
+  /** A subset narrowed the table: how (the plan's short form), and the source's estimate of the whole table's rows. */
+  readonly subset?: { readonly summary: string; readonly tableRows: number | null };
 }
 
 export interface RowChanges {

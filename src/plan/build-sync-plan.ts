@@ -25,6 +25,8 @@ import { planSequenceResets } from "./plan-sequence-resets.js";
 import { mergeReferencedRefreshes } from "./merge-referenced-refreshes.js";
 import { resolveTransforms, type TransformInput } from "./plan-transforms.js";
 import { strictPiiDiagnostics } from "../pii/uncovered-columns.js";
+import { planSubset } from "./plan-subset.js";
+import type { SubsetSpec } from "./subset-spec.js";
 import { selectTables, type Selection } from "./select-tables.js";
 import { wholeSchemas } from "./whole-schemas.js";
 import { tableSettingsLookup, userTypeLookup, type TableSettings } from "./table-settings.js";
@@ -49,6 +51,8 @@ export interface SyncPlanInput {
   readonly privileges?: PrivilegeInput;
   /** Anonymization rules (pgferry.yml `transform:`), and whether its secret is set. */
   readonly transform?: TransformInput;
+  /** Subsetting (pgferry.yml `subset:`): each loaded table's where becomes its share of the subset. */
+  readonly subset?: SubsetSpec;
 }
 
 /** Owners and ACLs of both sides, and the role map (source role → target role). */
@@ -96,6 +100,16 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
   const transforms = resolveTransforms(source.tables, (name) => settingsFor(name).transform ?? {}, input.transform ?? { rules: [], secret: false }, read);
   diagnostics.push(...transforms.diagnostics);
   if (input.transform?.strict) diagnostics.push(...strictPiiDiagnostics(selected.tables.filter((t) => read.has(nameKey(t.name))), transforms.covered));
+  const subset = input.subset
+    ? planSubset({
+        sourceTables: source.tables,
+        loaded: selected.tables.filter((t) => read.has(nameKey(t.name))),
+        selectedKeys,
+        spec: input.subset,
+        userWhere: (name) => selected.where.get(nameKey(name)) ?? null,
+      })
+    : null;
+  if (subset) diagnostics.push(...subset.diagnostics);
   const actions: TableAction[] = [];
   const mergeAsRefresh = new Map<string, () => ReturnType<typeof planMerge>>();
   const created: Table[] = [];
@@ -138,7 +152,9 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
     diagnostics.push(...transformed.diagnostics);
     const mapping = { ...mapped, columns: transformed.columns };
     addedColumns.push(...mapping.added.map((column) => ({ table: name, column })));
-    const where = selected.where.get(nameKey(name)) ?? null;
+    const userWhere = selected.where.get(nameKey(name)) ?? null;
+    const subsetShare = subset?.byTable.get(nameKey(name));
+    const where = subsetShare?.where ?? userWhere;
     const tableMode = settings.mode ?? mode;
     const deleteMissing = tableMode === "upsert" && (settings.deleteMissing ?? input.deleteMissing ?? false);
     if (existing && settings.deleteMissing && tableMode === "insert-missing") {
@@ -162,6 +178,7 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
       fills: mapping.fills,
       merge: merged.merge,
       ...(transformed.transforms.length ? { transforms: transformed.transforms } : {}),
+      ...(subsetShare ? { subset: { summary: subsetShare.summary, narrowed: subsetShare.where !== null, userWhere, checks: subsetShare.checks, tableRows: table.rowEstimate } } : {}),
     };
     actions.push({ kind: existing ? "refresh" : "create", table: name, source: table, columns: mapping.columns, copy });
   }
@@ -176,7 +193,7 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
   actions.splice(0, actions.length, ...referenced.actions);
   const refreshed = actions.filter((a) => a.kind === "refresh" && a.copy.merge === null).map((a) => a.table);
   const truncation = referenced.truncation;
-  diagnostics.push(...referenced.diagnostics, ...truncation.diagnostics);
+  diagnostics.push(...referenced.diagnostics, ...truncation.diagnostics, ...subsetDeleteMissing(actions));
   actions.push(...truncation.cascaded);
 
   const tablesAfterRun = new Set([...selectedKeys, ...targetByKey.keys()]);
@@ -240,6 +257,20 @@ function planColumnTransforms(
     transforms: transforms.filter((t) => t.kind !== "default" && copied.has(t.column)),
     diagnostics,
   };
+}
+
+/**
+ * --delete-missing deletes the target rows inside the where filter that the source lacks, and
+ * evaluates the filter on the target. A subset's condition follows source rows through other
+ * tables: on the target it would name other rows, and a row left out of the subset is not a row
+ * the source deleted. Refused (a refresh, or a replacing merge, needs no filter on the target).
+ */
+function subsetDeleteMissing(actions: readonly TableAction[]): Diagnostic[] {
+  return actions.flatMap((a) =>
+    (a.kind === "create" || a.kind === "refresh") && a.copy.subset?.narrowed && a.copy.merge?.deleteMissing && !a.copy.merge.replace
+      ? [{ level: "error" as const, table: a.table, message: "delete-missing cannot apply to a subset table: rows left out of the subset are not rows the source deleted (use mode refresh, or drop deleteMissing)" }]
+      : [],
+  );
 }
 
 /** Under --strict a drift refuses the run before anything is written. */

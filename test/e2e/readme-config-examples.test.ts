@@ -84,6 +84,7 @@ const SOURCE_SCHEMA = `
   CREATE TABLE outbound_emails (id serial PRIMARY KEY, user_id bigint REFERENCES users, subject text NOT NULL);
   CREATE TABLE audit_log (id bigserial PRIMARY KEY, at timestamptz NOT NULL, what text);
   CREATE TABLE audit_logins (id bigserial PRIMARY KEY, user_id bigint, at timestamptz NOT NULL);
+  CREATE TABLE comments (id serial PRIMARY KEY, commentable_type text NOT NULL, commentable_id bigint NOT NULL, body text);
   CREATE SCHEMA billing;
   CREATE TABLE billing.invoices (id bigserial PRIMARY KEY, organization_id bigint NOT NULL REFERENCES public.organizations, amount numeric(12, 2), issued_on date);
   CREATE TABLE billing.payments (id bigserial PRIMARY KEY, invoice_id bigint REFERENCES billing.invoices, amount numeric(12, 2));
@@ -102,6 +103,7 @@ const SOURCE_SCHEMA = `
   INSERT INTO outbound_emails (user_id, subject) VALUES (1, 'Welcome'), (2, 'Your invoice');
   INSERT INTO audit_log (at, what) VALUES (now(), 'login');
   INSERT INTO audit_logins (user_id, at) VALUES (1, now());
+  INSERT INTO comments (commentable_type, commentable_id, body) SELECT CASE WHEN g % 3 = 0 THEN 'Book' ELSE 'Order' END, CASE WHEN g % 3 = 0 THEN 1 + g % 3 ELSE 1 + g % 30 END, 'nice' FROM generate_series(1, 40) g;
   INSERT INTO billing.invoices (organization_id, amount, issued_on) VALUES (1, 100, '2026-01-01'), (2, 250.5, '2026-02-01');
   INSERT INTO billing.payments (invoice_id, amount) VALUES (1, 100);
 `;
@@ -124,7 +126,7 @@ const COGNITO_SUBS = Object.fromEntries([4, 5, 6, 7, 8].map((n) => [`User${n}@Ex
 const cognitoSub = (email: string) => Object.entries(COGNITO_SUBS).find(([e]) => e.toLowerCase() === email)?.[1];
 
 /** Tables the main example selects (public.* and billing.invoices, without public.audit_*). */
-const SELECTED = ["organizations", "users", "User", "books", "tags", "tenant_notes", "events", "orders", "order_items", "outbound_emails", "billing.invoices"];
+const SELECTED = ["organizations", "users", "User", "books", "tags", "tenant_notes", "events", "orders", "order_items", "outbound_emails", "comments", "billing.invoices"];
 
 function startRedis(port: number, password?: string): ChildProcess {
   return spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...(password ? ["--requirepass", password] : [])], { stdio: "ignore" });
@@ -371,6 +373,37 @@ describe("README config examples, each run twice in a row", () => {
         }
         const jobs = await backup.query("SELECT job, status, mode FROM pgferry.runs ORDER BY id");
         assert.deepEqual(jobs.rows, [{ job: "backup", status: "ok", mode: "upsert" }, { job: "backup", status: "ok", mode: "upsert" }]);
+      });
+    } else if (keys.includes("subset")) {
+      it(`README.md:${example.line} (subset): pgferry sync production staging --yes, twice: the subset's rows, every FK valid`, async () => {
+        const { pair, cli } = await setUp(example, `subset${example.line}`);
+        // What the example keeps, in plain SQL on the source: Acme, its users (children), their orders and
+        // order items (children), the comments on those orders (children through the virtual FK); the
+        // tables connected to Acme that no kept row needs keep nothing; tags (connected to nothing) whole.
+        const users = "SELECT id FROM users WHERE organization_id IN (SELECT id FROM organizations WHERE slug = 'acme')";
+        const orders = `SELECT id FROM orders WHERE user_id IN (${users})`;
+        const expected: Record<string, string> = {
+          organizations: "WHERE slug = 'acme'",
+          users: `WHERE id IN (${users})`,
+          orders: `WHERE id IN (${orders})`,
+          order_items: `WHERE order_id IN (${orders})`,
+          comments: `WHERE commentable_type = 'Order' AND commentable_id IN (${orders})`,
+          tags: "",
+        };
+        for (const round of [1, 2]) {
+          const run = await cli(["sync", "production", "staging", "--yes"]);
+          ok(run, `run ${round}`);
+          assert.match(run.stdout, /public\.orders\s+(create|refresh)\s+\d+ kept/, "the report gives the rows kept");
+          for (const table of SELECTED) {
+            const columns = table === "users" ? "id, organization_id, email, created_at" : "*";
+            const where = expected[table.replace(/^public\./, "")];
+            const rows = where === undefined ? [] : await rowsOf(pair.source, table, columns, where);
+            assert.deepEqual(await rowsOf(pair.target, table, columns), rows, `${table}, run ${round}`);
+          }
+          assert.ok((await rowsOf(pair.target, "comments", "*")).length > 0 && (await rowsOf(pair.target, "order_items", "*")).length > 0);
+          const invalid = await pair.target.query("SELECT conname FROM pg_constraint WHERE contype = 'f' AND NOT convalidated");
+          assert.deepEqual(invalid.rows, []);
+        }
       });
     } else if (keys.includes("stores")) {
       it(`README.md:${example.line} (stores): dump, restore latest and bucket-sync, twice`, async () => {

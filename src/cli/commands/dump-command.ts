@@ -6,7 +6,7 @@ import { resolveEndpoint } from "../../config/resolve-endpoint.js";
 import { describeFilter, dumpSnapshot, previewDump, type DumpPreview } from "../../archive/dump-snapshot.js";
 import { DEFAULT_KEY_VARIABLE, newSnapshotKey } from "../../archive/snapshot-crypto.js";
 import { ConfigError } from "../../errors.js";
-import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseWhereFlags, resolveSelection } from "../../config/resolve-sync-options.js";
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, parseWhereFlags, resolveSelection, resolveSubset } from "../../config/resolve-sync-options.js";
 import { openStore } from "../../storage/open-store.js";
 import type { CliContext, GlobalOptions } from "../cli-context.js";
 import { createConsoleLog } from "../console-log.js";
@@ -30,6 +30,8 @@ interface DumpOptions {
   readonly keyEnv?: string;
   readonly json?: boolean;
   readonly dryRun?: boolean;
+  /** commander's --no-subset: false turns pgferry.yml's subset off. */
+  readonly subset?: boolean;
 }
 
 export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setExit: (code: number) => void): Command {
@@ -44,6 +46,7 @@ export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
     .option("-j, --jobs <n>", "tables read in parallel, all in the same snapshot (default 2)", wholeNumber("--jobs", 1, 32))
     .option("--encrypt", `encrypt the data files (AES-256-GCM) with the key in $${DEFAULT_KEY_VARIABLE}`)
     .option("--key-env <variable>", `the environment variable holding the key (default ${DEFAULT_KEY_VARIABLE})`)
+    .option("--no-subset", "dump whole tables even when pgferry.yml has a subset:")
     .option("--dry-run", "read the source's catalog and print the tables (estimates, where filters), the store and the snapshot name; write nothing")
     .option("--json", "print the result as JSON on stdout")
     .action(async (env: string | undefined, options: DumpOptions) => {
@@ -56,8 +59,9 @@ export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
       const key = options.encrypt ? newSnapshotKey(passphrase!, variable) : undefined;
       const selection = resolveSelection(config, { ...options, where: parseWhereFlags(options.where ?? []) });
       const lockTimeoutSeconds = config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
+      const subset = resolveSubset(config, { subset: options.subset === false ? false : undefined });
       if (options.dryRun) {
-        const preview = await previewDump({ source, selection, lockTimeoutSeconds, tables: config.tables, transform: config.transform });
+        const preview = await previewDump({ source, selection, lockTimeoutSeconds, tables: config.tables, transform: config.transform, subset });
         ctx.stdout.write(renderDumpPreview(preview, source.label, store.label, Boolean(key), options.json ?? false));
         return setExit(EXIT.ok);
       }
@@ -68,6 +72,7 @@ export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
         selection,
         tables: config.tables,
         transform: config.transform,
+        subset,
         jobs: options.jobs ?? 2,
         ...(key ? { key } : {}),
         lockTimeoutSeconds,
@@ -92,9 +97,9 @@ export function dumpCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
 /** dump --dry-run: what would be read and where it would go. The name is drawn again when the dump runs. */
 function renderDumpPreview(preview: DumpPreview, sourceLabel: string, storeLabel: string, encrypted: boolean, json: boolean): string {
   if (json) {
-    const tables = preview.tables.map((a) => ({ schema: a.table.schema, name: a.table.name, columns: a.columns.map((c) => c.name), estimatedRows: a.copy.estimatedRows, estimatedBytes: a.copy.estimatedBytes, where: describeFilter(a.copy.where) }));
+    const tables = preview.tables.map((a) => ({ schema: a.table.schema, name: a.table.name, columns: a.columns.map((c) => c.name), estimatedRows: a.copy.estimatedRows, estimatedBytes: a.copy.estimatedBytes, where: describeFilter(a.copy.where), subset: a.copy.subset?.summary ?? null }));
     return renderJson({ dryRun: true, snapshot: preview.name, source: sourceLabel, store: storeLabel, encrypted, tables }, EXIT.ok, null);
   }
-  const rows = preview.tables.map((a) => [displayName(a.table), a.copy.estimatedRows === null ? "not analyzed" : `~${formatCount(a.copy.estimatedRows)}`, formatBytes(a.copy.estimatedBytes), a.copy.where ?? ""]);
+  const rows = preview.tables.map((a) => [displayName(a.table), a.copy.estimatedRows === null ? "not analyzed" : `~${formatCount(a.copy.estimatedRows)}`, formatBytes(a.copy.estimatedBytes), a.copy.subset ? [a.copy.subset.summary, a.copy.subset.userWhere ? `where ${a.copy.subset.userWhere}` : ""].filter(Boolean).join("; ") : (a.copy.where ?? "")]);
   return `Source: ${sourceLabel}\nStore: ${storeLabel}\nSnapshot: ${preview.name} (the time and suffix are drawn when the dump runs)${encrypted ? ", encrypted" : ""}\n\n${renderTextTable(["table", "est. rows", "est. size", "where"], rows, new Set([1, 2]))}\n\nDry run, nothing written: ${preview.tables.length} table(s) would be dumped to ${storeLabel}.\n`;
 }

@@ -43,6 +43,8 @@ export interface SyncCommandOptions {
   readonly withParents?: boolean;
   /** --hooks sets true, --no-hooks false; neither leaves it undefined. */
   readonly hooks?: boolean;
+  /** commander's --no-subset: false turns pgferry.yml's subset off. */
+  readonly subset?: boolean;
   readonly privileges?: boolean;
   readonly roleMap?: string[];
 }
@@ -82,6 +84,7 @@ export function syncCommand(ctx: CliContext, globals: () => GlobalOptions, setEx
     .option("--no-hooks", "do not run the post-sync hooks of pgferry.yml (hooks.after)")
     .option("--privileges", "carry owners, grants (tables, columns, sequences, schemas, functions, types) and default privileges of the synced objects")
     .option("--role-map <source=target>", "with --privileges: give the source role's owners and grants to this target role (repeatable; over pgferry.yml roles:)", repeatable)
+    .option("--no-subset", "copy whole tables even when pgferry.yml has a subset:")
     .option("--dry-run", "print the plan (actions, columns, estimates, FK order, endpoints) and change nothing")
     .option("-y, --yes", "do not ask for confirmation (required when there is no terminal)")
     .option("--json", "print the report as JSON on stdout")
@@ -178,5 +181,6 @@ export function syncFlags(options: SyncCommandOptions): SyncFlags {
     // commander's --no-create and --no-hooks default to true: only false is a flag.
     create: options.create === false ? false : undefined,
     hooks: options.hooks === false ? false : undefined,
+    subset: options.subset === false ? false : undefined,
   };
 }
