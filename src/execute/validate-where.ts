@@ -11,6 +11,7 @@ import { describePgError, sqlstateOf } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { renderSourceCount, renderSourceSelect, renderTargetFilterCheck } from "../sql/copy-sql.js";
 import { activeTransforms } from "../transform/render-transforms.js";
+import { loadJsTransforms } from "./load-js-transform.js";
 
 type CopyAction = Extract<SyncPlan["actions"][number], { kind: "create" | "refresh" }>;
 
@@ -29,6 +30,8 @@ async function checkOnTarget(action: CopyAction, target: SqlSession): Promise<vo
 }
 
 export async function validateWhereFilters(plan: Pick<SyncPlan, "actions">, source: SqlSession, target?: SqlSession): Promise<void> {
+  // js transforms' modules load before any row is read (a sync and a dump both check here).
+  await loadJsTransforms(plan.actions.filter((a): a is CopyAction => a.kind === "create" || a.kind === "refresh"));
   for (const action of plan.actions) {
     if (action.kind !== "create" && action.kind !== "refresh") continue;
     const transformed = activeTransforms(action.copy.transforms).length > 0;

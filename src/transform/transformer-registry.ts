@@ -9,6 +9,7 @@ import { quoteLiteral } from "../sql/quote.js";
 import type { TypeClass } from "./column-type-class.js";
 import { FIRST_NAMES, LAST_NAMES, longest } from "./name-lists.js";
 import { ADDRESS_TRANSFORMERS } from "./address-transformers.js";
+import { JS_TRANSFORMER } from "./js-transformer.js";
 import { jsonTransformer } from "./json-transformer.js";
 import { fillDigits, pick, uniform } from "./keyed-pick.js";
 
@@ -276,6 +277,7 @@ export const TRANSFORMERS: readonly Transformer[] = [
   ...ADDRESS_TRANSFORMERS,
   // Looks the inner kinds up when a config is parsed or a plan rendered, after this list exists.
   jsonTransformer((kind) => TRANSFORMERS.find((t) => t.kind === kind)),
+  JS_TRANSFORMER,
 ];
 
 /** A kind's keyed flag (needs transform.secret) for these parameters. */

@@ -1,4 +1,4 @@
-/** Issue 15: the json and address kinds' pure parts: parameters, plan refusals, rendering. */
+/** Issue 15: the json, address and js kinds' pure parts: parameters, plan refusals, rendering. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseConfigText } from "../../src/config/load-config.js";
@@ -99,5 +99,19 @@ describe("the address kinds", () => {
       'people: column(s) "city", "street", "zip", "country" use keyed transforms, which need transform.secret (e.g. secret: ${PGFERRY_TRANSFORM_SECRET}); it is not set',
     ]);
     assert.equal(configError("tables:\n  people:\n    transform:\n      zip: { kind: zip, format: 'ABC' }\n"), "pgferry.yml: tables.people.transform.zip: kind zip: format: must hold 1 to 32 # (one per digit)");
+  });
+});
+
+describe("the js kind", () => {
+  it("is refused on a unique column unless declared injective, and forces text COPY for its table only", () => {
+    const refused = plan("tables:\n  people:\n    transform:\n      street: { kind: js, module: ./m.mjs }\n");
+    assert.deepEqual(errors(refused), [
+      'people: column "street" (text, from tables:): kind js is not unique-safe (distinct values could become equal), but the column is in UNIQUE constraint people_street_key: use hash (length 24+), email, uuid or keep',
+    ]);
+    const p = plan("tables:\n  people:\n    transform:\n      street: { kind: js, module: ./m.mjs, export: fake, injective: true }\n", [people, table("other", [col("id")])]);
+    assert.deepEqual(errors(p), []);
+    const copies = p.actions.filter((a): a is Copied => a.kind === "create");
+    assert.deepEqual(copies.map((a) => [a.table.name, a.copy.format]).sort(), [["other", "binary"], ["people", "text"]]);
+    assert.match(renderCopyOut(copies.find((a) => a.table.name === "people")!), /"public"\."people"\."street" AS "street"/, "the source reads the column as it is; Node transforms it");
   });
 });
