@@ -85,7 +85,7 @@ export function jsonTransformer(find: Find): Transformer {
       let depth = 0;
       for (const [path, t] of Object.entries(pathsOf(p))) {
         const steps = parseJsonPath(path) as readonly JsonPathStep[];
-        doc = renderAt(doc, steps, (text) => renderLeaf(get(t.kind), t.params, text), () => depth++);
+        doc = renderAt(doc, steps, (text) => renderLeaf(get(t.kind), t.params, text, `pgferry_j${depth++}`), () => depth++);
       }
       return doc;
     },
@@ -93,10 +93,16 @@ export function jsonTransformer(find: Find): Transformer {
 }
 
 /** The new JSON value of a leaf: a JSON null stays null, anything else becomes the kind's text as a JSON string. */
-function renderLeaf(transformer: Transformer, params: Params, value: string): string {
+function renderLeaf(transformer: Transformer, params: Params, value: string, alias: string): string {
   const text = `(${value} #>> '{}')`;
-  const sql = transformer.render(params, { value: text, hash: renderKeyedHash(text), typeClass: "text", type: "text" }) ?? "NULL";
-  return `CASE WHEN jsonb_typeof(${value}) = 'null' THEN ${value} ELSE coalesce(to_jsonb(CAST(${sql} AS text)), 'null'::jsonb) END`;
+  if (!isKeyed(transformer, params)) {
+    const sql = transformer.render(params, { value: text, hash: "NULL", typeClass: "text", type: "text" }) ?? "NULL";
+    return `CASE WHEN jsonb_typeof(${value}) = 'null' THEN ${value} ELSE coalesce(to_jsonb(CAST(${sql} AS text)), 'null'::jsonb) END`;
+  }
+  // The hash once per value: a kind may read it many times (phone: once per digit).
+  const sql = transformer.render(params, { value: `${alias}.t`, hash: `${alias}.h`, typeClass: "text", type: "text" }) ?? "NULL";
+  const leaf = `(SELECT coalesce(to_jsonb(CAST(${sql} AS text)), 'null'::jsonb) FROM (SELECT ${text} AS t, ${renderKeyedHash(text)} AS h OFFSET 0) AS ${alias})`;
+  return `CASE WHEN jsonb_typeof(${value}) = 'null' THEN ${value} ELSE ${leaf} END`;
 }
 
 /**

@@ -80,12 +80,13 @@ describe("the json kind", () => {
   });
 
   it("renders each path as jsonb_set inside one-row subqueries, so the SQL grows with the path, and casts back to the column's type", () => {
-    const p = plan(`${SECRET}tables:\n  people:\n    transform:\n      raw: { kind: json, paths: { "$.a.b.c.d.e.f": { kind: mask }, "$.tags[*]": { kind: email } } }\n`);
+    const p = plan(`${SECRET}tables:\n  people:\n    transform:\n      raw: { kind: json, paths: { "$.a.b.c.d.e.f": { kind: mask }, "$.tags[*]": { kind: phone } } }\n`);
     assert.deepEqual(errors(p), []);
     const sql = renderCopyOut(action(p));
-    assert.equal((sql.match(/AS pgferry_j\d+\)/g) ?? []).length, 8, "one subquery per step");
+    assert.equal((sql.match(/AS pgferry_j\d+\)/g) ?? []).length, 9, "one subquery per step, and one per keyed value");
+    assert.equal((sql.match(/sha256\(/g) ?? []).length, 2, "the HMAC (two sha256) once per array element, though phone reads it once per digit");
     assert.ok(sql.length < 6000, `the SQL stays small (${sql.length} characters)`);
-    assert.match(sql, /CAST\(\(SELECT CASE .*jsonb_typeof\(pgferry_j7\.d\) = 'array' .* AS json\) AS "raw"/);
+    assert.match(sql, /CAST\(\(SELECT CASE .*jsonb_typeof\(pgferry_j\d+\.d\) = 'array' .* AS json\) AS "raw"/);
     assert.ok(!sql.includes("sixteen-characters"));
   });
 });
