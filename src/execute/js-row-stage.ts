@@ -10,7 +10,7 @@ import { pipeline, Transform, type TransformCallback } from "node:stream";
 import type { ColumnTransform } from "../model/plan.js";
 import { displayName, type QualifiedName } from "../model/qualified-name.js";
 import type { CopyOutStream } from "../pg/session.js";
-import { CopyLineSplitter, decodeCopyField, encodeCopyField } from "../transform/copy-text-codec.js";
+import { CopyLineSplitter, decodeCopyField, encodeCopyField, fieldBounds } from "../transform/copy-text-codec.js";
 import { describeJsFunction } from "../transform/js-transformer.js";
 import { activeTransforms } from "../transform/render-transforms.js";
 import { jsModulePath, loadJsTransform, type JsTransformFunction } from "./load-js-transform.js";
@@ -32,6 +32,8 @@ interface Slot {
   fn?: JsTransformFunction;
 }
 
+const EMPTY_ROW: Readonly<Record<string, string | null>> = Object.freeze({});
+
 /** `out` with the js columns of each row replaced by their function's result; `out` itself when the table has none. */
 export function withJsStage(action: CopiedTable, out: CopyOutStream): CopyOutStream {
   const transforms = jsTransformsOf(action);
@@ -39,40 +41,57 @@ export function withJsStage(action: CopiedTable, out: CopyOutStream): CopyOutStr
   if (action.copy.format !== "text") throw new Error(`${displayName(action.table)}: js transforms need text COPY`);
   const names = action.columns.map((c) => c.name);
   const slots: Slot[] = transforms.map((t) => ({ index: names.indexOf(t.column), transform: t }));
+  // Replaced in line order, so the bytes between them are copied in one pass.
+  const ordered = [...slots].sort((a, b) => a.index - b.index);
+  const order = ordered.map((slot) => slots.indexOf(slot));
   const splitter = new CopyLineSplitter();
+  const bounds = new Int32Array(names.length * 2);
   let rowNumber = 0;
   const fail = (slot: Slot, what: string) =>
     new Error(`js transform of ${displayName(action.table)}.${slot.transform.column} (${describeJsFunction({ ...slot.transform.params, module: jsModulePath(slot.transform.params) })}) ${what} on row ${rowNumber}`);
+  const field = (data: Buffer, i: number) => decodeCopyField(data.toString("utf8", bounds[2 * i], bounds[2 * i + 1]));
 
-  const transformLines = async (lines: readonly string[]): Promise<string> => {
+  /** The lines of `data` with each js field replaced: the bytes between them are copied as they came. */
+  const transformLines = async (data: Buffer): Promise<Buffer> => {
     for (const slot of slots) slot.fn ??= await loadJsTransform(action.table, slot.transform);
-    let text = "";
-    for (const line of lines) {
+    // When every function declares exactly one parameter (value), none reads the row: it is not built.
+    const wantsRow = slots.some((slot) => slot.fn!.length !== 1);
+    const pieces: Buffer[] = [];
+    for (let start = 0, end = data.indexOf(0x0a); end >= 0; start = end + 1, end = data.indexOf(0x0a, start)) {
       rowNumber += 1;
-      const fields = line.split("\t");
-      const row: Record<string, string | null> = {};
-      for (let i = 0; i < names.length; i += 1) row[names[i]!] = decodeCopyField(fields[i]!);
+      fieldBounds(data, start, end, names.length, bounds);
+      let row: Record<string, string | null> | undefined;
+      if (wantsRow) {
+        row = {};
+        for (let i = 0; i < names.length; i += 1) row[names[i]!] = field(data, i);
+      }
+      const results: (string | null)[] = [];
       for (const slot of slots) {
         let result: unknown;
         try {
-          result = slot.fn!(row[slot.transform.column]!, row);
+          result = slot.fn!(row ? row[slot.transform.column]! : field(data, slot.index), row ?? EMPTY_ROW);
           if (result instanceof Promise) result = await result;
         } catch (error) {
           // Its message is not shown: a function's error may quote the row's values.
           throw fail(slot, `threw ${error instanceof Error ? error.name : typeof error}`);
         }
         if (result !== null && typeof result !== "string") throw fail(slot, `returned ${result === undefined ? "undefined" : `a ${typeof result}`}, not a string or null`);
-        fields[slot.index] = encodeCopyField(result);
+        results.push(result);
       }
-      text += `${fields.join("\t")}\n`;
+      let from = start;
+      for (const [n, slot] of ordered.entries()) {
+        pieces.push(data.subarray(from, bounds[2 * slot.index]), Buffer.from(encodeCopyField(results[order[n]!]!), "utf8"));
+        from = bounds[2 * slot.index + 1]!;
+      }
+      pieces.push(data.subarray(from, end + 1));
     }
-    return text;
+    return Buffer.concat(pieces);
   };
 
   const stage = new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      transformLines(splitter.push(chunk)).then(
-        (text) => callback(null, text.length ? Buffer.from(text, "utf8") : undefined),
+      transformLines(splitter.pushBytes(chunk)).then(
+        (lines) => callback(null, lines.length ? lines : undefined),
         (error: unknown) => callback(error as Error),
       );
     },

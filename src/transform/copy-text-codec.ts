@@ -55,27 +55,45 @@ export function encodeCopyField(value: string | null): string {
 }
 
 /**
- * Splits a stream of COPY text bytes into whole lines (without their newline): bytes after the
- * last newline wait for the next chunk, so a character split between chunks is decoded whole.
+ * Splits a stream of COPY text bytes into whole lines: bytes after the last newline wait for the
+ * next chunk, so a character split between chunks is decoded whole.
  */
 export class CopyLineSplitter {
   private pending: Buffer | null = null;
 
-  /** The complete lines of `chunk` (with what was pending before it), as UTF-8 text. */
-  push(chunk: Buffer): string[] {
+  /** The bytes of `chunk`'s complete lines (with what was pending before it), newlines included; the rest waits. */
+  pushBytes(chunk: Buffer): Buffer {
     const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    const end = data.lastIndexOf(0x0a) + 1;
+    this.pending = end < data.length ? Buffer.from(data.subarray(end)) : null;
+    return data.subarray(0, end);
+  }
+
+  /** The complete lines of `chunk` (with what was pending before it), as UTF-8 text without their newline. */
+  push(chunk: Buffer): string[] {
+    const data = this.pushBytes(chunk);
     const lines: string[] = [];
-    let start = 0;
-    for (let end = data.indexOf(0x0a, start); end >= 0; end = data.indexOf(0x0a, start)) {
-      lines.push(data.toString("utf8", start, end));
-      start = end + 1;
-    }
-    this.pending = start < data.length ? Buffer.from(data.subarray(start)) : null;
+    for (let start = 0, end = data.indexOf(0x0a); end >= 0; start = end + 1, end = data.indexOf(0x0a, start)) lines.push(data.toString("utf8", start, end));
     return lines;
   }
 
   /** Bytes left without a final newline (COPY data always ends with one): a truncated stream. */
   get leftover(): number {
     return this.pending?.length ?? 0;
+  }
+}
+
+/**
+ * Where each field of the line `data[start, end)` begins and ends (`bounds[2i]`, `bounds[2i+1]`),
+ * for the first `count` fields; tab bytes separate them.
+ */
+export function fieldBounds(data: Buffer, start: number, end: number, count: number, bounds: Int32Array): void {
+  let from = start;
+  for (let i = 0; i < count; i += 1) {
+    let to = i === count - 1 ? end : data.indexOf(0x09, from);
+    if (to < 0 || to > end) to = end;
+    bounds[2 * i] = from;
+    bounds[2 * i + 1] = to;
+    from = to + 1;
   }
 }

@@ -87,6 +87,15 @@ describe("js transforms", () => {
     assert.deepEqual((await pair.target.query("SELECT encode(v, 'hex') AS v FROM plain")).rows, [{ v: "00ff" }]);
   });
 
+  it("applies the function in parallel loads too (--jobs 2, tables the run creates)", async () => {
+    await pair.target.query("DROP TABLE notes, plain");
+    const run = await syncPair(pair, { ...config({ kind: "js", module: "./anonymize.mjs", export: "maskNotes" }), jobs: 2 });
+    assert.equal(run.report.ok, true, run.report.error);
+    const rows = await target();
+    assert.equal(rows.length, NASTY.length + 1);
+    for (const row of rows.filter((r) => r.id !== 100)) assert.equal(row.body, expected(NASTY[row.id - 1]!, row.id, row.email), `row ${row.id}`);
+  });
+
   it("writes the function's results into a dump, never the original values", async () => {
     const store = createFileStore(mkdtempSync(join(tmpdir(), "pgferry-js-dump-")));
     const settings = config({ kind: "js", module: "./anonymize.mjs", export: "maskNotes" });

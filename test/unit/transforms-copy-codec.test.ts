@@ -51,6 +51,7 @@ describe("the js row stage", () => {
      export const asyncUpper = async (value) => value?.toUpperCase() ?? null;
      export const boom = (value) => { throw new RangeError("bad value " + value); };
      export const number = () => 42;
+     export function rowSize(value) { return "keys:" + Object.keys(arguments[1]).length; }
      export const notAFunction = 1;`,
   );
   const action = (fn: string, format: "text" | "binary" = "text") => ({
@@ -70,6 +71,25 @@ describe("the js row stage", () => {
     const oneByteChunks = [...data].map((b) => Buffer.from([b]));
     assert.equal(await run("wrap", oneByteChunks), expected, "one byte per chunk");
     assert.equal(await run("asyncUpper", [Buffer.from("1\tab\\tc\tx\n")]), "1\tAB\\tC\tx\n", "a function may return a promise");
+  });
+
+  it("replaces several js columns of a row, whatever the order they are configured in; a one-parameter function alone gets an empty row", async () => {
+    const two = {
+      ...action("wrap"),
+      copy: {
+        format: "text" as const,
+        transforms: [
+          { column: "other", kind: "js", params: { module, export: "rowSize", injective: false }, type: "text", typeClass: "text" as const, origin: "from tables:" },
+          { column: "note", kind: "js", params: { module, export: "wrap", injective: false }, type: "text", typeClass: "text" as const, origin: "from tables:" },
+        ],
+      },
+    };
+    const data = Buffer.from("1\tü\\t\tx\n2\t\\N\tz😀\n", "utf8");
+    for (let cut = 0; cut <= data.length; cut += 1) {
+      const out = await readAll(withJsStage(two, Readable.from([data.subarray(0, cut), data.subarray(cut)])));
+      assert.equal(out, "1\t<ü\\t|1>\tkeys:3\n2\t\\N\tkeys:3\n", `cut at ${cut}`);
+    }
+    assert.equal(await run("rowSize", [data]), "1\tkeys:0\tx\n2\tkeys:0\tz😀\n", "alone, a one-parameter function is given an empty row");
   });
 
   it("fails naming the table, column, function and row, never the value; refuses a non-string result and a non-function export", async () => {
