@@ -6,12 +6,15 @@
  * - refresh: the same, when the target already holds a complete copy (last week's staging);
  * - merge: bring yesterday's merge.items up to date (merge-data.ts) with pgferry's merge modes.
  *
+ * - transform: the empty case's sync of the mixed data set with anonymization on its wide table
+ *   (bench.events), against the same sync without it (issue 15).
+ *
  * The empty and refresh contenders run once per data set (mixed, narrow); every result is checked
  * afterwards (rows, indexes, validated FKs; for merges the rows' checksums and reported changes).
  */
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { qualified, type SourceShape } from "./generate-data.js";
+import { qualified, type DatasetId, type SourceShape } from "./generate-data.js";
 import type { MergeMode } from "./merge-data.js";
 import { shellQuote as q } from "./run-command.js";
 import { checkSubsetTarget, SUBSET_PERCENT, writeSubsetConfig } from "./subset-case.js";
@@ -31,8 +34,8 @@ export interface BenchContext {
   readonly source: SourceShape | null;
 }
 
-export type BenchCase = "empty" | "refresh" | "merge";
-export const CASES: readonly BenchCase[] = ["empty", "refresh", "merge"];
+export type BenchCase = "empty" | "refresh" | "merge" | "transform";
+export const CASES: readonly BenchCase[] = ["empty", "refresh", "merge", "transform"];
 
 export interface Contender {
   readonly id: string;
@@ -53,6 +56,8 @@ export interface Contender {
   /** Refresh rows of pgferry: the empty-case contender with the same flags (the ÷ empty sync column). */
   readonly emptyTwin?: string;
   readonly mergeMode?: MergeMode;
+  /** Only these data sets (default: every one the case runs on). */
+  readonly datasets?: readonly DatasetId[];
   /** Untimed set-up after the target was reset (and, for refresh, filled). */
   prepare?(ctx: BenchContext): Promise<void>;
   command(ctx: BenchContext): string;
@@ -65,9 +70,14 @@ export const BASELINES: Readonly<Record<BenchCase, { id: string; why: string } |
   empty: { id: "pg_dump-Fc", why: "pg_dump -Fc | pg_restore into an empty database" },
   refresh: { id: "refresh-drop-restore", why: "drop the target database, create it, pg_dump -Fc | pg_restore (what a team scripts today)" },
   merge: null,
+  transform: null,
 };
 /** The empty case's lower bound with stock tools (the ÷ raw column). */
 export const RAW_ID = "raw-copy";
+/** The transform case's reference: the same sync without transforms (the ÷ plain columns). */
+export const TRANSFORM_PLAIN_ID = "transform-plain";
+/** The wide table the transform case anonymizes, and whose COPY it times on its own (from --json). */
+export const TRANSFORM_TABLE = "bench.events";
 
 const pgDumpRestore = (id: string, label: string, dumpFlags: string, everyRound: boolean): Contender => ({
   id,
@@ -196,6 +206,53 @@ const mergeSync = (id: string, label: string, mode: MergeMode, flags: string, ev
   command: (ctx) => `${ctx.pgferry} sync ${q(ctx.sourceUrl)} ${q(ctx.targetUrl)} --yes --no-hooks --json --tables merge.items ${flags}`,
 });
 
+/** Not a secret: the bench's data is generated. */
+const BENCH_TRANSFORM_SECRET = "pgferry-bench-transform-secret";
+
+/**
+ * The issue's five SQL-pushed kinds on bench.events: its one plain text column (note) gets email,
+ * its bytea hash, created_at a date shift (keyed by the primary key), and the names and phone
+ * numbers live inside its jsonb document (the table has no other text column), through json paths.
+ */
+const SQL_TRANSFORMS = `transform:
+  secret: ${BENCH_TRANSFORM_SECRET}
+tables:
+  bench.events:
+    transform:
+      note: { kind: email }
+      blob: { kind: hash }
+      created_at: { kind: shift, range: "30 days" }
+      payload: { kind: json, paths: { "$.kind": { kind: full_name }, "$.text": { kind: phone } } }
+`;
+
+const JS_TRANSFORM = `tables:
+  bench.events:
+    transform:
+      note: { kind: js, module: ./bench-mask.mjs, export: maskNote }
+`;
+
+/** A typical js mask: deterministic, keeps the shape (hex digits become x, the length stays). */
+const JS_MODULE = `export function maskNote(value) {
+  return value === null ? null : value.replace(/[0-9a-f]/g, "x");
+}
+`;
+
+const transformSync = (id: string, label: string, config: string | null): Contender => ({
+  id,
+  label,
+  case: "transform",
+  isPgferry: true,
+  everyRound: true,
+  datasets: ["mixed"],
+  async prepare(ctx) {
+    await mkdir(ctx.workDir, { recursive: true });
+    if (config) await writeFile(join(ctx.workDir, `${id}.yml`), config);
+    await writeFile(join(ctx.workDir, "bench-mask.mjs"), JS_MODULE);
+  },
+  command: (ctx) =>
+    `${ctx.pgferry} sync ${q(ctx.sourceUrl)} ${q(ctx.targetUrl)} --yes --no-hooks --json${config ? ` --config ${q(join(ctx.workDir, `${id}.yml`))}` : ""}`,
+});
+
 export const CONTENDERS: readonly Contender[] = [
   pgDumpRestore("pg_dump-Fc", "pg_dump -Fc | pg_restore", "", true),
   pgDumpRestore("pg_dump-Fc-Z0", "pg_dump -Fc -Z0 | pg_restore", "-Z0", false),
@@ -236,4 +293,8 @@ export const CONTENDERS: readonly Contender[] = [
   mergeSync("merge-upsert", "pgferry sync --mode upsert", "upsert", "--mode upsert", true),
   mergeSync("merge-insert-missing", "pgferry sync --mode insert-missing", "insert-missing", "--mode insert-missing", false),
   mergeSync("merge-upsert-delete", "pgferry sync --mode upsert --delete-missing", "upsert-delete-missing", "--mode upsert --delete-missing", false),
+  // Anonymization: the same sync without transforms, with five pushed down into the source's SELECT, with one js column.
+  transformSync(TRANSFORM_PLAIN_ID, "pgferry sync (no transforms)", null),
+  transformSync("transform-sql5", "pgferry sync, 5 SQL transforms on bench.events", SQL_TRANSFORMS),
+  transformSync("transform-js", "pgferry sync, 1 js transform on bench.events", JS_TRANSFORM),
 ];

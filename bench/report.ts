@@ -1,5 +1,5 @@
 /** Turning the measured runs into medians and ratios, one printed table per case, and the JSON result. */
-import { BASELINES, RAW_ID, type BenchCase, type Contender } from "./contenders.js";
+import { BASELINES, RAW_ID, TRANSFORM_PLAIN_ID, TRANSFORM_TABLE, type BenchCase, type Contender } from "./contenders.js";
 import type { SourceShape } from "./generate-data.js";
 import type { MergeShape } from "./merge-data.js";
 import type { RowChanges } from "./run-command.js";
@@ -17,6 +17,8 @@ export interface Measurement {
   readonly exclusiveLockSeconds: number | null;
   /** Merge runs: the changes pgferry reported. */
   readonly changes: RowChanges | null;
+  /** pgferry runs: each table's step seconds, from --json (the transform case reads its wide table's). */
+  readonly tableSeconds?: Readonly<Record<string, number>> | null;
 }
 
 /** One row: a contender on one data set (mixed, narrow; merge for the merge case). */
@@ -53,6 +55,9 @@ export interface ContenderSummary {
   /** Merge rows: the changes of the last run, and inserted + updated + deleted per second of the median. */
   readonly changes: RowChanges | null;
   readonly changedRowsPerSecond: number | null;
+  /** Transform case: the median seconds of the wide table's own step (its COPY), and ÷ the plain sync's. */
+  readonly tableSeconds?: number | null;
+  readonly tableVsReference?: number | null;
   readonly skipped?: string;
   readonly error?: string;
 }
@@ -92,8 +97,11 @@ export function summarize(
     const failed = errors.get(key);
     const baselineId = BASELINES[c.case]?.id ?? null;
     const baseline = baselineId ? medianOf(dataset, baselineId) : null;
-    const referenceId = c.case === "empty" ? RAW_ID : (c.emptyTwin ?? null);
+    const referenceId = c.case === "empty" ? RAW_ID : c.case === "transform" ? TRANSFORM_PLAIN_ID : (c.emptyTwin ?? null);
     const reference = referenceId ? medianOf(dataset, referenceId) : null;
+    const tableMedian = (ms: readonly Measurement[]) => medianOrNull(ms.map((m) => m.tableSeconds?.[TRANSFORM_TABLE] ?? null));
+    const table = c.case === "transform" ? tableMedian(measured) : null;
+    const tableReference = c.case === "transform" && !errors.has(rowKeyId(dataset, TRANSFORM_PLAIN_ID)) ? tableMedian(runs.get(rowKeyId(dataset, TRANSFORM_PLAIN_ID)) ?? []) : null;
     const shape = shapes.datasets.get(dataset);
     const sourceRows = c.case === "merge" ? (shapes.merge?.sourceRows ?? 0) : (shape?.rows ?? 0);
     const sourceBytes = c.case === "merge" ? (shapes.merge?.tableBytes ?? 0) : (shape?.tableBytes ?? 0);
@@ -121,6 +129,7 @@ export function summarize(
       exclusiveLockNote: c.unavailableWholeRun ? `whole run: ${c.unavailableWholeRun}` : null,
       changes: last,
       changedRowsPerSecond: roundOrNull(changed, 0),
+      ...(c.case === "transform" ? { tableSeconds: roundOrNull(table, 2), tableVsReference: table !== null && tableReference !== null && ok ? round(table / tableReference, 2) : null } : {}),
       ...(skipped.has(key) ? { skipped: skipped.get(key)! } : {}),
       ...(failed ? { error: failed } : {}),
     };
@@ -236,6 +245,25 @@ export function renderReport(summaries: readonly ContenderSummary[], merge: Merg
                   secs(s.exclusiveLockSeconds),
                   rss(s),
                 ],
+          ),
+        ),
+      ].join("\n"),
+    );
+  }
+  const transforms = of("transform");
+  if (transforms.length) {
+    const header = ["data set", "contender", "runs", "median s", "min s", "max s", "÷ plain", `${TRANSFORM_TABLE} s`, `${TRANSFORM_TABLE} ÷ plain`, "rows/s", "peak RSS"];
+    parts.push(
+      [
+        `transform: into an empty target database, with anonymization on ${TRANSFORM_TABLE}. ÷ plain = this row's median ÷ the same sync's without transforms`,
+        `(the issue's goals: ≤ 1.3 for the SQL transforms, ≤ 2 for js); ${TRANSFORM_TABLE} s = the median of that table's own step (its COPY, from --json).`,
+        "",
+        renderMarkdownTable(
+          header,
+          transforms.map((s) =>
+            s.error || s.skipped || !s.runs.length
+              ? notRun(s, header.length, [s.dataset, s.label])
+              : [s.dataset, s.label, ...timing(s), vsRef(s), secs(s.tableSeconds ?? null), s.tableVsReference == null ? "" : s.tableVsReference.toFixed(2), count(s.rowsPerSecond), rss(s)],
           ),
         ),
       ].join("\n"),

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --scale 1 --rounds 3 --case empty,refresh,merge --dataset both --only id,id
+ * npm run bench [-- --scale 1 --rounds 3 --case empty,refresh,merge,transform --dataset both --only id,id
  *                   --stock --source-url URL --target-url URL --out FILE]
  *
  * Generates the source data sets (generate-data.ts, merge-data.ts), then times every contender
@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { startEmbeddedServer, type RunningServer } from "../test/harness/embedded-server.js";
-import { BASELINES, CASES, CONTENDERS, type BenchCase, type BenchContext, type Contender } from "./contenders.js";
+import { BASELINES, CASES, CONTENDERS, TRANSFORM_TABLE, type BenchCase, type BenchContext, type Contender } from "./contenders.js";
 import { checkTarget, databaseUrl, withClient, DATASETS, ensureSourceData, pgbenchPath, sourceDatabase, type DatasetId, type SourceShape } from "./generate-data.js";
 import { checkMerge, ensureMergeData, MERGE_BASE_DB, MERGE_SOURCE_DB, type MergeShape } from "./merge-data.js";
 import { renderReport, rowKeyId, summarize, type Measurement, type RowKey } from "./report.js";
@@ -223,7 +223,9 @@ async function main(): Promise<void> {
 
     // The rows of the report, in the order they run within a round.
     const plan: RowKey[] = [];
-    for (const dataset of datasets) for (const contender of contenders.filter((c) => c.case !== "merge")) plan.push({ dataset, contender });
+    for (const dataset of datasets) {
+      for (const contender of contenders.filter((c) => c.case !== "merge" && (!c.datasets || c.datasets.includes(dataset)))) plan.push({ dataset, contender });
+    }
     for (const contender of contenders.filter((c) => c.case === "merge")) plan.push({ dataset: "merge", contender });
 
     const workDir = join(tmpdir(), `pgferry-bench-${process.pid}`);
@@ -263,6 +265,7 @@ async function main(): Promise<void> {
             contender.isPgferry ? `peak RSS ${m.peakRssMb.toFixed(0)} MB` : "",
             contender.isPgferry && m.firstCopySeconds !== null ? `first COPY ${m.firstCopySeconds.toFixed(2)} s` : "",
             contender.isPgferry && m.exclusiveLockSeconds !== null ? `exclusive lock ${m.exclusiveLockSeconds.toFixed(2)} s` : "",
+            contender.case === "transform" && m.tableSeconds?.[TRANSFORM_TABLE] !== undefined ? `${TRANSFORM_TABLE} ${m.tableSeconds[TRANSFORM_TABLE]!.toFixed(2)} s` : "",
             m.changes ? `changes +${m.changes.inserted} ~${m.changes.updated} -${m.changes.deleted}` : "",
           ].filter(Boolean);
           log(`round ${round}/${rounds} ${where} ${contender.label}: ${m.seconds.toFixed(2)} s${extra.length ? `, ${extra.join(", ")}` : ""}`);
@@ -351,6 +354,7 @@ async function runOnce(contender: Contender, ctx: BenchContext, env: RunEnv): Pr
     firstCopySeconds: outcome?.firstCopySeconds ?? null,
     exclusiveLockSeconds: contender.unavailableWholeRun ? measured.seconds : (outcome?.exclusiveLockSeconds ?? null),
     changes: outcome?.changes ?? null,
+    tableSeconds: outcome?.tableSeconds ?? null,
   };
 }
 

@@ -29,6 +29,8 @@ export interface PgferryOutcome {
   readonly exclusiveLockSeconds: number | null;
   /** Merge modes: the tables' changes, summed; null when no table reported any. */
   readonly changes: RowChanges | null;
+  /** Each table's step seconds ("schema.name"), from the report's tables. */
+  readonly tableSeconds: Readonly<Record<string, number>>;
 }
 
 /** Read pgferry's --json report (sync or restore) from a run's standard output; null when there is none. */
@@ -36,7 +38,10 @@ export function parsePgferryJson(stdout: string): PgferryOutcome | null {
   const text = stdout.trim();
   const start = text.indexOf("{");
   if (start < 0) return null;
-  let report: { timings?: { firstCopySeconds?: unknown; exclusiveLockSeconds?: unknown }; tables?: { changes?: Partial<RowChanges> }[] };
+  let report: {
+    timings?: { firstCopySeconds?: unknown; exclusiveLockSeconds?: unknown };
+    tables?: { table?: { schema?: string; name?: string }; seconds?: unknown; changes?: Partial<RowChanges> }[];
+  };
   try {
     report = JSON.parse(text.slice(start)) as typeof report;
   } catch {
@@ -49,6 +54,7 @@ export function parsePgferryJson(stdout: string): PgferryOutcome | null {
     firstCopySeconds: num(report.timings?.firstCopySeconds),
     exclusiveLockSeconds: num(report.timings?.exclusiveLockSeconds),
     changes: withChanges.length > 0 ? { inserted: sum("inserted"), updated: sum("updated"), unchanged: sum("unchanged"), deleted: sum("deleted") } : null,
+    tableSeconds: Object.fromEntries((report.tables ?? []).flatMap((t) => (t.table && num(t.seconds) !== null ? [[`${t.table.schema}.${t.table.name}`, num(t.seconds)!]] : []))),
   };
 }
 

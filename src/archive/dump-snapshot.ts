@@ -19,9 +19,8 @@ import type { Selection } from "../plan/select-tables.js";
 import { describePgError } from "../pg/describe-pg-error.js";
 import type { CopyOutStream, SqlSession } from "../pg/session.js";
 import type { ObjectStore } from "../storage/object-store.js";
-import { renderCopyOut } from "../sql/copy-sql.js";
 import { openSourceSnapshot, type SourceSnapshot } from "../execute/source-snapshot.js";
-import type { CopyAction } from "../execute/table-reader.js";
+import { readSourceRows, type CopyAction } from "../execute/table-reader.js";
 import { validateWhereFilters } from "../execute/validate-where.js";
 import { estimateSubsetRows } from "../execute/estimate-subset-rows.js";
 import type { SubsetSpec } from "../plan/subset-spec.js";
@@ -160,7 +159,7 @@ async function dumpTables(source: SourceSnapshot, queue: readonly DumpItem[], na
     openWorker: () => source.openWorker("dump worker"),
     process: async (item, session, index, stop) => {
       written.push(`${name}/${item.file}`);
-      tables[index] = await dumpTable(item.action, session.copyOut(renderCopyOut(item.action)), `${name}/${item.file}`, options, stop);
+      tables[index] = await dumpTable(item.action, readSourceRows(session, item.action), `${name}/${item.file}`, options, stop);
     },
   });
   if (interrupted) throw new StorageError(`dump of ${options.source.label} interrupted`);

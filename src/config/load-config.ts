@@ -1,11 +1,12 @@
 /** Find, parse, interpolate and validate pgferry.yml into one frozen config. */
 import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { parse, YAMLParseError } from "yaml";
 import type { ZodError } from "zod";
 import { ConfigError } from "../errors.js";
 import { interpolateEnv, type UnsetValue } from "./interpolate-env.js";
 import { registerEnvironmentSecrets, registerSecret, registerUrlSecrets } from "./redact.js";
+import { resolveJsModules } from "./resolve-js-modules.js";
 import { configSchema, type PgferryConfig } from "./schema.js";
 import { deepFreeze } from "../model/deep-freeze.js";
 import { freezeWithUnset, validateWithUnset } from "./unset-values.js";
@@ -23,7 +24,7 @@ export function loadConfig(explicitPath: string | undefined, cwd: string, env: N
   registerEnvironmentSecrets(env);
   const path = explicitPath ? resolve(cwd, explicitPath) : findDefault(cwd);
   if (!path) return { config: deepFreeze(configSchema.parse({})), path: null };
-  return { config: parseConfigText(readConfigFile(path), path, env), path };
+  return { config: parseConfigText(readConfigFile(path), path, env, dirname(path)), path };
 }
 
 /** The file's text; a file that cannot be read is a ConfigError naming it (exit 2), not a crash. */
@@ -45,7 +46,8 @@ const READ_FAILURES: Readonly<Record<string, string>> = {
   ELOOP: "cannot be read: too many symbolic links",
 };
 
-export function parseConfigText(text: string, label: string, env: NodeJS.ProcessEnv): PgferryConfig {
+/** `baseDir`: where pgferry.yml is, for js transforms' relative module paths (default: the working directory). */
+export function parseConfigText(text: string, label: string, env: NodeJS.ProcessEnv, baseDir = process.cwd()): PgferryConfig {
   let raw: unknown;
   try {
     raw = parse(text, { prettyErrors: true, uniqueKeys: true }) ?? {};
@@ -65,7 +67,7 @@ export function parseConfigText(text: string, label: string, env: NodeJS.Process
     const secret = transform !== null && typeof transform === "object" ? (transform as Record<string, unknown>)["secret"] : undefined;
     registerConfigSecrets([environments, stores, hooks, { secret }]);
   }
-  const parsed = validateWithUnset(configSchema, interpolated, unset);
+  const parsed = validateWithUnset(configSchema, resolveJsModules(interpolated, baseDir), unset);
   if (!parsed.success) throw new ConfigError(`${label}: ${describeZodError(parsed.error)}`, { cause: parsed.error });
   return freezeWithUnset(parsed.data, unset, label);
 }

@@ -72,6 +72,10 @@ export async function checkRowTransforms(source: SqlSession, tables: readonly Ta
   for (const table of tables) {
     const own = transforms.get(nameKey(table.name));
     if (!own?.length) continue;
+    const js = own.find((t) => t.kind === "js");
+    if (js) {
+      throw new ConfigError(`${displayName(table.name)}.${js.column} has a js transform, which syncRows and --with-parents do not apply (they read rows as JSON, not through the COPY row stage): sync the table with pgferry sync, or give the column a SQL kind`, { table: table.name });
+    }
     await source.query("SAVEPOINT pgferry_transforms");
     try {
       await source.querySingle(`EXPLAIN ${renderRowsWhere(table, "false", own)}`);

@@ -4,8 +4,9 @@
  * in the action's format, and for a fresh reader after a failed table.
  */
 import type { TableAction } from "../model/plan.js";
-import type { CopyOutStream } from "../pg/session.js";
+import type { CopyOutStream, SqlSession } from "../pg/session.js";
 import { renderCopyOut } from "../sql/copy-sql.js";
+import { withJsStage } from "./js-row-stage.js";
 import type { SourceSnapshot } from "./source-snapshot.js";
 
 export type CopyAction = Extract<TableAction, { kind: "create" | "refresh" }>;
@@ -28,13 +29,21 @@ export interface TableReaders {
   open(): Promise<TableReader>;
 }
 
+/**
+ * A table's source rows as COPY data: the one place a source COPY is opened (syncs, parallel
+ * loads, dumps), so a table with js transforms always gets its row stage.
+ */
+export function readSourceRows(session: Pick<SqlSession, "copyOut">, action: CopyAction): CopyOutStream {
+  return withJsStage(action, session.copyOut(renderCopyOut(action)));
+}
+
 /** Readers on worker sessions that share the source snapshot. */
 export function snapshotReaders(source: SourceSnapshot): TableReaders {
   return {
     async open() {
       const worker = await source.openWorker("source worker");
       return {
-        read: (action) => worker.copyOut(renderCopyOut(action)),
+        read: (action) => readSourceRows(worker, action),
         get brokenBy() {
           return worker.brokenBy;
         },

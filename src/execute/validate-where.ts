@@ -11,6 +11,7 @@ import { describePgError, sqlstateOf } from "../pg/describe-pg-error.js";
 import type { SqlSession } from "../pg/session.js";
 import { renderSourceCount, renderSourceSelect, renderTargetFilterCheck, sourceRelation } from "../sql/copy-sql.js";
 import { activeTransforms } from "../transform/render-transforms.js";
+import { loadJsTransforms } from "./load-js-transform.js";
 
 type CopyAction = Extract<SyncPlan["actions"][number], { kind: "create" | "refresh" }>;
 
@@ -47,6 +48,8 @@ async function explainOnSource(source: SqlSession, action: CopyAction, sql: stri
 }
 
 export async function validateWhereFilters(plan: Pick<SyncPlan, "actions">, source: SqlSession, target?: SqlSession): Promise<void> {
+  // js transforms' modules load before any row is read (a sync and a dump both check here).
+  await loadJsTransforms(plan.actions.filter((a): a is CopyAction => a.kind === "create" || a.kind === "refresh"));
   // With a subset, each piece of user SQL alone first (where filters, root filters, virtual FK conditions), so a
   // bad one is named at its own table, not at the tables whose subset condition embeds it.
   for (const action of plan.actions) {

@@ -124,7 +124,7 @@ export interface CopySubset {
 }
 
 /** The classes of column types transformers tell apart (transform/column-type-class). */
-export type TypeClass = "text" | "bytea" | "uuid" | "integer" | "decimal" | "date" | "timestamp" | "other";
+export type TypeClass = "text" | "bytea" | "uuid" | "integer" | "decimal" | "date" | "timestamp" | "json" | "other";
 
 /** A column's transform as the plan resolved it (transform/transformer-registry renders it). */
 export interface ColumnTransform {

@@ -16,8 +16,8 @@ interface NameRule {
   readonly types: readonly TypeClass[];
 }
 
-const TEXT: readonly TypeClass[] = ["text", "other"];
-const TEXT_OR_NUMBER: readonly TypeClass[] = ["text", "other", "integer", "decimal"];
+const TEXT: readonly TypeClass[] = ["text", "json", "other"];
+const TEXT_OR_NUMBER: readonly TypeClass[] = ["text", "json", "other", "integer", "decimal"];
 
 /** More specific first: `ip_address` is an IP address, `email_address` an email, not a postal address. */
 const NAME_RULES: readonly NameRule[] = [

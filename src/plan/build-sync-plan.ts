@@ -168,7 +168,8 @@ export function buildSyncPlan(input: SyncPlanInput): SyncPlan {
     diagnostics.push(...merged.diagnostics);
     if (existing && tableMode === "refresh") mergeAsRefresh.set(nameKey(name), () => planMerge(existing, mapping.columns, { mode: "refresh", deleteMissing: false, key: settings.key, preserve }));
     const copy: CopySpec = {
-      format: mapping.binary ? "binary" : "text",
+      // A js transform is applied by a COPY text codec in Node (execute/js-row-stage).
+      format: mapping.binary && !transformed.transforms.some((t) => t.kind === "js") ? "binary" : "text",
       viaSelect: table.partitioned || where !== null || mapping.readsGenerated || transformed.transforms.length > 0,
       where,
       estimatedRows: table.rowEstimate,

@@ -11,7 +11,7 @@ import type { ColumnTransform } from "../model/plan.js";
 import { displayName, nameKey, type QualifiedName } from "../model/qualified-name.js";
 import { classifyColumn, lengthLimit } from "../transform/column-type-class.js";
 import { describeSpec, sameMapping, type TransformRule, type TransformSpec } from "../transform/transform-spec.js";
-import { findTransformer } from "../transform/transformer-registry.js";
+import { findTransformer, isKeyed } from "../transform/transformer-registry.js";
 import { matchesPattern, parseTablePattern, splitOutsideQuotes } from "./table-pattern.js";
 
 export interface TransformInput {
@@ -153,7 +153,7 @@ function checkTable(table: Table, transforms: readonly ColumnTransform[], tables
     const transformer = findTransformer(t.kind);
     const column = table.columns.find((c) => c.name === t.column)!;
     const at = `column "${t.column}" (${t.type}, ${t.origin})`;
-    if (transformer.keyed) keyed.push(t.column);
+    if (isKeyed(transformer, t.params)) keyed.push(t.column);
     if (transformer.accepts !== "any" && !transformer.accepts.includes(t.typeClass)) {
       report(table.name, `${at}: kind ${t.kind} cannot write a column of type ${t.type}`);
       continue;

@@ -18,6 +18,9 @@ type Transforms = readonly ColumnTransform[];
 
 function transformed(table: Table, alias: string, transforms: Transforms): TransformedColumns | null {
   const active = activeTransforms(transforms);
+  // A js transform is applied by the COPY row stage only: a row read must never carry its column untransformed.
+  const js = active.find((t) => t.kind === "js");
+  if (js) throw new Error(`${quoteQualified(table.name)}.${quoteIdent(js.column)}: a js transform cannot be applied to a row read`);
   return active.length ? renderTransformedColumns(active, (c) => `${alias}.${quoteIdent(c)}`) : null;
 }
 

@@ -16,6 +16,8 @@ const BY_BASE: Readonly<Record<string, TypeClass>> = {
   date: "date",
   "timestamp without time zone": "timestamp",
   "timestamp with time zone": "timestamp",
+  json: "json",
+  jsonb: "json",
 };
 
 /** format_type without its modifier: `character varying(20)` → `character varying`, `timestamp(3) with time zone` → `timestamp with time zone`. */

@@ -34,7 +34,8 @@ export function renderTransformedColumns(transforms: readonly ColumnTransform[],
       transformer.hashes === "value" ? hashRef(`${ref(t.column)}::text`) : transformer.hashes === "row" ? hashRef(`ROW(${(t.rowKey ?? []).map(ref).join(", ")})::text`) : "NULL";
     const sql = transformer.render(t.params, { value: ref(t.column), hash, typeClass: t.typeClass, type: outputType(t.type) });
     // default: left out of a COPY; a row read (syncRows) carries NULL in its place, never the original.
-    values.set(t.column, sql === null ? "NULL" : t.kind === "keep" ? sql : `CAST(${sql} AS ${outputType(t.type)})`);
+    // keep and js (applied later, in Node) read the column as it is.
+    values.set(t.column, sql === null ? "NULL" : t.kind === "keep" || transformer.inNode ? sql : `CAST(${sql} AS ${outputType(t.type)})`);
   }
   const from = hashes.length ? `, LATERAL (SELECT ${hashes.map((h, i) => `${h} AS ${quoteIdent(`${HASHES}${i}`)}`).join(", ")} OFFSET 0) AS ${HASHES}` : "";
   return { value: (column) => values.get(column) ?? ref(column), from };

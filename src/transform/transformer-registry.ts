@@ -8,6 +8,10 @@ import { z } from "zod";
 import { quoteLiteral } from "../sql/quote.js";
 import type { TypeClass } from "./column-type-class.js";
 import { FIRST_NAMES, LAST_NAMES, longest } from "./name-lists.js";
+import { ADDRESS_TRANSFORMERS } from "./address-transformers.js";
+import { JS_TRANSFORMER } from "./js-transformer.js";
+import { jsonTransformer } from "./json-transformer.js";
+import { fillDigits, pick, uniform } from "./keyed-pick.js";
 
 /** What a rendering reads: the original value and, for keyed kinds, its keyed hash (bytea). */
 export interface RenderInput {
@@ -23,8 +27,12 @@ export interface Transformer {
   readonly description: string;
   /** Parameters (besides `kind`), validated; defaults filled in. */
   readonly params: z.ZodObject;
-  /** Needs transform.secret: the output derives from HMAC-SHA256(secret, …). */
-  readonly keyed: boolean;
+  /** Needs transform.secret: the output derives from HMAC-SHA256(secret, …); a function when that depends on the parameters. */
+  readonly keyed: boolean | ((params: Params) => boolean);
+  /** When `keyed` depends on the parameters: the condition, for `pgferry transformers`. */
+  readonly keyedWhen?: string;
+  /** Applied in Node by the COPY row stage (js), not inside the source's SELECT. */
+  readonly inNode?: boolean;
   /** What the keyed hash is computed over: the value, or the row's key (`shift`). */
   readonly hashes: "value" | "row" | "none";
   /** The same input (and secret) always gives the same output, in every table, run and path. */
@@ -47,17 +55,6 @@ export type Params = Readonly<Record<string, unknown>>;
 
 const TEXT: readonly TypeClass[] = ["text"];
 const NUMBERS_AND_DATES: readonly TypeClass[] = ["integer", "decimal", "date", "timestamp"];
-
-/** A number in [0, 1) from the hash's first four bytes. */
-function uniform(hash: string): string {
-  return `((get_byte(${hash}, 0)::float8 * 16777216 + get_byte(${hash}, 1) * 65536 + get_byte(${hash}, 2) * 256 + get_byte(${hash}, 3)) / 4294967296)`;
-}
-
-/** One of `names`, picked by two bytes of the hash starting at `offset`. */
-function pick(names: readonly string[], hash: string, offset: number): string {
-  const list = `(ARRAY[${names.map(quoteLiteral).join(", ")}]::text[])`;
-  return `${list}[1 + (get_byte(${hash}, ${offset}) * 256 + get_byte(${hash}, ${offset + 1})) % ${names.length}]`;
-}
 
 /** A kind that writes one name of `names`, picked by the keyed hash (not unique). */
 function nameFromList(kind: string, what: string, names: readonly string[]): Transformer {
@@ -174,14 +171,7 @@ export const TRANSFORMERS: readonly Transformer[] = [
     injective: never,
     accepts: TEXT,
     maxLength: (p) => String(p["format"]).length,
-    render: (p, input) => {
-      let digit = 0;
-      const parts = String(p["format"])
-        .split(/(#)/)
-        .filter((s) => s !== "")
-        .map((s) => (s === "#" ? `chr(48 + get_byte(${input.hash}, ${digit++}) % 10)` : quoteLiteral(s)));
-      return parts.join(" || ");
-    },
+    render: (p, input) => fillDigits(String(p["format"]), input.hash),
   },
   {
     kind: "uuid",
@@ -284,7 +274,16 @@ export const TRANSFORMERS: readonly Transformer[] = [
     accepts: "any",
     render: (p) => `(${String(p["expression"])})`,
   },
+  ...ADDRESS_TRANSFORMERS,
+  // Looks the inner kinds up when a config is parsed or a plan rendered, after this list exists.
+  jsonTransformer((kind) => TRANSFORMERS.find((t) => t.kind === kind)),
+  JS_TRANSFORMER,
 ];
+
+/** A kind's keyed flag (needs transform.secret) for these parameters. */
+export function isKeyed(transformer: Transformer, params: Params): boolean {
+  return typeof transformer.keyed === "function" ? transformer.keyed(params) : transformer.keyed;
+}
 
 /** A kind's parameters for listings: name, required or its default. */
 export function describeParameters(transformer: Transformer): { name: string; required: boolean; default?: unknown }[] {

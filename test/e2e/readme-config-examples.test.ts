@@ -333,10 +333,11 @@ describe("README config examples, each run twice in a row", () => {
   for (const example of examples.filter((e) => !isKubernetes(e.doc) && e !== main)) {
     const keys = Object.keys(example.doc);
     if (keys.includes("transform")) {
-      // The Anonymization example is a whole pgferry.yml about its own tables: test/e2e/anonymization-cli.test.ts
-      // runs it as written (sync twice, --with-parents, dump) against the schema it describes.
-      it(`README.md:${example.line} (transform): run by test/e2e/anonymization-cli.test.ts`, () => {
+      // The Anonymization examples are about their own tables: test/e2e/anonymization-cli.test.ts runs the first as
+      // written (sync twice, --with-parents, dump) against the schema it describes, anonymization-kinds-cli.test.ts the second.
+      it(`README.md:${example.line} (transform): run by test/e2e/anonymization-cli.test.ts and anonymization-kinds-cli.test.ts`, () => {
         assert.ok(existsSync(new URL("./anonymization-cli.test.ts", import.meta.url)));
+        assert.ok(existsSync(new URL("./anonymization-kinds-cli.test.ts", import.meta.url)));
       });
       continue;
     }

@@ -57,7 +57,7 @@ const SECRET = "transform:\n  secret: sixteen-characters-at-least\n";
 
 describe("transform config", () => {
   it("validates each kind's parameters, in one line naming where", () => {
-    assert.equal(configError("tables:\n  users:\n    transform:\n      email: { kind: emial }\n"), 'pgferry.yml: tables.users.transform.email.kind: Invalid option: expected one of "keep"|"hash"|"email"|"first_name"|"last_name"|"full_name"|"phone"|"uuid"|"null"|"constant"|"default"|"mask"|"noise"|"shift"|"sql"');
+    assert.equal(configError("tables:\n  users:\n    transform:\n      email: { kind: emial }\n"), 'pgferry.yml: tables.users.transform.email.kind: Invalid option: expected one of "keep"|"hash"|"email"|"first_name"|"last_name"|"full_name"|"phone"|"uuid"|"null"|"constant"|"default"|"mask"|"noise"|"shift"|"sql"|"street"|"city"|"zip"|"country"|"json"|"js"');
     assert.equal(configError("tables:\n  users:\n    transform:\n      email: { kind: email, keep_domain: true }\n"), "pgferry.yml: tables.users.transform.email: kind email has no parameter keep_domain (parameters: keepDomain, domain)");
     assert.equal(configError("tables:\n  users:\n    transform:\n      code: { kind: hash, length: 100 }\n"), "pgferry.yml: tables.users.transform.code: kind hash: length: Too big: expected number to be <=64");
     assert.equal(configError("transform:\n  rules:\n    - { match: '*.email', kind: constant }\n"), "pgferry.yml: transform.rules.0: kind constant needs parameter value");

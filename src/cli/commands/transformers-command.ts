@@ -8,6 +8,10 @@ function uniqueSafe(t: Transformer): string {
   return t.uniqueSafeWhen ?? (t.injective({}) ? "yes" : "no");
 }
 
+function keyed(t: Transformer): string {
+  return typeof t.keyed === "function" ? (t.keyedWhen ?? "depends") : t.keyed ? "yes" : "no";
+}
+
 function parameters(t: Transformer): string {
   const listed = describeParameters(t).map((p) => (p.required ? `${p.name} (required)` : p.default !== undefined ? `${p.name}=${JSON.stringify(p.default)}` : p.name));
   return listed.join(", ") || "-";
@@ -23,15 +27,15 @@ export function transformersCommand(ctx: CliContext): Command {
           kind: t.kind,
           description: t.description,
           parameters: describeParameters(t),
-          keyed: t.keyed,
+          keyed: typeof t.keyed === "function" ? (t.keyedWhen ?? "depends") : t.keyed,
           deterministic: t.deterministic,
           uniqueSafe: uniqueSafe(t),
-          sql: true,
+          sql: !t.inNode,
         }));
         ctx.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return;
       }
-      const rows = TRANSFORMERS.map((t) => [t.kind, parameters(t), t.keyed ? "yes" : "no", uniqueSafe(t), t.description]);
+      const rows = TRANSFORMERS.map((t) => [t.kind, parameters(t), keyed(t), uniqueSafe(t), t.description]);
       ctx.stdout.write(`${renderTextTable(["kind", "parameters", "secret", "unique-safe", "what it writes"], rows)}\n`);
     });
 }
