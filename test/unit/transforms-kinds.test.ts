@@ -1,7 +1,7 @@
 /** Issue 15: the json, address and js kinds' pure parts: parameters, plan refusals, rendering. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseConfigText } from "../../src/config/load-config.js";
+import { configError, parseConfig } from "../harness/config-text.js";
 import type { Constraint, Table } from "../../src/model/catalog.js";
 import type { TableAction } from "../../src/model/plan.js";
 import { buildSyncPlan } from "../../src/plan/build-sync-plan.js";
@@ -9,15 +9,7 @@ import { renderCopyOut } from "../../src/sql/copy-sql.js";
 import { parseJsonPath } from "../../src/transform/json-path.js";
 import { ALL_TABLES, catalog, col, table } from "../harness/catalog-builders.js";
 
-const parse = (text: string) => parseConfigText(text, "pgferry.yml", {});
-const configError = (text: string) => {
-  try {
-    parse(text);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return assert.fail("the config must be refused");
-};
+const parse = parseConfig;
 const SECRET = "transform:\n  secret: sixteen-characters-at-least\n";
 const pk = (columns: string[]): Constraint => ({ name: "pk", kind: "primary", definition: "", columns, references: null, referencedColumns: [], deferrable: false, initiallyDeferred: false, comment: null });
 const text = (name: string, type = "text") => col(name, type, { category: "S" });

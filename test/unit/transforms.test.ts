@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { describe, it } from "node:test";
-import { parseConfigText } from "../../src/config/load-config.js";
+import { configError, parseConfig } from "../harness/config-text.js";
 import { redactText } from "../../src/config/redact.js";
 import type { Constraint, Table } from "../../src/model/catalog.js";
 import type { TableAction } from "../../src/model/plan.js";
@@ -13,15 +13,7 @@ import { renderRowsWhere } from "../../src/sql/rows-sql.js";
 import { deriveTransformKey } from "../../src/transform/keyed-hash.js";
 import { ALL_TABLES, catalog, col, table } from "../harness/catalog-builders.js";
 
-const parse = (text: string) => parseConfigText(text, "pgferry.yml", {});
-const configError = (text: string) => {
-  try {
-    parse(text);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return assert.fail("the config must be refused");
-};
+const parse = parseConfig;
 
 const pk = (columns: string[]): Constraint => ({ name: "pk", kind: "primary", definition: "", columns, references: null, referencedColumns: [], deferrable: false, initiallyDeferred: false, comment: null });
 const unique = (name: string, columns: string[]): Constraint => ({ ...pk(columns), name, kind: "unique" });
