@@ -23,7 +23,7 @@ import { rehearseOnTarget } from "../execute/rehearse-ddl.js";
 import type { SyncEventListener } from "../execute/events.js";
 import { executeSyncPlan } from "../execute/execute-sync-plan.js";
 import { cancelBackend } from "../pg/cancel-backend.js";
-import { buildReport, DEFAULT_LOCK_TIMEOUT_SECONDS, plannedSteps, refusal } from "../execute/run-sync.js";
+import { buildReport, DEFAULT_LOCK_TIMEOUT_SECONDS, parallelExecution, plannedSteps, refusal } from "../execute/run-sync.js";
 import { assertWritableTarget, connectWritable, lockForWriting } from "../execute/target-protection.js";
 import { archiveReaders } from "./archive-reader.js";
 import { resolveSnapshot } from "./list-snapshots.js";
@@ -51,6 +51,8 @@ export interface RestoreOptions {
   readonly keyVariable?: string;
   readonly dryRun?: boolean;
   readonly lockTimeoutSeconds?: number;
+  /** Tables the restore creates that load at the same time, each from its file in a session of its own (as sync's --jobs). */
+  readonly jobs?: number;
   readonly confirm?: (plan: SyncPlan, snapshot: string) => Promise<boolean>;
   readonly onEvent?: SyncEventListener;
   readonly signal?: AbortSignal;
@@ -97,11 +99,14 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
     if (options.dryRun) return { snapshot: name, manifest, plan, report: report(plannedSteps(plan), problems.length ? { error: refusal(problems.length) } : {}) };
     if (problems.length) throw new ConfigError(`${refusal(problems.length)}: ${problems.map((p) => p.message).join("; ")}`);
     if (options.confirm && !(await options.confirm(plan, name))) throw new CancelledError("restore cancelled: not confirmed");
+    const jobs = options.jobs ?? 1;
+    const parallel = jobs > 1 ? await parallelExecution(plan, jobs, target, options.target.url, onEvent) : undefined;
     const outcome = await executeSyncPlan({
       plan,
+      ...(parallel ? { parallel } : {}),
       source: archiveReaders(options.store, name, manifest, key),
       target,
-      settings: { lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS, parallelIndexWorkers: null },
+      settings: { lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_LOCK_TIMEOUT_SECONDS, parallelIndexWorkers: jobs > 1 ? jobs - 1 : null },
       onEvent,
       ...(options.signal ? { signal: options.signal } : {}),
       cancelTargetStatement: () => cancelBackend(options.target.url, target.pid),

@@ -130,8 +130,8 @@ export function scheduleJobFlags(job: ScheduleJobConfig): SyncFlags {
   return { tables: job.tables, group: job.group, exclude: job.exclude, where: job.where, mode: job.mode, deleteMissing: job.deleteMissing, cascade: job.cascade, hooks: job.hooks, ...(job.subset !== undefined ? { subset: job.subset } : {}) };
 }
 
-/** What `pgferry restore` may set: a sync's flags but selection and jobs; `tables` narrows the snapshot's own tables. */
-export type RestoreFlags = Pick<SyncFlags, "tables" | "cascade" | "mode" | "addColumns" | "create" | "strict" | "hooks" | "lockTimeout" | "dryRun">;
+/** What `pgferry restore` may set: a sync's flags but selection; `tables` narrows the snapshot's own tables. */
+export type RestoreFlags = Pick<SyncFlags, "tables" | "cascade" | "mode" | "addColumns" | "create" | "strict" | "hooks" | "lockTimeout" | "dryRun" | "jobs">;
 
 export interface ResolvedRestoreOptions {
   readonly target: Endpoint;
@@ -143,6 +143,8 @@ export interface ResolvedRestoreOptions {
   readonly tableSettings: Readonly<Record<string, TableSettings>>;
   readonly dryRun: boolean;
   readonly lockTimeoutSeconds: number;
+  /** Tables the restore creates that load at the same time (as sync's --jobs); pgferry.yml's sync.jobs by default. */
+  readonly jobs: number;
   readonly hooks: readonly HookSpec[];
   readonly history: { readonly schema: string } | false;
 }
@@ -162,6 +164,7 @@ export function resolveRestoreOptions(config: PgferryConfig, flags: RestoreFlags
     tableSettings: tablesUnderFlags(config.tables, flags),
     dryRun: flags.dryRun ?? false,
     lockTimeoutSeconds: flags.lockTimeout ?? config.sync.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS,
+    jobs: flags.jobs ?? config.sync.jobs ?? 1,
     hooks: resolveHooks(config, target, flags.hooks ?? true),
     history: resolveHistory(config),
   });

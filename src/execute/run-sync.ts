@@ -149,7 +149,7 @@ export async function runSync(options: SyncOptions): Promise<SyncOutcome> {
  * With --jobs > 1, new tables load as shadows in worker sessions (plan/plan-parallel-loads). That
  * needs CREATE on the target database (for the load schemas); without it the run loads serially.
  */
-async function parallelExecution(plan: SyncPlan, jobs: number, target: SqlSession, targetUrl: string, onEvent: SyncEventListener): Promise<ParallelExecution | undefined> {
+export async function parallelExecution(plan: SyncPlan, jobs: number, target: SqlSession, targetUrl: string, onEvent: SyncEventListener): Promise<ParallelExecution | undefined> {
   const parallelPlan = planParallelLoads(plan, randomBytes(4).toString("hex"));
   if (parallelPlan.loads.length === 0) return undefined;
   const [privilege] = await target.query<{ ok: boolean }>("SELECT has_database_privilege(current_database(), 'CREATE') AS ok");

@@ -39,7 +39,7 @@ describe("pgferry dump, snapshots and restore", () => {
     assert.match(dry.stdout, /public\.books\s+create/);
     assert.equal((await pair.target.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'books'")).rows[0].n, 0, "a dry run changes nothing");
 
-    const restored = await cli(["restore", "latest", "staging", "--yes"]);
+    const restored = await cli(["restore", "latest", "staging", "--yes", "--jobs", "2"]);
     assert.equal(restored.code, 0, restored.stderr);
     assert.equal(await tableFingerprint(pair.target, "books"), await tableFingerprint(pair.source, "books"));
 

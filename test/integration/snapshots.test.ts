@@ -79,6 +79,23 @@ describe("snapshots: dump and restore", () => {
     assert.equal(gen.rows[0].twice, 2, "generated columns are computed by the target");
   });
 
+  it("a parallel restore (jobs 3) into an empty database loads each file in a session of its own and equals the source", async () => {
+    const order: string[] = [];
+    const { report } = await restore(emptyTarget.sourceUrl, {
+      jobs: 3,
+      onEvent: (e) => void (e.kind === "table-start" || e.kind === "table-done" ? order.push(e.kind) : undefined),
+    });
+    // Tables that can load as shadows do so at the same time (a partitioned one loads in the run's session).
+    let open = 0;
+    const most = Math.max(...order.map((kind) => (open += kind === "table-start" ? 1 : -1)));
+    assert.ok(most >= 2, `tables load at the same time: ${order.join(", ")}`);
+    assert.equal(report.committed, true, report.error);
+    assert.deepEqual(await fingerprints(emptyTarget.source), await fingerprints(pair.source));
+    assert.equal((await emptyTarget.source.query("SELECT last_value FROM users_id_seq")).rows[0].last_value, "30000");
+    const left = await emptyTarget.source.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pgferry_load%'");
+    assert.deepEqual(left.rows, [], "no load schema is left behind");
+  });
+
   it("a restore the user does not confirm is a CancelledError (still a SafetyError, exit 3) and writes nothing", async () => {
     const relations = async () => (await pair.target.query("SELECT count(*)::int AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'")).rows[0];
     const before = await relations();
@@ -116,6 +133,19 @@ describe("snapshots: dump and restore", () => {
     assert.deepEqual(failed.map((s) => `${s.table.schema}.${s.table.name}`), ["public.users"]);
     assert.match(failed[0]?.reason ?? "", /^public\.users \(\S+\/data\/\d{4}\.copy\.gz\) is corrupted: its SHA-256 differs from the manifest$/);
     assert.equal(await tableFingerprint(pair.target, "users"), before, "a corrupted file found mid-load leaves the target as it was");
+    // In parallel, into an empty database: the shadow loads and the run roll back, nothing is left.
+    const fresh = await createDatabasePair("snapshots_parallel_fail");
+    try {
+      const parallel = await restore(fresh.targetUrl, { jobs: 2 });
+      assert.equal(parallel.report.committed, false);
+      assert.match(parallel.report.steps.find((s) => s.status === "failed")?.reason ?? "", /public\.users \(\S+\) is corrupted: its SHA-256 differs from the manifest$/);
+      const created = await fresh.target.query(
+        "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') UNION ALL SELECT nspname, '' FROM pg_namespace WHERE nspname LIKE 'pgferry%'",
+      );
+      assert.deepEqual(created.rows, [], "a parallel restore that failed leaves no table and no load schema");
+    } finally {
+      await fresh.drop();
+    }
 
     writeFileSync(users, original);
     truncateSync(users, original.length - 100);

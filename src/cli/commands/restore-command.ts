@@ -16,7 +16,7 @@ import { askConfirmation, requireConfirmationPossible } from "../confirm-prompt.
 import { createConsoleLog } from "../console-log.js";
 import { renderJson } from "../json-output.js";
 import { syncExitCode } from "./sync-command.js";
-import { commaList } from "../option-parsers.js";
+import { commaList, wholeNumber } from "../option-parsers.js";
 import { createProgressDisplay } from "../progress-display.js";
 import { renderDiagnostics, renderPlan } from "../render-plan.js";
 import { renderHookPlan, renderHookResults } from "../render-hooks.js";
@@ -38,6 +38,7 @@ interface RestoreOptions {
   readonly keyEnv?: string;
   readonly dryRun?: boolean;
   readonly verifyOnly?: boolean;
+  readonly jobs?: number;
   readonly yes?: boolean;
   readonly json?: boolean;
   /** commander's --no-hooks sets hooks to false. */
@@ -60,6 +61,7 @@ export function restoreCommand(ctx: CliContext, globals: () => GlobalOptions, se
     .option("--key-env <variable>", `the environment variable holding an encrypted snapshot's key (default ${DEFAULT_KEY_VARIABLE})`)
     .option("--no-hooks", "do not run the post-sync hooks of pgferry.yml (hooks.after) after the restore")
     .option("--dry-run", "check the snapshot and print the plan; change nothing")
+    .option("-j, --jobs <n>", "tables the restore creates that load at the same time, each in a session of its own (default: sync.jobs, else 1)", wholeNumber("--jobs", 1, 32))
     .option("--verify-only", "read every data file through decryption and decompression and check sizes, SHA-256 and row counts against the manifest; connect to no database")
     .option("-y, --yes", "do not ask for confirmation (required when there is no terminal)")
     .option("--json", "print the report as JSON on stdout")
