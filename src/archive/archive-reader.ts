@@ -46,18 +46,30 @@ export function archiveReaders(store: ObjectStore, snapshot: string, manifest: M
 
 async function streamFile(store: ObjectStore, path: string, entry: ManifestTable, action: CopyAction, key: Buffer | null, out: ArchiveCopyStream): Promise<void> {
   const label = fileLabel(entry, path);
-  const indexes = action.columns.map((c) => entry.columns.indexOf(c.name));
-  const missing = action.columns.filter((_, i) => indexes[i] === -1).map((c) => c.name);
-  if (missing.length) throw new StorageError(`${label}: the snapshot has no column ${missing.join(", ")}`);
-  const identity = indexes.length === entry.columns.length && indexes.every((v, i) => v === i);
-  const rows = rowProjection(identity ? null : indexes, (count, callback) => {
-    if (count !== entry.rows) return callback(new StorageError(`${label} holds ${count} rows, the manifest says ${entry.rows}`));
-    out.rowCount = count;
-    callback();
-  });
+  const rows = countedRows(fileProjection(entry, action.columns.map((c) => c.name), label), entry, label, (count) => (out.rowCount = count));
   // Streamed straight into the target's COPY: the file's checks run at its end, and a failure
   // there fails the COPY and rolls back the one target transaction.
   await decodeFile(store, path, entry, key, [rows, out]);
+}
+
+/**
+ * The file's fields to pick, in the order of `columns`, or null when they are the file's own
+ * (its bytes then pass through untouched). A column the file lacks is a StorageError.
+ */
+export function fileProjection(entry: ManifestTable, columns: readonly string[], label: string): readonly number[] | null {
+  const indexes = columns.map((c) => entry.columns.indexOf(c));
+  const missing = columns.filter((_, i) => indexes[i] === -1);
+  if (missing.length) throw new StorageError(`${label}: the snapshot has no column ${missing.join(", ")}`);
+  return indexes.length === entry.columns.length && indexes.every((v, i) => v === i) ? null : indexes;
+}
+
+/** The file's COPY lines through `projection`, their count checked against the manifest when they end. */
+export function countedRows(projection: readonly number[] | null, entry: ManifestTable, label: string, onCount?: (rows: number) => void): Transform {
+  return rowProjection(projection, (count, callback) => {
+    if (count !== entry.rows) return callback(new StorageError(`${label} holds ${count} rows, the manifest says ${entry.rows}`));
+    onCount?.(count);
+    callback();
+  });
 }
 
 /** How messages name a snapshot file: its table and path. */

@@ -6,7 +6,7 @@
  * decrypted, decompressed, checked against its SHA-256 and row count as it streams), then the
  * post-data DDL (keys, indexes, FKs, views, triggers…) and the sequences' positions.
  */
-import { Transform, Writable as WritableStream, type TransformCallback, type Writable } from "node:stream";
+import { Writable as WritableStream, type Writable } from "node:stream";
 import { ConfigError, StorageError } from "../errors.js";
 import type { Catalog } from "../model/catalog.js";
 import type { DdlStatement } from "../model/ddl-statement.js";
@@ -17,13 +17,9 @@ import { buildSyncPlan } from "../plan/build-sync-plan.js";
 import { renderCopyIn } from "../sql/copy-sql.js";
 import { quoteLiteral, quoteQualified } from "../sql/quote.js";
 import type { ObjectStore } from "../storage/object-store.js";
-import { decodeFile, fileLabel } from "./archive-reader.js";
-import { resolveSnapshot } from "./list-snapshots.js";
+import { countedRows, decodeFile, fileLabel, fileProjection } from "./archive-reader.js";
 import type { Manifest } from "./manifest.js";
-import { openManifest } from "./manifest-seal.js";
-import { chooseTables, fitToSnapshot } from "./restore-snapshot.js";
-import { DEFAULT_KEY_VARIABLE } from "./snapshot-crypto.js";
-import { presenceProblem } from "./verify-snapshot.js";
+import { chooseTables, fitToSnapshot, openSnapshot } from "./restore-snapshot.js";
 
 export interface ExportSqlOptions {
   readonly store: ObjectStore;
@@ -45,12 +41,7 @@ export interface ExportSqlOutcome {
 }
 
 export async function exportSql(options: ExportSqlOptions): Promise<ExportSqlOutcome> {
-  const name = await resolveSnapshot(options.store, options.snapshot, options.environment);
-  const { manifest, key } = await openManifest(options.store, name, options.key, options.keyVariable ?? DEFAULT_KEY_VARIABLE);
-  for (const table of manifest.tables) {
-    const problem = await presenceProblem(options.store, `${name}/${table.file}`, table);
-    if (problem) throw problem;
-  }
+  const { name, manifest, key } = await openSnapshot(options);
   const plan = planExport(manifest, options.tables ?? []);
   // A write error (a closed pipe) reaches the write's callback; the stream's own 'error' event must not crash the process.
   options.out.on("error", () => undefined);
@@ -64,8 +55,9 @@ export async function exportSql(options: ExportSqlOptions): Promise<ExportSqlOut
     if (!entry) continue;
     const path = `${name}/${entry.file}`;
     await write(`\n-- Data of ${displayName(action.table)}: ${entry.rows} row(s)\n${renderCopyIn(action)};\n`);
-    const columns = action.columns.map((c) => entry.columns.indexOf(c.name));
-    await decodeFile(options.store, path, entry, key, [copyLines(columns, entry.columns.length, entry.rows, fileLabel(entry, path)), nonClosing(options.out)]);
+    const label = fileLabel(entry, path);
+    const lines = countedRows(fileProjection(entry, action.columns.map((c) => c.name), label), entry, label);
+    await decodeFile(options.store, path, entry, key, [lines, nonClosing(options.out)]);
     await write("\\.\n");
     rows += entry.rows;
   }
@@ -129,29 +121,6 @@ function renderPreamble(name: string, manifest: Manifest): string {
 function section(title: string, statements: readonly DdlStatement[]): string {
   const commands = statements.flatMap(renderDdlCommands);
   return commands.length === 0 ? "" : `\n-- ${title}\n${commands.map((c) => `${c};`).join("\n")}\n`;
-}
-
-/** A file's COPY lines, projected to the plan's columns, counted against the manifest. */
-function copyLines(columns: readonly number[], width: number, expected: number, label: string): Transform {
-  const identity = columns.length === width && columns.every((v, i) => v === i);
-  let rows = 0;
-  let rest = "";
-  return new Transform({
-    transform(chunk: Buffer, _e: BufferEncoding, callback: TransformCallback) {
-      if (identity) {
-        for (const byte of chunk) if (byte === 10) rows += 1;
-        return callback(null, chunk);
-      }
-      const lines = (rest + chunk.toString("latin1")).split("\n"); // byte-exact: tabs and newlines are single bytes
-      rest = lines.pop() ?? "";
-      rows += lines.length;
-      callback(null, lines.length ? Buffer.from(lines.map((l) => columns.map((i) => l.split("\t")[i] ?? "\\N").join("\t")).join("\n") + "\n", "latin1") : undefined);
-    },
-    flush(callback: TransformCallback) {
-      if (rest.length > 0) return callback(new StorageError(`${label} ends inside a row`));
-      callback(rows === expected ? null : new StorageError(`${label} holds ${rows} rows, the manifest says ${expected}`));
-    },
-  });
 }
 
 /** The output stream, without ending it when one table's data ends. */

@@ -8,7 +8,7 @@
  * table and rolls the whole target transaction back.
  */
 import type { Endpoint } from "../config/resolve-endpoint.js";
-import { CancelledError, ConfigError, StorageError } from "../errors.js";
+import { CancelledError, ConfigError } from "../errors.js";
 import { introspectCatalog } from "../introspect/introspect-catalog.js";
 import type { SyncMode, SyncPlan, TableAction } from "../model/plan.js";
 import type { StepResult, SyncReport } from "../model/result.js";
@@ -30,7 +30,7 @@ import { resolveSnapshot } from "./list-snapshots.js";
 import type { Manifest } from "./manifest.js";
 import { openManifest } from "./manifest-seal.js";
 import { DEFAULT_KEY_VARIABLE } from "./snapshot-crypto.js";
-import { presenceProblem } from "./verify-snapshot.js";
+import { assertFilesPresent } from "./verify-snapshot.js";
 
 export interface RestoreOptions {
   readonly store: ObjectStore;
@@ -128,14 +128,12 @@ export async function restoreSnapshot(options: RestoreOptions): Promise<RestoreO
  * Manifest (authenticated when there is a key), format, key, and every data file's presence and
  * size: checked before the target is touched. Each file's SHA-256 is checked as it loads.
  */
-async function openSnapshot(options: RestoreOptions): Promise<{ name: string; manifest: Manifest; key: Buffer | null }> {
+export async function openSnapshot(
+  options: Pick<RestoreOptions, "store" | "snapshot" | "environment" | "key" | "keyVariable">,
+): Promise<{ name: string; manifest: Manifest; key: Buffer | null }> {
   const name = await resolveSnapshot(options.store, options.snapshot, options.environment);
-  const where = `snapshot ${name}`;
   const { manifest, key } = await openManifest(options.store, name, options.key, options.keyVariable ?? DEFAULT_KEY_VARIABLE);
-  for (const table of manifest.tables) {
-    const problem = await presenceProblem(options.store, `${name}/${table.file}`, table);
-    if (problem) throw new StorageError(`${where}: ${problem.message}`);
-  }
+  await assertFilesPresent(options.store, name, manifest);
   return { name, manifest, key };
 }
 

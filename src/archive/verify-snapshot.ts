@@ -8,9 +8,9 @@
 import { Writable } from "node:stream";
 import { StorageError } from "../errors.js";
 import type { ObjectStore } from "../storage/object-store.js";
-import { decodeFile, fileLabel, fileProblem } from "./archive-reader.js";
+import { countedRows, decodeFile, fileLabel, fileProblem } from "./archive-reader.js";
 import { resolveSnapshot } from "./list-snapshots.js";
-import type { ManifestTable } from "./manifest.js";
+import type { Manifest, ManifestTable } from "./manifest.js";
 import { openManifest } from "./manifest-seal.js";
 import { DEFAULT_KEY_VARIABLE } from "./snapshot-crypto.js";
 
@@ -62,6 +62,14 @@ export async function verifySnapshot(options: VerifyOptions): Promise<SnapshotVe
   return { snapshot: name, throughCodec: options.throughCodec, files, ok: files.every((f) => f.problem === null) };
 }
 
+/** Every data file of the snapshot is in the store with the manifest's size, or a StorageError names the first that is not. */
+export async function assertFilesPresent(store: ObjectStore, name: string, manifest: Manifest): Promise<void> {
+  for (const table of manifest.tables) {
+    const problem = await presenceProblem(store, `${name}/${table.file}`, table);
+    if (problem) throw new StorageError(`snapshot ${name}: ${problem.message}`);
+  }
+}
+
 /** A data file missing from the store, or of another size than the manifest's: found by a HEAD, without reading it. */
 export async function presenceProblem(store: ObjectStore, path: string, entry: ManifestTable): Promise<StorageError | null> {
   const found = await store.head(path);
@@ -72,19 +80,14 @@ export async function presenceProblem(store: ObjectStore, path: string, entry: M
 }
 
 async function decodeAndCount(store: ObjectStore, path: string, entry: ManifestTable, key: Buffer | null): Promise<{ rows: number | null; problem: string | null }> {
-  let rows = 0;
-  const counter = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const byte of chunk) if (byte === 10) rows += 1;
-      callback();
-    },
-  });
+  let rows: number | null = null;
+  const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
   try {
-    await decodeFile(store, path, entry, key, [counter]);
+    await decodeFile(store, path, entry, key, [countedRows(null, entry, fileLabel(entry, path), (count) => (rows = count)), sink]);
   } catch (error) {
     // A decoding error is best explained by the stored bytes' checksum when they are corrupted.
     const stored = await fileProblem(store, path, entry);
     return { rows: null, problem: (stored ?? (error as Error)).message };
   }
-  return { rows, problem: rows === entry.rows ? null : `${fileLabel(entry, path)} holds ${rows} rows, the manifest says ${entry.rows}` };
+  return { rows, problem: null };
 }

@@ -21,10 +21,8 @@ import { createProgressDisplay } from "../progress-display.js";
 import { renderDiagnostics, renderPlan } from "../render-plan.js";
 import { renderHookPlan, renderHookResults } from "../render-hooks.js";
 import { renderReport, reportJson } from "../render-report.js";
-import { renderVerification } from "../render-verification.js";
 import { verifySnapshot } from "../../archive/verify-snapshot.js";
-import { EXIT } from "../exit-codes.js";
-import { verifyKey } from "./snapshots-command.js";
+import { printVerification, snapshotChoice } from "./snapshots-command.js";
 
 interface RestoreOptions {
   readonly from?: string;
@@ -70,25 +68,20 @@ export function restoreCommand(ctx: CliContext, globals: () => GlobalOptions, se
       if (options.verifyOnly) {
         if (options.dryRun) throw new ConfigError("--verify-only and --dry-run: choose one");
         const { store } = await openStore(options.from, config, ctx.cwd);
-        const result = await verifySnapshot({ store, snapshot, throughCodec: true, ...verifyKey(snapshot, ctx.env, options) });
-        const exitCode = result.ok ? EXIT.ok : EXIT.failed;
-        if (options.json) ctx.stdout.write(renderJson({ store: store.label, ...result }, exitCode, result.ok ? null : "snapshot verification failed"));
-        else ctx.stdout.write(renderVerification(result, store.label));
-        return setExit(exitCode);
+        const result = await verifySnapshot({ store, snapshot, throughCodec: true, ...snapshotChoice(snapshot, ctx.env, options) });
+        return setExit(printVerification(ctx, result, store.label, options.json ?? false));
       }
       const target = resolveEndpoint(to, "target", config);
       if (!options.dryRun) {
         assertWritableTarget(target);
         requireConfirmationPossible(options.yes ?? false, Boolean(ctx.stdin.isTTY && ctx.stderr.isTTY), target.label);
       }
-      if (options.env && snapshot !== "latest") throw new ConfigError("--env works with latest only");
+      const chosen = snapshotChoice(snapshot, ctx.env, options);
       // commander's --no-create and --no-hooks default to true: only false is a flag.
       const resolved = resolveRestoreOptions(config, { ...options, create: options.create === false ? false : undefined, hooks: options.hooks === false ? false : undefined }, target);
       const { store } = await openStore(options.from, config, ctx.cwd);
       const log = createConsoleLog(ctx.stderr, globals().verbose ?? false);
       const progress = createProgressDisplay(log, ctx.stderr, Boolean(ctx.stderr.isTTY) && !options.json);
-      const variable = options.keyEnv ?? DEFAULT_KEY_VARIABLE;
-      const passphrase = ctx.env[variable];
       const { hooks } = resolved;
       try {
         const outcome = await runRestoreJob({
@@ -97,9 +90,7 @@ export function restoreCommand(ctx: CliContext, globals: () => GlobalOptions, se
             ...resolved,
             store,
             snapshot,
-            ...(options.env ? { environment: options.env } : {}),
-            ...(passphrase ? { key: passphrase } : {}),
-            keyVariable: variable,
+            ...chosen,
             onEvent: progress.listener,
             signal: ctx.signal,
             ...(options.yes ? {} : { confirm: (p: SyncPlan, s: string) => confirmRestore(ctx, p, s, target.label, hooks) }),

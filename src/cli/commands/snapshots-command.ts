@@ -15,7 +15,7 @@ import { commaList, wholeNumber } from "../option-parsers.js";
 import { formatBytes, formatCount } from "../format-units.js";
 import { renderTextTable } from "../render-table.js";
 import { renderVerification } from "../render-verification.js";
-import { verifySnapshot } from "../../archive/verify-snapshot.js";
+import { verifySnapshot, type SnapshotVerification } from "../../archive/verify-snapshot.js";
 import { exportSql } from "../../archive/export-sql.js";
 import { createWriteStream, renameSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
@@ -23,12 +23,20 @@ import type { Writable } from "node:stream";
 
 import { DEFAULT_KEY_VARIABLE } from "../../archive/snapshot-crypto.js";
 
-/** The snapshot, key and key variable options of a verification, as verifySnapshot takes them. */
-export function verifyKey(snapshot: string, env: NodeJS.ProcessEnv, options: { env?: string; keyEnv?: string }): { environment?: string; key?: string; keyVariable: string } {
+/** --env and --key-env as restore, verify and export-sql take them: the environment of "latest", the key and its variable. */
+export function snapshotChoice(snapshot: string, env: NodeJS.ProcessEnv, options: { env?: string; keyEnv?: string }): { environment?: string; key?: string; keyVariable: string } {
   if (options.env && snapshot !== "latest") throw new ConfigError("--env works with latest only");
   const keyVariable = options.keyEnv ?? DEFAULT_KEY_VARIABLE;
   const key = env[keyVariable];
   return { ...(options.env ? { environment: options.env } : {}), ...(key ? { key } : {}), keyVariable };
+}
+
+/** A verification's report on stdout (text, or one JSON object); its exit code: 1 when a file failed. */
+export function printVerification(ctx: CliContext, result: SnapshotVerification, storeLabel: string, json: boolean): number {
+  const exitCode = result.ok ? EXIT.ok : EXIT.failed;
+  if (json) ctx.stdout.write(renderJson({ store: storeLabel, ...result }, exitCode, result.ok ? null : "snapshot verification failed"));
+  else ctx.stdout.write(renderVerification(result, storeLabel));
+  return exitCode;
 }
 
 export function snapshotsCommand(ctx: CliContext, globals: () => GlobalOptions, setExit: (code: number) => void): Command {
@@ -83,11 +91,8 @@ export function snapshotsCommand(ctx: CliContext, globals: () => GlobalOptions, 
     .option("--json", "JSON on stdout")
     .action(async (wanted: string, options: { from?: string; env?: string; keyEnv?: string; json?: boolean }) => {
       const opened = await store(options.from);
-      const result = await verifySnapshot({ store: opened.store, snapshot: wanted, throughCodec: false, ...verifyKey(wanted, ctx.env, options) });
-      const exitCode = result.ok ? EXIT.ok : EXIT.failed;
-      if (options.json) ctx.stdout.write(renderJson({ store: opened.store.label, ...result }, exitCode, result.ok ? null : "snapshot verification failed"));
-      else ctx.stdout.write(renderVerification(result, opened.store.label));
-      setExit(exitCode);
+      const result = await verifySnapshot({ store: opened.store, snapshot: wanted, throughCodec: false, ...snapshotChoice(wanted, ctx.env, options) });
+      setExit(printVerification(ctx, result, opened.store.label, options.json ?? false));
     });
   command
     .command("export-sql")
@@ -100,7 +105,7 @@ export function snapshotsCommand(ctx: CliContext, globals: () => GlobalOptions, 
     .option("-o, --out <file>", "write to this file (made whole or not at all) instead of standard output")
     .action(async (wanted: string, options: { from?: string; env?: string; keyEnv?: string; tables?: string[]; out?: string }) => {
       const opened = await store(options.from);
-      const common = { store: opened.store, snapshot: wanted, ...(options.tables ? { tables: options.tables } : {}), ...verifyKey(wanted, ctx.env, options) };
+      const common = { store: opened.store, snapshot: wanted, ...(options.tables ? { tables: options.tables } : {}), ...snapshotChoice(wanted, ctx.env, options) };
       if (!options.out) {
         await exportSql({ ...common, out: ctx.stdout as unknown as Writable });
         return setExit(EXIT.ok);
