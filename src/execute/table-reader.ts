@@ -15,8 +15,9 @@ export interface TableReader {
   /** The table's rows as COPY data in `action.copy.format`; `rowCount` is set once it ended. */
   read(action: CopyAction): CopyOutStream;
   /**
-   * After the target rejected a table's rows: an error of the reader's own that explains it
-   * better (a snapshot file found corrupted), or null. Optional: a database source has none.
+   * After a table's COPY failed (the target rejected its rows, or the reader's own stream
+   * failed): an error of the reader's that explains it better (a snapshot file found corrupted),
+   * or null. Optional: a database source has none.
    */
   explainFailure?(action: CopyAction): Promise<Error | null>;
   /** The error that broke the underlying connection, if any (a store has none). */
